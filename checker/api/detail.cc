@@ -1,0 +1,118 @@
+#include "checker/api/detail.h"
+
+#include "checker/runtime/heap.h"
+
+namespace mc {
+std::string source_where(const std::source_location& loc);
+}
+
+namespace mc::detail {
+
+namespace {
+const char* access_word(const AccessRecord& r) {
+  if (r.atomic) return r.write ? "atomic write" : "atomic read";
+  return r.write ? "write" : "read";
+}
+
+std::string describe(Execution& ex, const AccessRecord& r) {
+  std::string s = std::string(access_word(r)) + " by T" + std::to_string(r.tid) + " at " +
+                  source_where(r.loc);
+  if (r.detail >= 0 && static_cast<size_t>(r.detail) < ex.details().size()) {
+    const std::string& l = ex.details()[r.detail].labels;
+    if (!l.empty()) s += " [" + l + "]";
+  }
+  return s;
+}
+}  // namespace
+
+void check_lifetime(Execution& ex, ObjectBase& o, bool write, const std::source_location& loc) {
+  HeapBlock* b = o.owner;
+  if (!b) return;
+  const ThreadId p = ex.self();
+  if (b->freed) {
+    ex.fail(ex.finding(FindingKind::kUseAfterFree,
+                       std::string(write ? "write to " : "read of ") + o.display_name() +
+                           " in " + (b->name ? b->name : b->type) + " freed by T" +
+                           std::to_string(b->free_tid) + " at " + source_where(b->free_loc) +
+                           (b->free_labels.empty() ? "" : " [" + b->free_labels + "]"),
+                       loc));
+    return;
+  }
+  AccessRecord& r = b->last_access[p];
+  r.epoch = ex.thread(p).seq + 1;
+  r.tid = p;
+  r.write = write;
+  r.loc = loc;
+  r.detail = ex.history() ? static_cast<int32_t>(ex.details().size()) : -1;
+}
+
+void check_race(Execution& ex, ObjectBase& o, bool write, bool atomic, uint32_t epoch,
+                const std::source_location& loc) {
+  const ThreadId p = ex.self();
+  const ThreadState& t = ex.thread(p);
+  AccessRecord cur;
+  cur.epoch = epoch;
+  cur.tid = p;
+  cur.write = write;
+  cur.atomic = atomic;
+  cur.loc = loc;
+  cur.detail = ex.history() ? static_cast<int32_t>(ex.details().size()) - (atomic ? 1 : 0) : -1;
+  auto racy = [&](const AccessRecord& r) {
+    return r.epoch != 0 && r.tid != p && !(atomic && r.atomic) && t.sync.at[r.tid] < r.epoch;
+  };
+  const AccessRecord* other = nullptr;
+  if (racy(o.shadow_write)) other = &o.shadow_write;
+  if (!other && write) {
+    for (int r = 0; r < kMaxThreads && !other; ++r)
+      if ((o.shadow_read_mask >> r & 1) && racy(o.shadow_reads[r])) other = &o.shadow_reads[r];
+  }
+  if (other) {
+    ex.fail(ex.finding(FindingKind::kDataRace,
+                       "data race on " + o.display_name() + ": " + describe(ex, *other) +
+                           ", and " + describe(ex, cur) + ", with no ordering between them",
+                       loc));
+    return;
+  }
+  if (write) {
+    o.shadow_write = cur;
+    o.shadow_read_mask = 0;
+  } else {
+    o.shadow_reads[p] = cur;
+    o.shadow_read_mask |= 1u << p;
+  }
+}
+
+void acquire(Execution& ex, ObjectBase& o, std::memory_order mo) {
+  ThreadState& t = ex.thread(ex.self());
+  if (is_acquire(mo))
+    t.sync.join(o.release_clock);
+  else
+    t.fence_acquire.join(o.release_clock);
+}
+
+void release(Execution& ex, ObjectBase& o, std::memory_order mo, bool rmw) {
+  ThreadState& t = ex.thread(ex.self());
+  const VectorClock& c = is_release(mo) ? t.sync : t.fence_release;
+  if (rmw)
+    o.release_clock.join(c);  // an RMW continues the release sequence it reads from
+  else
+    o.release_clock = c;
+}
+
+void fence(Execution& ex, std::memory_order mo, const std::source_location& loc) {
+  ThreadState& t = ex.thread(ex.self());
+  if (is_acquire(mo)) t.sync.join(t.fence_acquire);
+  if (is_release(mo)) t.fence_release = t.sync;
+  if (ex.history()) ex.log_invisible(nullptr, OpKind::kFence, "", loc);
+}
+
+void might_sleep(Execution& ex, const char* what, const std::source_location& loc) {
+  if (ex.thread(ex.self()).atomic_depth > 0)
+    ex.fail(ex.finding(FindingKind::kSleepInAtomic,
+                       std::string("sleeping function called from invalid context: ") + what +
+                           " with " + std::to_string(ex.thread(ex.self()).atomic_depth) +
+                           " spinlock(s) held or preemption disabled",
+                       loc));
+}
+
+}  // namespace mc::detail

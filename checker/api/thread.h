@@ -1,0 +1,107 @@
+// Model threads, nondeterministic choice, assumptions, observations, assertions and the heap.
+#pragma once
+
+#include <cstdarg>
+#include <memory>
+#include <new>
+#include <source_location>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+#include "checker/api/detail.h"
+#include "checker/runtime/heap.h"
+
+namespace mc {
+
+class thread {
+ public:
+  thread() = default;
+  explicit thread(ThreadId id) : id_(id) {}
+  void join(std::source_location loc = std::source_location::current());
+  ThreadId id() const { return id_; }
+
+ private:
+  ThreadId id_ = kNoThread;
+};
+
+// Starts a model thread running `f`. The callable is stored inline (no allocation), so it
+// should capture by reference or hold a few values.
+template <typename F>
+thread spawn(F&& f, std::source_location loc = std::source_location::current()) {
+  Execution* ex = Execution::current();
+  if (!ex || ex->aborting()) {
+    f();
+    return thread();
+  }
+  return thread(ex->spawn(InlineFunction<96>(std::forward<F>(f)), loc));
+}
+
+// A value in [0, n) that the explorer chooses, like a schedule decision (inputs, and faults
+// such as an allocation that fails).
+uint32_t choose(uint32_t n, std::source_location loc = std::source_location::current());
+// Ends the execution as "blocked" (not complete, not a finding) when `cond` is false.
+void assume(bool cond);
+// Records a final-state value: executions are grouped by their observations.
+void observe(const char* name, int64_t value);
+
+// Raises a named violation (for the protocol: "VM_BUG_ON_PAGE", "bad page state", ...).
+void violation(const char* name, std::string message,
+               std::source_location loc = std::source_location::current());
+[[gnu::format(printf, 3, 4)]] void assert_failed(const char* expr, std::source_location loc,
+                                                 const char* fmt, ...);
+void assert_failed(const char* expr, std::source_location loc);
+std::string format(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+
+// ---- model heap ----
+
+namespace detail {
+HeapBlock* begin_alloc(Execution& ex, size_t size, const char* type, const char* name,
+                       const std::source_location& loc);
+void end_alloc(Execution& ex, HeapBlock* b, HeapBlock* outer);
+void free_block(const void* p, const std::source_location& loc);
+}  // namespace detail
+
+// Allocates a T whose lifetime the checker tracks: access after mc::free, double free and
+// leaks (alive at the end, not declared with expect_alive) are findings.
+template <typename T, typename... Args>
+T* make_named(const char* name, std::source_location loc, Args&&... args) {
+  Execution* ex = Execution::current();
+  if (!ex || ex->aborting()) return new T(std::forward<Args>(args)...);
+  HeapBlock* outer = ex->constructing();
+  HeapBlock* b = detail::begin_alloc(*ex, sizeof(T), typeid(T).name(), name, loc);
+  void* mem = ::operator new(sizeof(T), std::align_val_t(alignof(T)));
+  b->ptr = mem;
+  b->destroy = [](void* p) {
+    static_cast<T*>(p)->~T();
+    ::operator delete(p, std::align_val_t(alignof(T)));
+  };
+  T* obj = new (mem) T(std::forward<Args>(args)...);
+  detail::end_alloc(*ex, b, outer);
+  return obj;
+}
+template <typename T, typename... Args>
+T* make(Args&&... args) {
+  return make_named<T>(nullptr, std::source_location::current(), std::forward<Args>(args)...);
+}
+
+template <typename T>
+void free(T* p, std::source_location loc = std::source_location::current()) {
+  Execution* ex = Execution::current();
+  if (!ex) {
+    delete p;
+    return;
+  }
+  detail::free_block(p, loc);
+}
+
+// The block may still be allocated when the execution ends (owned by the test's fixture).
+void expect_alive(const void* p);
+
+}  // namespace mc
+
+#define MC_ASSERT(cond, ...)                                                                   \
+  do {                                                                                         \
+    if (!(cond)) ::mc::assert_failed(#cond, std::source_location::current() __VA_OPT__(, ) \
+                                                __VA_ARGS__);                                  \
+  } while (0)

@@ -1,0 +1,20 @@
+#pragma once
+
+#include <memory>
+
+#include "checker/explore/strategy.h"
+
+namespace mc {
+
+// Exhaustive depth-first search with source-DPOR and sleep sets: one complete execution per
+// Mazurkiewicz trace; redundant ones end sleep-set blocked and are counted as pruned.
+std::unique_ptr<Strategy> make_dfs_strategy();
+// Plain depth-first search over every interleaving, optionally preemption-bounded
+// (bound < 0: unbounded). No reduction: the reference the DPOR tests compare with.
+std::unique_ptr<Strategy> make_bounded_strategy(int bound);
+std::unique_ptr<Strategy> make_random_strategy(uint64_t seed, uint64_t iterations);
+// Probabilistic concurrency testing (Burckhardt et al., ASPLOS'10) with bug depth `depth`.
+std::unique_ptr<Strategy> make_pct_strategy(uint64_t seed, uint64_t iterations, int depth);
+std::unique_ptr<Strategy> make_replay_strategy(std::vector<Decision> schedule);
+
+}  // namespace mc

@@ -1,0 +1,208 @@
+#include "checker/explore/explorer.h"
+
+#include <chrono>
+#include <set>
+#include <stdexcept>
+
+#include "checker/explore/dfs.h"
+#include "checker/explore/strategy.h"
+
+namespace mc {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+bool same_finding(const Finding& a, const Finding& b) {
+  return a.kind == b.kind && a.name == b.name;
+}
+
+}  // namespace
+
+std::string outcome_key(const std::vector<Observation>& obs) {
+  std::string s;
+  for (const auto& o : obs) {
+    if (!s.empty()) s += ' ';
+    s += std::string(o.name) + "=" + std::to_string(o.value);
+  }
+  return s;
+}
+
+std::unique_ptr<Strategy> make_strategy(const ExploreOptions& o) {
+  if (o.strategy == "dfs") return make_dfs_strategy();
+  if (o.strategy == "bounded") return make_bounded_strategy(o.bound);
+  if (o.strategy == "naive") return make_bounded_strategy(-1);
+  if (o.strategy == "random") return make_random_strategy(o.seed, o.iterations);
+  if (o.strategy == "pct") return make_pct_strategy(o.seed, o.iterations, o.bound);
+  throw std::invalid_argument("unknown strategy '" + o.strategy +
+                              "' (expected dfs, bounded, naive, random or pct)");
+}
+
+RunResult replay(const TestCase& test, const Params& params, const std::vector<Decision>& schedule,
+                 uint64_t max_steps) {
+  RunResult r;
+  r.test = test.name;
+  r.params = params;
+  auto strategy = make_replay_strategy(schedule);
+  r.strategy = strategy->name();
+  r.strategy_description = strategy->describe();
+  Execution ex;
+  ex.limits.max_steps = max_steps;
+  std::function<void()> body = [&] { test.body(params); };
+  const auto t0 = Clock::now();
+  strategy->begin_execution();
+  ExecutionEnd end = ex.run(body, *strategy, true);
+  r.seconds = since(t0);
+  r.events = ex.event_count();
+  r.error = strategy->error();
+  if (end == ExecutionEnd::kComplete) {
+    ++r.complete;
+    r.outcomes[outcome_key(ex.observations())]++;
+  } else if (end == ExecutionEnd::kBlocked) {
+    ++r.blocked;
+  } else if (end == ExecutionEnd::kPruned) {
+    ++r.pruned;
+  }
+  if (!ex.findings().empty()) {
+    ++r.with_finding;
+    Counterexample c;
+    c.finding = ex.findings().front();
+    c.schedule = ex.schedule();
+    c.preemptions = ex.preemptions();
+    c.events = ex.details();
+    c.reproduced = true;
+    r.counterexample = std::move(c);
+  }
+  return r;
+}
+
+RunResult explore(const TestCase& test, const Params& params, const ExploreOptions& o) {
+  RunResult r;
+  r.test = test.name;
+  r.params = params;
+  auto strategy = make_strategy(o);
+  r.strategy = strategy->name();
+  r.strategy_description = strategy->describe();
+  Execution ex;
+  ex.limits.max_steps = o.max_steps;
+  std::function<void()> body = [&] { test.body(params); };
+  const auto t0 = Clock::now();
+  uint64_t runs = 0;
+  bool stopped = false;
+  while (true) {
+    if (o.max_executions && runs >= o.max_executions) {
+      r.limit = "--max-executions " + std::to_string(o.max_executions) + " reached";
+      stopped = true;
+      break;
+    }
+    if (o.time_limit > 0 && (runs & 63) == 0 && since(t0) > o.time_limit) {
+      r.limit = "--time-limit " + std::to_string(o.time_limit) + " s reached";
+      stopped = true;
+      break;
+    }
+    if (!strategy->begin_execution()) break;
+    ++runs;
+    ExecutionEnd end = ex.run(body, *strategy, false);
+    r.events += ex.event_count();
+    if (end == ExecutionEnd::kComplete) {
+      ++r.complete;
+      r.outcomes[outcome_key(ex.observations())]++;
+    } else if (end == ExecutionEnd::kBlocked) {
+      ++r.blocked;
+    } else if (end == ExecutionEnd::kPruned) {
+      ++r.pruned;
+    } else {
+      ++r.with_finding;
+      Counterexample c;
+      c.finding = ex.findings().front();
+      c.schedule = ex.schedule();
+      c.preemptions = ex.preemptions();
+      r.counterexample = std::move(c);
+      stopped = true;
+      break;
+    }
+    if (!strategy->error().empty()) break;
+  }
+  r.seconds = since(t0);
+  r.error = strategy->error();
+  r.exhausted = strategy->exhaustive() && !stopped && r.error.empty();
+  r.stacks_created = ex.stacks_created();
+
+  if (r.counterexample) {
+    Counterexample& c = *r.counterexample;
+    c.note = "found by " + r.strategy + " after " + std::to_string(runs) + " execution(s)";
+    // Fewer preemptions read better: search again with an increasing preemption bound.
+    if (o.minimize && c.preemptions > 0) {
+      const auto m0 = Clock::now();
+      for (int k = 0; k < static_cast<int>(c.preemptions) && since(m0) < o.minimize_seconds; ++k) {
+        auto bounded = make_bounded_strategy(k);
+        bool found = false;
+        uint64_t tries = 0;
+        while (bounded->begin_execution() && since(m0) < o.minimize_seconds && tries < 200000) {
+          ++tries;
+          if (ex.run(body, *bounded, false) == ExecutionEnd::kFinding &&
+              same_finding(ex.findings().front(), c.finding)) {
+            c.finding = ex.findings().front();
+            c.schedule = ex.schedule();
+            c.note += "; shortened to " + std::to_string(ex.preemptions()) +
+                      " preemption(s) (was " + std::to_string(c.preemptions) + ")";
+            c.preemptions = ex.preemptions();
+            found = true;
+            break;
+          }
+        }
+        if (found) break;
+      }
+    }
+    // Re-run the counterexample with full history for the report.
+    RunResult again = replay(test, params, c.schedule, o.max_steps);
+    if (again.counterexample && same_finding(again.counterexample->finding, c.finding)) {
+      c.events = std::move(again.counterexample->events);
+      c.finding = again.counterexample->finding;  // carries labels recorded in history mode
+      c.reproduced = true;
+    } else {
+      c.reproduced = false;
+      c.note += "; the re-run with history did not fail the same way (" +
+                (again.error.empty() ? std::string("non-deterministic model") : again.error) + ")";
+    }
+  }
+  judge(test, r);
+  return r;
+}
+
+void judge(const TestCase& test, RunResult& r) {
+  r.mismatches.clear();
+  Expectation e = test.expect ? test.expect(r.params) : Expectation{};
+  const std::string got = r.counterexample ? r.counterexample->finding.kind_string() : "";
+  if (!r.error.empty()) r.mismatches.push_back(r.error);
+  if (e.finding.empty() && !got.empty())
+    r.mismatches.push_back("unexpected finding: " + got);
+  if (!e.finding.empty() && got != e.finding)
+    r.mismatches.push_back("expected finding " + e.finding + ", got " +
+                           (got.empty() ? "none" : got) +
+                           (r.exhausted || !got.empty() ? "" : " (exploration was not exhaustive)"));
+  if (r.exhausted && r.strategy == "dfs" && e.finding.empty()) {
+    if (e.executions && *e.executions != r.complete)
+      r.mismatches.push_back("expected " + std::to_string(*e.executions) +
+                             " complete executions" + (e.source.empty() ? "" : " (" + e.source + ")") +
+                             ", explored " + std::to_string(r.complete));
+    if (e.blocked && *e.blocked != r.blocked)
+      r.mismatches.push_back("expected " + std::to_string(*e.blocked) + " blocked executions, got " +
+                             std::to_string(r.blocked));
+  }
+  if (e.outcomes && got.empty()) {
+    std::set<std::string> want(e.outcomes->begin(), e.outcomes->end());
+    for (const auto& [k, n] : r.outcomes)
+      if (!want.count(k)) r.mismatches.push_back("outcome not allowed: " + k);
+    if (r.exhausted)
+      for (const auto& k : want)
+        if (!r.outcomes.count(k)) r.mismatches.push_back("outcome never reached: " + k);
+  }
+  r.pass = r.mismatches.empty();
+}
+
+}  // namespace mc

@@ -1,0 +1,68 @@
+// Runs one test under a strategy: executions, limits, statistics, and for a finding the
+// counterexample with the fewest preemptions found, re-run with full history.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "checker/report/finding.h"
+#include "checker/runtime/execution.h"
+#include "checker/test.h"
+
+namespace mc {
+
+struct ExploreOptions {
+  std::string strategy = "dfs";  // dfs | bounded | naive | random | pct
+  int bound = 2;                 // bounded: preemptions; pct: depth
+  uint64_t seed = 1;
+  uint64_t iterations = 1000;    // random, pct
+  uint64_t max_executions = 0;   // 0: no limit
+  uint64_t max_steps = 100000;
+  double time_limit = 0;         // seconds; 0: none
+  bool minimize = true;          // search for a counterexample with fewer preemptions
+  double minimize_seconds = 5;
+};
+
+struct Counterexample {
+  Finding finding;
+  std::vector<Decision> schedule;
+  uint32_t preemptions = 0;
+  std::vector<EventDetail> events;  // from the re-run with history
+  bool reproduced = false;          // the re-run failed the same way
+  std::string note;                 // how it was obtained / minimised
+};
+
+struct RunResult {
+  std::string test;
+  Params params;
+  std::string strategy;     // short name
+  std::string strategy_description;
+  uint64_t complete = 0;    // complete executions (the published counts)
+  uint64_t blocked = 0;     // ended by assume(): not complete
+  uint64_t pruned = 0;      // sleep-set blocked (redundant)
+  uint64_t with_finding = 0;
+  uint64_t events = 0;
+  double seconds = 0;
+  bool exhausted = false;   // the strategy ran out of executions: every behaviour was seen
+  std::string limit;       // why exploration stopped early, if it did
+  std::string error;       // strategy or model error (non-determinism, replay divergence)
+  std::map<std::string, uint64_t> outcomes;
+  std::optional<Counterexample> counterexample;
+  size_t stacks_created = 0;
+  // Verdict against the test's expectations.
+  bool pass = false;
+  std::vector<std::string> mismatches;
+};
+
+std::unique_ptr<Strategy> make_strategy(const ExploreOptions& o);
+RunResult explore(const TestCase& test, const Params& params, const ExploreOptions& options);
+// Re-runs one schedule with history (for `migcheck replay` and for reports).
+RunResult replay(const TestCase& test, const Params& params, const std::vector<Decision>& schedule,
+                 uint64_t max_steps);
+void judge(const TestCase& test, RunResult& r);
+std::string outcome_key(const std::vector<Observation>& obs);
+
+}  // namespace mc

@@ -1,0 +1,43 @@
+// The one interface every exploration strategy implements. A strategy is an oracle over the
+// exploration path: the runtime asks it which thread runs next and which value choose()
+// returns; DFS keeps its backtrack and sleep sets along that path, replay reads a recorded one.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "checker/runtime/execution.h"
+
+namespace mc {
+
+class Strategy {
+ public:
+  virtual ~Strategy() = default;
+  // Short name for reports: "dfs", "bounded", "random", "pct", "replay".
+  virtual std::string name() const = 0;
+  // One line on what it guarantees, for the output ("exhaustive, source-DPOR + sleep sets").
+  virtual std::string describe() const { return name(); }
+  // Called before each execution; false when nothing is left to explore.
+  virtual bool begin_execution() = 0;
+  // Which of the `enabled` threads runs its pending operation next. `current` is the thread
+  // that reached the scheduling point (it may have finished). kNoThread stops the execution
+  // as pruned.
+  virtual ThreadId pick_thread(const Execution& ex, ThreadMask enabled, ThreadId current) = 0;
+  // A value in [0, n) for choose(n).
+  virtual uint32_t pick_value(const Execution& ex, uint32_t n) = 0;
+  // After each visible event (DPOR reads the trace and the race candidates here).
+  virtual void on_event(const Execution& ex, uint32_t event) {
+    (void)ex;
+    (void)event;
+  }
+  virtual void end_execution(const Execution& ex, ExecutionEnd how) {
+    (void)ex;
+    (void)how;
+  }
+  // True when running out of executions means every behaviour was seen.
+  virtual bool exhaustive() const { return false; }
+  // Non-empty when the strategy could not do what it was asked (replay divergence).
+  virtual std::string error() const { return {}; }
+};
+
+}  // namespace mc

@@ -1,0 +1,40 @@
+// A finding: something a model did that the kernel must never do, with what reproduces it.
+#pragma once
+
+#include <cstdint>
+#include <source_location>
+#include <string>
+#include <vector>
+
+namespace mc {
+
+enum class FindingKind : uint8_t {
+  kAssertion,      // MC_ASSERT failed
+  kViolation,      // a named kernel check (VM_BUG_ON_PAGE, bad page state, ...)
+  kDeadlock,       // every live thread blocked, at least one on a lock or join
+  kLostWakeup,     // a thread sleeps forever: nobody is left to wake it
+  kDataRace,       // two unordered accesses, one a write, one not atomic
+  kUseAfterFree,   // access to a model object after it was freed
+  kDoubleFree,     // a model object freed twice
+  kLeak,           // a model object alive at the end that the test did not expect
+  kStepBound,      // too many steps in one execution: possible livelock
+  kException,      // a C++ exception escaped a model thread
+  kStackOverflow,  // a model thread overflowed its stack
+  kSleepInAtomic,  // a sleeping operation under a spinlock or with preemption disabled
+};
+
+const char* kind_name(FindingKind k);
+
+struct Finding {
+  FindingKind kind = FindingKind::kAssertion;
+  std::string name;     // for kViolation: the check's name, e.g. "VM_BUG_ON_PAGE"
+  std::string message;  // what happened, in the model's vocabulary
+  int thread = -1;
+  std::source_location loc;
+  std::string labels;     // label path of the thread at the finding
+  uint64_t step = 0;      // events executed before the finding
+  // The kind as users name it: the violation's name, or the finding kind.
+  std::string kind_string() const { return kind == FindingKind::kViolation ? name : kind_name(kind); }
+};
+
+}  // namespace mc

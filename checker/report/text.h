@@ -1,0 +1,20 @@
+// Human output: the summary of a run, the step-by-step trace of a counterexample, and the
+// same counterexample as a diagram with one column per thread, time downward.
+#pragma once
+
+#include <string>
+
+#include "checker/explore/explorer.h"
+#include "checker/report/json.h"
+
+namespace mc {
+
+std::string format_summary(const RunResult& r);
+std::string format_trace(const Counterexample& c);
+std::string format_diagram(const Counterexample& c, int column_width = 40);
+json::Value result_json(const RunResult& r);
+json::Value events_json(const std::vector<EventDetail>& events);
+json::Value schedule_json(const std::vector<Decision>& schedule);
+std::string memory_order_name(std::memory_order mo);
+
+}  // namespace mc

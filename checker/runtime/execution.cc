@@ -1,0 +1,704 @@
+#include "checker/runtime/execution.h"
+
+#include <signal.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "checker/explore/strategy.h"
+#include "checker/runtime/heap.h"
+#include "checker/runtime/object.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define MC_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MC_ASAN 1
+#endif
+#endif
+#ifdef MC_ASAN
+#include <sanitizer/common_interface_defs.h>
+#endif
+
+namespace mc {
+
+thread_local Execution* Execution::current_ = nullptr;
+
+namespace {
+
+inline ThreadMask bit(ThreadId t) { return ThreadMask{1} << t; }
+
+#ifdef MC_ASAN
+inline void san_start(void** fake, const void* bottom, size_t size) {
+  __sanitizer_start_switch_fiber(fake, bottom, size);
+}
+inline void san_finish(void* fake, const void** old_bottom, size_t* old_size) {
+  __sanitizer_finish_switch_fiber(fake, old_bottom, old_size);
+}
+#else
+inline void san_start(void**, const void*, size_t) {}
+inline void san_finish(void*, const void**, size_t*) {}
+#endif
+
+std::string where(const std::source_location& loc) {
+  std::string f = loc.file_name();
+  // Paths are printed relative to the project, as a developer would type them.
+  for (const char* top : {"/protocol/", "/checker/", "/litmus/", "/traces/", "/tests/", "/bench/"}) {
+    auto p = f.rfind(top);
+    if (p != std::string::npos) {
+      f = f.substr(p + 1);
+      break;
+    }
+  }
+  return f + ":" + std::to_string(loc.line());
+}
+
+// A model thread's stack overflow faults in the guard page; the handler runs on an
+// alternate stack and jumps back to the host, which reports it.
+void on_segv(int sig, siginfo_t* info, void* uctx) {
+  (void)uctx;
+  Execution* ex = Execution::current();
+  if (ex && ex->overflow_in_progress(info->si_addr)) siglongjmp(ex->host_jump(), 1);
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+void install_overflow_handler() {
+#ifndef MC_ASAN
+  static bool installed = false;
+  if (installed) return;
+  installed = true;
+  struct sigaction sa;
+  std::memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = on_segv;
+  sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGSEGV, &sa, nullptr);
+  sigaction(SIGBUS, &sa, nullptr);
+#endif
+}
+
+}  // namespace
+
+std::string source_where(const std::source_location& loc) { return where(loc); }
+
+const char* op_name(OpKind k) {
+  switch (k) {
+    case OpKind::kLoad: return "load";
+    case OpKind::kStore: return "store";
+    case OpKind::kRmw: return "rmw";
+    case OpKind::kCasFail: return "cas (failed)";
+    case OpKind::kFence: return "fence";
+    case OpKind::kLock: return "lock";
+    case OpKind::kTryLock: return "trylock";
+    case OpKind::kTryLockFail: return "trylock (failed)";
+    case OpKind::kUnlock: return "unlock";
+    case OpKind::kReadLock: return "read_lock";
+    case OpKind::kTryReadLock: return "read_trylock";
+    case OpKind::kReadUnlock: return "read_unlock";
+    case OpKind::kAwait: return "await";
+    case OpKind::kPrepareWait: return "prepare_to_wait";
+    case OpKind::kSleep: return "sleep";
+    case OpKind::kWake: return "wake";
+    case OpKind::kJoin: return "join";
+    case OpKind::kSpawn: return "spawn";
+    case OpKind::kChoose: return "choose";
+    case OpKind::kPlainRead: return "read";
+    case OpKind::kPlainWrite: return "write";
+    case OpKind::kNonatomicRead: return "read (non-atomic)";
+    case OpKind::kNonatomicWrite: return "write (non-atomic)";
+    case OpKind::kAlloc: return "alloc";
+    case OpKind::kFree: return "free";
+    case OpKind::kThreadEnd: return "exit";
+  }
+  return "?";
+}
+
+Execution::Execution() : stacks_(default_stack_size()) {
+  events_.reserve(1024);
+  schedule_.reserve(1024);
+  race_candidates_.reserve(2 * kMaxThreads + 4);
+#ifndef MC_ASAN
+  // An alternate signal stack so the overflow handler can run when a fiber stack is full.
+  const size_t alt = 64 * 1024;
+  alt_stack_ = std::malloc(alt);
+  stack_t ss;
+  ss.ss_sp = alt_stack_;
+  ss.ss_size = alt;
+  ss.ss_flags = 0;
+  sigaltstack(&ss, nullptr);
+  install_overflow_handler();
+#endif
+}
+
+Execution::~Execution() {
+  reset();
+#ifndef MC_ASAN
+  stack_t ss;
+  std::memset(&ss, 0, sizeof ss);
+  ss.ss_flags = SS_DISABLE;
+  sigaltstack(&ss, nullptr);
+  std::free(alt_stack_);
+#endif
+}
+
+bool Execution::overflow_in_progress(const void* fault_addr) {
+  if (running_ == kNoThread || running_ == kHost) return false;
+  if (!threads_[running_].stack.guard_contains(fault_addr)) return false;
+  overflowed_ = running_;
+  return true;
+}
+
+void Execution::reset() {
+  for (int t = 0; t < thread_count_; ++t) {
+    ThreadState& th = threads_[t];
+    if (th.stack.base) stacks_.release(th.stack);
+    th = ThreadState();
+  }
+  thread_count_ = 0;
+  for (auto& b : blocks_)
+    if (b->destroy) b->destroy(b->ptr);
+  blocks_.clear();
+  events_.clear();
+  details_.clear();
+  schedule_.clear();
+  findings_.clear();
+  observations_.clear();
+  race_candidates_.clear();
+  next_object_id_ = 1;
+  preemptions_ = 0;
+  aborting_ = false;
+  end_ = ExecutionEnd::kComplete;
+  running_ = kNoThread;
+  overflowed_ = kNoThread;
+  constructing_ = nullptr;
+}
+
+ExecutionEnd Execution::run(const std::function<void()>& body, Strategy& strategy, bool history) {
+  reset();
+  strategy_ = &strategy;
+  history_ = history;
+  Execution* outer = current_;
+  current_ = this;
+
+  ThreadState& t0 = threads_[0];
+  t0.body = InlineFunction<96>([&body] { body(); });
+  t0.status = ThreadState::Status::kLive;
+  t0.stack = stacks_.acquire();
+  t0.context = ctx::make_fcontext(t0.stack.top(), t0.stack.usable(), &Execution::fiber_entry);
+  thread_count_ = 1;
+
+  if (sigsetjmp(host_jump_, 0) == 0) {
+    running_ = 0;
+    switch_from_ = kHost;
+    void* fake = nullptr;
+    san_start(&fake, t0.stack.base + (t0.stack.size - t0.stack.usable()), t0.stack.usable());
+    ctx::transfer_t back = ctx::jump_fcontext(t0.context, this);
+    san_finish(fake, nullptr, nullptr);
+    context_of(switch_from_) = back.fctx;
+  } else {
+    // Back from the overflow handler: the overflowing fiber is abandoned where it stood.
+    ThreadState& bad = threads_[overflowed_];
+    bad.status = ThreadState::Status::kFinished;
+    Finding f = make_finding(FindingKind::kStackOverflow, "",
+                             "thread T" + std::to_string(overflowed_) + " overflowed its " +
+                                 std::to_string(bad.stack.usable() / 1024) + " KiB stack",
+                             bad.pending.loc);
+    f.thread = overflowed_;
+    findings_.push_back(std::move(f));
+    end_ = ExecutionEnd::kFinding;
+  }
+  running_ = kHost;
+  teardown();
+  if (end_ == ExecutionEnd::kComplete) end_checks();
+  current_ = outer;
+  strategy.end_execution(*this, end_);
+  return end_;
+}
+
+void Execution::fiber_entry(ctx::transfer_t t) {
+  auto* ex = static_cast<Execution*>(t.data);
+  const void* from_bottom = nullptr;
+  size_t from_size = 0;
+  san_finish(nullptr, &from_bottom, &from_size);
+  if (ex->switch_from_ == kHost) {
+    ex->host_stack_bottom_ = from_bottom;
+    ex->host_stack_size_ = from_size;
+  }
+  ex->context_of(ex->switch_from_) = t.fctx;
+  ThreadId me = ex->running_;
+  try {
+    ex->threads_[me].body();
+  } catch (const Unwind&) {
+  } catch (const std::exception& e) {
+    ex->record_exception(e.what());
+  } catch (...) {
+    ex->record_exception("an exception that is not a std::exception");
+  }
+  ex->finish_thread();
+}
+
+void Execution::record_exception(const char* what) {
+  if (aborting_) return;
+  findings_.push_back(make_finding(FindingKind::kException, "",
+                                   std::string("exception escaped thread T") +
+                                       std::to_string(running_) + ": " + what,
+                                   threads_[running_].pending.loc));
+  end_ = ExecutionEnd::kFinding;
+  aborting_ = true;
+}
+
+void Execution::switch_to(ThreadId to) {
+  ThreadId me = running_;
+  switch_from_ = me;
+  running_ = to;
+  void* fake = nullptr;
+  if (to == kHost) {
+    san_start(&fake, host_stack_bottom_, host_stack_size_);
+  } else {
+    const Stack& s = threads_[to].stack;
+    san_start(&fake, s.base + (s.size - s.usable()), s.usable());
+  }
+  ctx::transfer_t back = ctx::jump_fcontext(context_of(to), this);
+  san_finish(fake, nullptr, nullptr);
+  context_of(switch_from_) = back.fctx;
+}
+
+void Execution::jump_away(ThreadId to) {
+  switch_from_ = running_;
+  running_ = to;
+  if (to == kHost) {
+    san_start(nullptr, host_stack_bottom_, host_stack_size_);
+  } else {
+    const Stack& s = threads_[to].stack;
+    san_start(nullptr, s.base + (s.size - s.usable()), s.usable());
+  }
+  ctx::jump_fcontext(context_of(to), this);
+  std::abort();  // a finished fiber is never resumed
+}
+
+ThreadMask Execution::enabled_mask() const {
+  ThreadMask m = 0;
+  for (int t = 0; t < thread_count_; ++t) {
+    const ThreadState& th = threads_[t];
+    if (th.status != ThreadState::Status::kLive || th.starting) continue;
+    if (th.pending.ready && !th.pending.ready(th.pending.arg, t)) continue;
+    m |= bit(t);
+  }
+  return m;
+}
+
+ThreadMask Execution::live_mask() const {
+  ThreadMask m = 0;
+  for (int t = 0; t < thread_count_; ++t)
+    if (threads_[t].status == ThreadState::Status::kLive) m |= bit(t);
+  return m;
+}
+
+ThreadId Execution::pick_next(ThreadId cur) {
+  if (events_.size() >= limits.max_steps) {
+    findings_.push_back(make_finding(
+        FindingKind::kStepBound, "",
+        "possible livelock: the execution did not finish within " +
+            std::to_string(limits.max_steps) + " steps (raise --max-steps if it is just long)",
+        cur >= 0 && cur < kMaxThreads ? threads_[cur].pending.loc : std::source_location()));
+    end_ = ExecutionEnd::kFinding;
+    aborting_ = true;
+    return kNoThread;
+  }
+  ThreadMask en = enabled_mask();
+  if (en == 0) {
+    end_with_no_runnable_thread();
+    return kNoThread;
+  }
+  ThreadId next = strategy_->pick_thread(*this, en, cur);
+  if (next == kNoThread || !(en & bit(next))) {
+    end_ = ExecutionEnd::kPruned;
+    aborting_ = true;
+    return kNoThread;
+  }
+  if (next != cur && cur >= 0 && cur < kMaxThreads && (en & bit(cur))) ++preemptions_;
+  schedule_.push_back({Decision::kThread, static_cast<uint32_t>(next)});
+  return next;
+}
+
+void Execution::schedule_point(const PendingOp& op) {
+  ThreadState& me = threads_[running_];
+  me.pending = op;
+  if (me.starting) {
+    // A new thread stops at its first operation and hands control back to its parent; the
+    // strategy decides when it really runs.
+    me.starting = false;
+    switch_to(me.parent);
+    if (aborting_) throw Unwind{};
+    return;
+  }
+  ThreadId next = pick_next(running_);
+  if (next == kNoThread) throw Unwind{};
+  if (next != running_) {
+    switch_to(next);
+    if (aborting_) throw Unwind{};
+  }
+}
+
+void Execution::finish_thread() {
+  ThreadState& me = threads_[running_];
+  me.status = ThreadState::Status::kFinished;
+  if (history_ && !aborting_) {
+    EventDetail d{};
+    d.step = static_cast<uint32_t>(events_.size());
+    d.tid = running_;
+    d.kind = OpKind::kThreadEnd;
+    d.visible = false;
+    d.labels = label_path(running_);
+    details_.push_back(std::move(d));
+  }
+  if (aborting_) jump_away(kHost);
+  if (me.starting) {
+    me.starting = false;
+    jump_away(me.parent);
+  }
+  ThreadId next = pick_next(running_);
+  if (next == kNoThread) jump_away(kHost);
+  jump_away(next);
+}
+
+void Execution::end_with_no_runnable_thread() {
+  bool all_finished = true;
+  bool on_lock = false;
+  std::string msg;
+  for (int t = 0; t < thread_count_; ++t) {
+    const ThreadState& th = threads_[t];
+    if (th.status != ThreadState::Status::kLive) continue;
+    all_finished = false;
+    const PendingOp& op = th.pending;
+    if (op.kind == OpKind::kLock || op.kind == OpKind::kReadLock || op.kind == OpKind::kJoin)
+      on_lock = true;
+    if (!msg.empty()) msg += "; ";
+    msg += "T" + std::to_string(t) + " blocked in " + op_name(op.kind);
+    if (op.obj) msg += " of " + op.obj->display_name();
+    msg += " at " + where(op.loc);
+    std::string labels = label_path(t);
+    if (!labels.empty()) msg += " [" + labels + "]";
+  }
+  if (all_finished) {
+    end_ = ExecutionEnd::kComplete;
+    return;
+  }
+  FindingKind kind = on_lock ? FindingKind::kDeadlock : FindingKind::kLostWakeup;
+  std::string head = on_lock ? "deadlock: every live thread is blocked: "
+                             : "thread blocked forever (nobody is left to wake it): ";
+  Finding f = make_finding(kind, "", head + msg, std::source_location());
+  findings_.push_back(std::move(f));
+  end_ = ExecutionEnd::kFinding;
+  aborting_ = true;
+}
+
+void Execution::teardown() {
+  aborting_ = true;
+  for (int t = 0; t < thread_count_; ++t) {
+    if (threads_[t].status != ThreadState::Status::kLive) continue;
+    running_ = kHost;
+    switch_to(t);  // the thread unwinds and jumps back
+  }
+  running_ = kHost;
+}
+
+void Execution::end_checks() {
+  std::string leaked;
+  for (auto& b : blocks_) {
+    if (b->freed || b->expected_alive) continue;
+    if (!leaked.empty()) leaked += "; ";
+    leaked += std::string(b->name ? b->name : b->type) + " allocated by T" +
+              std::to_string(b->alloc_tid) + " at " + where(b->alloc_loc);
+  }
+  if (!leaked.empty()) {
+    findings_.push_back(make_finding(FindingKind::kLeak, "",
+                                     "still allocated at the end: " + leaked, std::source_location()));
+    end_ = ExecutionEnd::kFinding;
+  }
+}
+
+Finding Execution::make_finding(FindingKind kind, std::string name, std::string message,
+                                const std::source_location& loc) const {
+  Finding f;
+  f.kind = kind;
+  f.name = std::move(name);
+  f.message = std::move(message);
+  f.loc = loc;
+  f.step = events_.size();
+  if (running_ >= 0 && running_ < kMaxThreads) {
+    f.thread = running_;
+    f.labels = label_path(running_);
+  }
+  return f;
+}
+
+void Execution::fail(Finding f) {
+  if (aborting_) return;
+  findings_.push_back(std::move(f));
+  end_ = ExecutionEnd::kFinding;
+  aborting_ = true;
+  throw Unwind{};
+}
+
+void Execution::fail_at_end(Finding f) {
+  findings_.push_back(std::move(f));
+  end_ = ExecutionEnd::kFinding;
+}
+
+uint32_t Execution::register_object(ObjectBase* obj) {
+  obj->owner = constructing_;
+  return next_object_id_++;
+}
+
+uint32_t Execution::commit(ObjectBase* obj, OpKind kind, Access access, Acquire acquire,
+                           const std::source_location& loc) {
+  const ThreadId p = running_;
+  ThreadState& t = threads_[p];
+  const uint32_t idx = static_cast<uint32_t>(events_.size());
+  const VectorClock before = t.dpor;
+  ++t.seq;
+  t.dpor.at[p] = t.seq;
+  t.sync.at[p] = t.seq;
+  race_candidates_.clear();
+  int32_t prev_write = -1;
+
+  if (obj && obj->id) {
+    auto add = [this](int32_t e) {
+      if (e >= 0) race_candidates_.push_back(static_cast<uint32_t>(e));
+    };
+    auto add_write_frontier = [&] {
+      if (access == Access::kWrite && obj->read_mask) {
+        for (int r = 0; r < kMaxThreads; ++r)
+          if (obj->read_mask & bit(r)) add(obj->last_read[r]);
+      } else {
+        add(obj->last_write);
+      }
+    };
+    if (acquire == Acquire::kExclusive) {
+      add(obj->last_exclusive);
+      for (int r = 0; r < kMaxThreads; ++r)
+        if (obj->shared_mask & bit(r)) add(obj->shared[r]);
+      if (kind == OpKind::kTryLock) add_write_frontier();
+    } else if (acquire == Acquire::kShared) {
+      add(obj->last_exclusive);
+      if (kind == OpKind::kTryReadLock) add(obj->last_write);
+    } else if (kind == OpKind::kAwait) {
+      // A satisfied wait may have been satisfiable earlier: every write it does not already
+      // know is a place to try it before.
+      for (int32_t w = obj->last_write; w >= 0; w = events_[w].prev_write) {
+        const Event& we = events_[w];
+        if (knows(before, we.tid, we.seq)) break;
+        add(w);
+      }
+    } else if (access != Access::kNone) {
+      add_write_frontier();
+    }
+    // Keep real races: other thread, not already ordered before this one, and not ordered
+    // through another candidate.
+    size_t n = 0;
+    for (size_t i = 0; i < race_candidates_.size(); ++i) {
+      const Event& c = events_[race_candidates_[i]];
+      if (c.tid == p || knows(before, c.tid, c.seq)) continue;
+      bool covered = false;
+      for (size_t j = 0; j < race_candidates_.size() && !covered; ++j) {
+        if (j == i) continue;
+        const Event& d = events_[race_candidates_[j]];
+        if (race_candidates_[j] != race_candidates_[i] && knows(d.clock, c.tid, c.seq))
+          covered = true;
+      }
+      if (!covered) race_candidates_[n++] = race_candidates_[i];
+    }
+    race_candidates_.resize(n);
+
+    if (access == Access::kRead) {
+      t.dpor.join(obj->write_clock);
+      obj->read_clock.join(t.dpor);
+      obj->last_read[p] = static_cast<int32_t>(idx);
+      obj->read_mask |= bit(p);
+    } else if (access == Access::kWrite) {
+      t.dpor.join(obj->write_clock);
+      t.dpor.join(obj->read_clock);
+      obj->write_clock = t.dpor;
+      obj->read_clock.clear();
+      obj->read_mask = 0;
+      prev_write = obj->last_write;
+      obj->last_write = static_cast<int32_t>(idx);
+    }
+    if (acquire == Acquire::kExclusive) {
+      obj->last_exclusive = static_cast<int32_t>(idx);
+      obj->shared_mask = 0;
+    } else if (acquire == Acquire::kShared) {
+      obj->shared[p] = static_cast<int32_t>(idx);
+      obj->shared_mask |= bit(p);
+    }
+  }
+
+  Event& e = events_.emplace_back();
+  e.tid = p;
+  e.kind = kind;
+  e.access = access;
+  e.obj = obj ? obj->id : 0;
+  e.seq = t.seq;
+  e.node = schedule_.empty() ? 0 : static_cast<uint32_t>(schedule_.size() - 1);
+  e.prev_write = prev_write;
+  e.clock = t.dpor;
+
+  if (history_) {
+    EventDetail d{};
+    d.step = idx;
+    d.tid = p;
+    d.kind = kind;
+    d.visible = true;
+    d.obj = e.obj;
+    if (obj) d.object = obj->display_name();
+    d.loc = loc;
+    d.labels = label_path(p);
+    details_.push_back(std::move(d));
+  }
+  strategy_->on_event(*this, idx);
+  return idx;
+}
+
+void Execution::describe_last(ObjectBase* obj, std::string value, std::memory_order order,
+                              bool has_order) {
+  (void)obj;
+  if (details_.empty()) return;
+  EventDetail& d = details_.back();
+  d.value = std::move(value);
+  d.order = order;
+  d.has_order = has_order;
+}
+
+void Execution::log_invisible(ObjectBase* obj, OpKind kind, std::string value,
+                              const std::source_location& loc) {
+  EventDetail d{};
+  d.step = static_cast<uint32_t>(events_.size());
+  d.tid = running_;
+  d.kind = kind;
+  d.visible = false;
+  if (obj) {
+    d.obj = obj->id;
+    d.object = obj->display_name();
+  }
+  d.value = std::move(value);
+  d.loc = loc;
+  d.labels = label_path(running_);
+  details_.push_back(std::move(d));
+}
+
+uint32_t Execution::choose(uint32_t n, const std::source_location& loc) {
+  if (n <= 1) return 0;
+  if (aborting_) return 0;
+  uint32_t v = strategy_->pick_value(*this, n);
+  if (v >= n) v = n - 1;
+  schedule_.push_back({Decision::kValue, v});
+  if (history_)
+    log_invisible(nullptr, OpKind::kChoose, std::to_string(v) + " of " + std::to_string(n), loc);
+  return v;
+}
+
+ThreadId Execution::spawn(InlineFunction<96>&& body, const std::source_location& loc) {
+  const ThreadId parent = running_;
+  if (thread_count_ >= kMaxThreads) {
+    fail(make_finding(FindingKind::kAssertion, "",
+                      "too many model threads (at most " + std::to_string(kMaxThreads) + ")", loc));
+    return kNoThread;
+  }
+  const ThreadId c = thread_count_++;
+  ThreadState& t = threads_[c];
+  t = ThreadState();
+  t.body = std::move(body);
+  t.status = ThreadState::Status::kLive;
+  t.starting = true;
+  t.parent = parent;
+  t.dpor = threads_[parent].dpor;
+  t.sync = threads_[parent].sync;
+  t.fence_release = t.sync;
+  t.stack = stacks_.acquire();
+  t.context = ctx::make_fcontext(t.stack.top(), t.stack.usable(), &Execution::fiber_entry);
+  if (history_) log_invisible(nullptr, OpKind::kSpawn, "T" + std::to_string(c), loc);
+  switch_to(c);
+  if (aborting_) throw Unwind{};
+  return c;
+}
+
+void Execution::join(ThreadId target, const std::source_location& loc) {
+  if (aborting_) return;
+  PendingOp op;
+  op.kind = OpKind::kJoin;
+  op.access = Access::kNone;
+  op.ready = [](const void* arg, ThreadId) {
+    return static_cast<const ThreadState*>(arg)->status == ThreadState::Status::kFinished;
+  };
+  op.arg = &threads_[target];
+  op.loc = loc;
+  schedule_point(op);
+  ThreadState& me = threads_[running_];
+  me.dpor.join(threads_[target].dpor);
+  me.sync.join(threads_[target].sync);
+  commit(nullptr, OpKind::kJoin, Access::kNone, Acquire::kNone, loc);
+  if (history_) describe_last(nullptr, "T" + std::to_string(target), std::memory_order_seq_cst, false);
+}
+
+void Execution::assume(bool cond) {
+  if (cond || aborting_) return;
+  end_ = ExecutionEnd::kBlocked;
+  aborting_ = true;
+  throw Unwind{};
+}
+
+void Execution::observe(const char* name, int64_t value) {
+  for (auto& o : observations_) {
+    if (std::strcmp(o.name, name) == 0) {
+      o.value = value;
+      return;
+    }
+  }
+  observations_.push_back({name, value});
+}
+
+void Execution::add_block(std::unique_ptr<HeapBlock> b) { blocks_.push_back(std::move(b)); }
+
+HeapBlock* Execution::find_block(const void* p) {
+  for (auto it = blocks_.rbegin(); it != blocks_.rend(); ++it)
+    if ((*it)->ptr == p) return it->get();
+  return nullptr;
+}
+
+void Execution::push_label(const char* l) {
+  ThreadState& t = threads_[running_];
+  if (t.label_depth < kMaxLabels) t.labels[t.label_depth] = l;
+  ++t.label_depth;
+}
+
+void Execution::pop_label() {
+  ThreadState& t = threads_[running_];
+  if (t.label_depth > 0) --t.label_depth;
+}
+
+std::string Execution::label_path(ThreadId tid) const {
+  if (tid < 0 || tid >= kMaxThreads) return {};
+  const ThreadState& t = threads_[tid];
+  std::string s;
+  int n = t.label_depth < kMaxLabels ? t.label_depth : kMaxLabels;
+  for (int i = 0; i < n; ++i) {
+    if (i) s += " > ";
+    s += t.labels[i];
+  }
+  return s;
+}
+
+Label::Label(const char* name) : ex_(Execution::current()) {
+  if (ex_ && ex_->self() >= 0 && ex_->self() < kMaxThreads) ex_->push_label(name);
+  else ex_ = nullptr;
+}
+
+Label::~Label() {
+  if (ex_) ex_->pop_label();
+}
+
+}  // namespace mc

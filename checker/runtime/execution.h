@@ -1,0 +1,298 @@
+// One execution of a test: model threads as fibers, the scheduling loop, the event trace with
+// the clocks that DPOR and the detectors need, and the findings. The object is reused across
+// executions so that the steady state allocates nothing per event.
+#pragma once
+
+#include <atomic>
+#include <csetjmp>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <source_location>
+#include <string>
+#include <vector>
+
+#include "checker/report/finding.h"
+#include "checker/runtime/fiber.h"
+#include "checker/runtime/inline_function.h"
+#include "checker/runtime/vector_clock.h"
+
+namespace mc {
+
+class Strategy;
+struct ObjectBase;
+struct HeapBlock;
+
+inline constexpr int kMaxLabels = 12;
+inline constexpr ThreadId kNoThread = -1;
+
+enum class OpKind : uint8_t {
+  kLoad,
+  kStore,
+  kRmw,
+  kCasFail,
+  kFence,
+  kLock,
+  kTryLock,
+  kTryLockFail,
+  kUnlock,
+  kReadLock,
+  kTryReadLock,
+  kReadUnlock,
+  kAwait,
+  kPrepareWait,
+  kSleep,
+  kWake,
+  kJoin,
+  kSpawn,
+  kChoose,
+  kPlainRead,
+  kPlainWrite,
+  kNonatomicRead,
+  kNonatomicWrite,
+  kAlloc,
+  kFree,
+  kThreadEnd,
+};
+const char* op_name(OpKind k);
+
+// How an event touches its object, for the dependency relation: two events are dependent
+// when they touch the same object and at least one writes it.
+enum class Access : uint8_t { kNone, kRead, kWrite };
+// Lock acquisitions race with earlier acquisitions rather than with the release, because
+// reversing an acquisition with a release only reaches a state where the acquirer is blocked.
+enum class Acquire : uint8_t { kNone, kExclusive, kShared };
+
+// What a thread is about to do: enough for enabledness and for sleep-set independence.
+struct PendingOp {
+  OpKind kind = OpKind::kLoad;
+  Access access = Access::kNone;
+  const ObjectBase* obj = nullptr;
+  bool (*ready)(const void* arg, ThreadId self) = nullptr;  // null: always enabled
+  const void* arg = nullptr;
+  std::source_location loc;
+};
+
+// The record DPOR and the detectors keep of each visible event (no strings, no allocation).
+struct Event {
+  ThreadId tid;
+  OpKind kind;
+  Access access;
+  uint32_t obj;         // object id, 0 = none
+  uint32_t seq;         // the thread's own sequence number of this event
+  uint32_t node;        // index of the decision that scheduled it
+  int32_t prev_write;   // previous write event to the same object, -1 if none
+  VectorClock clock;    // dependency clock after the event (DPOR's happens-before)
+};
+
+// What the report needs of an event; filled only when re-running a counterexample.
+struct EventDetail {
+  uint32_t step;
+  ThreadId tid;
+  OpKind kind;
+  bool visible;  // a scheduling point (plain accesses are logged but are not)
+  uint32_t obj;
+  std::string object;  // name of the object
+  std::string value;   // value read / written, formatted by the object
+  std::memory_order order;
+  bool has_order;
+  std::source_location loc;
+  std::string labels;  // "zs_page_migrate > trypin_tag"
+};
+
+struct Decision {
+  enum Kind : uint8_t { kThread, kValue } kind;
+  uint32_t value;
+  bool operator==(const Decision&) const = default;
+};
+
+enum class ExecutionEnd : uint8_t {
+  kComplete,     // every thread finished
+  kBlocked,      // an assume() failed: not a complete execution, not a finding
+  kPruned,       // the strategy cut it (sleep-set blocked, or nothing left to replay)
+  kFinding,      // stopped at a finding
+};
+
+struct Observation {
+  const char* name;
+  int64_t value;
+};
+
+class Execution;
+
+// Thrown inside a model thread to unwind it when the execution is being abandoned.
+struct Unwind {};
+
+struct ThreadState {
+  enum class Status : uint8_t { kUnused, kLive, kFinished };
+  Status status = Status::kUnused;
+  PendingOp pending;
+  uint32_t seq = 0;
+  VectorClock dpor;            // dependency clock
+  VectorClock sync;            // synchronisation clock (data races)
+  VectorClock fence_release;   // sync clock at the last release fence
+  VectorClock fence_acquire;   // what an acquire fence would join
+  int atomic_depth = 0;        // spinlocks held, preemption disabled: sleeping is a finding
+  bool woken = false;          // set by a wake of a queue the thread waits on
+  bool starting = false;       // spawned, running up to its first scheduling point
+  ThreadId parent = -1;
+  const char* labels[kMaxLabels] = {};
+  int label_depth = 0;
+  Stack stack;
+  ctx::fcontext_t context = nullptr;
+  InlineFunction<96> body;
+};
+
+struct ExecutionLimits {
+  uint64_t max_steps = 100000;  // per execution; exceeding it is a possible livelock
+};
+
+class Execution {
+ public:
+  Execution();
+  ~Execution();
+  Execution(const Execution&) = delete;
+  Execution& operator=(const Execution&) = delete;
+
+  // The execution running on this OS thread, or null outside any execution.
+  static Execution* current() { return current_; }
+
+  // Runs one execution of `body` (thread 0) under `strategy`. Returns how it ended.
+  ExecutionEnd run(const std::function<void()>& body, Strategy& strategy, bool history);
+
+  // ---- used by the instrumented layer (checker/api) ----
+  ThreadId self() const { return running_; }
+  ThreadState& thread(ThreadId t) { return threads_[t]; }
+  const ThreadState& thread(ThreadId t) const { return threads_[t]; }
+  bool aborting() const { return aborting_; }
+  bool history() const { return history_; }
+
+  // A scheduling point: returns once the strategy has chosen this thread to run `op`.
+  void schedule_point(const PendingOp& op);
+  // Records the event that the thread just performed at its scheduling point.
+  uint32_t commit(ObjectBase* obj, OpKind kind, Access access, Acquire acquire,
+                  const std::source_location& loc);
+  // Value history for the report (only call when history() is true).
+  void describe_last(ObjectBase* obj, std::string value, std::memory_order order, bool has_order);
+  // A non-visible access (plain data, fences, heap): logged in history mode only.
+  void log_invisible(ObjectBase* obj, OpKind kind, std::string value,
+                     const std::source_location& loc);
+
+  uint32_t register_object(ObjectBase* obj);
+  uint32_t choose(uint32_t n, const std::source_location& loc);
+  ThreadId spawn(InlineFunction<96>&& body, const std::source_location& loc);
+  void join(ThreadId t, const std::source_location& loc);
+  void assume(bool cond);
+  void observe(const char* name, int64_t value);
+
+  // Raises a finding in the running thread and abandons the execution (does not return when
+  // called from a model thread).
+  // Returns only if the execution is already being abandoned.
+  void fail(Finding f);
+  Finding finding(FindingKind kind, std::string message,
+                  const std::source_location& loc = std::source_location::current()) const {
+    return make_finding(kind, "", std::move(message), loc);
+  }
+  Finding violation(std::string name, std::string message,
+                    const std::source_location& loc = std::source_location::current()) const {
+    return make_finding(FindingKind::kViolation, std::move(name), std::move(message), loc);
+  }
+  // Records a finding found outside any model thread (end-of-execution checks).
+  void fail_at_end(Finding f);
+
+  // ---- model heap ----
+  HeapBlock* constructing() const { return constructing_; }
+  void set_constructing(HeapBlock* b) { constructing_ = b; }
+  void add_block(std::unique_ptr<HeapBlock> b);
+  HeapBlock* find_block(const void* p);
+
+  // ---- labels ----
+  void push_label(const char* l);
+  void pop_label();
+  std::string label_path(ThreadId t) const;
+
+  // ---- what strategies and reports read ----
+  const std::vector<Event>& events() const { return events_; }
+  const std::vector<EventDetail>& details() const { return details_; }
+  const std::vector<Decision>& schedule() const { return schedule_; }
+  ExecutionEnd end() const { return end_; }
+  // Earlier events that race with the event just committed (filled before on_event).
+  const std::vector<uint32_t>& race_candidates() const { return race_candidates_; }
+  const PendingOp& pending(ThreadId t) const { return threads_[t].pending; }
+  int thread_count() const { return thread_count_; }
+  ThreadMask live_mask() const;
+  uint32_t preemptions() const { return preemptions_; }
+  const std::vector<Finding>& findings() const { return findings_; }
+  const std::vector<Observation>& observations() const { return observations_; }
+  uint64_t event_count() const { return events_.size(); }
+  size_t stacks_created() const { return stacks_.created(); }
+
+  ExecutionLimits limits;
+  StackPool& stacks() { return stacks_; }
+
+  // For the stack-overflow handler.
+  bool overflow_in_progress(const void* fault_addr);
+  sigjmp_buf& host_jump() { return host_jump_; }
+
+ private:
+  friend struct ExecutionAccess;
+  static constexpr ThreadId kHost = kMaxThreads;
+  static void fiber_entry(ctx::transfer_t t);
+  ctx::fcontext_t& context_of(ThreadId t) { return t == kHost ? host_context_ : threads_[t].context; }
+  void switch_to(ThreadId to);
+  [[noreturn]] void jump_away(ThreadId to);
+  ThreadMask enabled_mask() const;
+  ThreadId pick_next(ThreadId current);
+  [[noreturn]] void finish_thread();
+  void end_with_no_runnable_thread();
+  void record_exception(const char* what);
+  void teardown();
+  void reset();
+  void end_checks();
+  Finding make_finding(FindingKind kind, std::string name, std::string message,
+                       const std::source_location& loc) const;
+
+  static thread_local Execution* current_;
+
+  ThreadState threads_[kMaxThreads];
+  int thread_count_ = 0;
+  ThreadId running_ = kNoThread;
+  ThreadId switch_from_ = kNoThread;
+  ctx::fcontext_t host_context_ = nullptr;
+  SanitizerSwitch san_;
+  const void* host_stack_bottom_ = nullptr;
+  size_t host_stack_size_ = 0;
+  StackPool stacks_;
+  Strategy* strategy_ = nullptr;
+  bool history_ = false;
+  bool aborting_ = false;
+  bool done_ = false;
+  ExecutionEnd end_ = ExecutionEnd::kComplete;
+  uint32_t preemptions_ = 0;
+  uint32_t next_object_id_ = 1;
+  std::vector<Event> events_;
+  std::vector<EventDetail> details_;
+  std::vector<Decision> schedule_;
+  std::vector<uint32_t> race_candidates_;
+  std::vector<Finding> findings_;
+  std::vector<Observation> observations_;
+  std::vector<std::unique_ptr<HeapBlock>> blocks_;
+  HeapBlock* constructing_ = nullptr;
+  sigjmp_buf host_jump_;
+  ThreadId overflowed_ = kNoThread;
+  void* alt_stack_ = nullptr;
+};
+
+// RAII label: "the running thread is now inside `name`" (a kernel function name).
+class Label {
+ public:
+  explicit Label(const char* name);
+  ~Label();
+  Label(const Label&) = delete;
+  Label& operator=(const Label&) = delete;
+
+ private:
+  Execution* ex_;
+};
+
+}  // namespace mc

@@ -1,0 +1,52 @@
+// Fibers on Boost.Context: pooled guard-paged stacks and a direct fiber-to-fiber switch.
+#pragma once
+
+#include <boost/context/detail/fcontext.hpp>
+#include <cstddef>
+#include <vector>
+
+namespace mc {
+
+namespace ctx = boost::context::detail;
+
+// A stack with an inaccessible guard page below it, so an overflow faults instead of
+// silently corrupting a neighbour. Creating one costs tens of microseconds (mmap + mprotect),
+// so stacks are pooled and reused across executions.
+struct Stack {
+  char* base = nullptr;  // lowest address of the mapping (the guard page)
+  size_t size = 0;       // whole mapping, guard page included
+  char* top() const { return base + size; }
+  size_t usable() const;
+  bool guard_contains(const void* addr) const;
+};
+
+class StackPool {
+ public:
+  explicit StackPool(size_t stack_size);
+  ~StackPool();
+  StackPool(const StackPool&) = delete;
+  StackPool& operator=(const StackPool&) = delete;
+
+  Stack acquire();
+  void release(Stack s);
+  size_t stack_size() const { return stack_size_; }
+  // True if `addr` lies in the guard page of any stack this pool ever created.
+  bool in_guard_page(const void* addr) const;
+  size_t created() const { return all_.size(); }
+
+ private:
+  size_t stack_size_;
+  std::vector<Stack> free_;
+  std::vector<Stack> all_;
+};
+
+// AddressSanitizer must be told when the stack changes under it.
+struct SanitizerSwitch {
+  void* fake_stack = nullptr;
+  void start(const void* bottom, size_t size);
+  void finish(const void** old_bottom = nullptr, size_t* old_size = nullptr);
+};
+
+size_t default_stack_size();
+
+}  // namespace mc

@@ -1,0 +1,28 @@
+#include "checker/runtime/object.h"
+
+#include <cstdio>
+
+#include "checker/runtime/execution.h"
+
+namespace mc {
+
+ObjectBase::ObjectBase(const char* n, const char* k) : name(n), kind(k) {
+  if (Execution* ex = Execution::current()) id = ex->register_object(this);
+}
+
+std::string ObjectBase::display_name() const {
+  if (name) return name;
+  return std::string(kind) + "#" + std::to_string(id);
+}
+
+std::string ObjectBase::format_value(uint64_t v) const {
+  if (format) return format(v);
+  char buf[32];
+  if (v > 0xffff && v < 0xffffffffffff0000ull)
+    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  else
+    std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(v));
+  return buf;
+}
+
+}  // namespace mc

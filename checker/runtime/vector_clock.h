@@ -1,0 +1,33 @@
+// Small fixed-size vector clocks: one slot per model thread, no allocation.
+#pragma once
+
+#include <cstdint>
+
+namespace mc {
+
+inline constexpr int kMaxThreads = 16;
+using ThreadId = int;
+using ThreadMask = uint32_t;
+static_assert(kMaxThreads <= 32, "thread sets are 32-bit masks");
+
+struct VectorClock {
+  uint32_t at[kMaxThreads] = {};
+
+  void clear() {
+    for (auto& v : at) v = 0;
+  }
+  void join(const VectorClock& o) {
+    for (int i = 0; i < kMaxThreads; ++i) at[i] = at[i] > o.at[i] ? at[i] : o.at[i];
+  }
+  // True when every component is <= the other's: "this happened before (or is) o".
+  bool leq(const VectorClock& o) const {
+    for (int i = 0; i < kMaxThreads; ++i)
+      if (at[i] > o.at[i]) return false;
+    return true;
+  }
+};
+
+// An event of thread `tid` with its own sequence number `seq` is known to `c`.
+inline bool knows(const VectorClock& c, ThreadId tid, uint32_t seq) { return c.at[tid] >= seq; }
+
+}  // namespace mc

@@ -1,0 +1,201 @@
+// migcheck: the command line. Parses options, picks tests, runs the explorer, prints.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <set>
+
+#include "checker/explore/explorer.h"
+#include "checker/report/text.h"
+#include "cli/registry.h"
+#include "traces/trace_file.h"
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitNotAsExpected = 1;
+constexpr int kExitUsage = 2;
+
+int usage_error(const std::string& msg) {
+  std::fprintf(stderr, "migcheck: %s\n", msg.c_str());
+  return kExitUsage;
+}
+
+void print_run(const mc::RunResult& r, bool json) {
+  if (json) {
+    std::printf("%s\n", mc::json::write(mc::result_json(r)).c_str());
+    return;
+  }
+  std::printf("%s", mc::format_summary(r).c_str());
+  if (r.counterexample) {
+    std::printf("\n%s", mc::format_trace(*r.counterexample).c_str());
+    std::string diagram = mc::format_diagram(*r.counterexample);
+    if (!diagram.empty()) std::printf("\n%s", diagram.c_str());
+  }
+  std::printf("\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  mc::Registry registry;
+  register_all_tests(registry);
+
+  CLI::App app{
+      "migcheck: a model checker for the Linux kernel's non-LRU movable page migration "
+      "protocol.\nIt runs models of kernel code under every interleaving that matters "
+      "(DPOR), and reports races, use-after-free, lost wake-ups, deadlocks and refcount or "
+      "flag misuse with a replayable counterexample.\n\nExamples:\n"
+      "  migcheck list\n"
+      "  migcheck run 'classic/*'\n"
+      "  migcheck run classic/readers --set n=8\n"
+      "  migcheck run classic/dekker-broken --trace-out dekker.json\n"
+      "  migcheck replay dekker.json\n"};
+  app.require_subcommand(1);
+
+  auto* list = app.add_subcommand("list", "List the registered tests and their parameters");
+  std::string list_pattern = "*";
+  list->add_option("pattern", list_pattern, "Glob over test names, e.g. 'classic/*'");
+
+  auto* run = app.add_subcommand("run", "Explore tests and check their expected results");
+  std::vector<std::string> names;
+  mc::ExploreOptions opts;
+  std::vector<std::string> sets;
+  std::string trace_out;
+  bool json = false;
+  int depth = 3;
+  run->add_option("names", names, "Test names or globs ('protocol/*')")->required();
+  run->add_option("--strategy", opts.strategy,
+                  "dfs (exhaustive, DPOR), bounded (preemption-bounded DFS), naive (every "
+                  "interleaving), random, pct")
+      ->check(CLI::IsMember({"dfs", "bounded", "naive", "random", "pct"}));
+  run->add_option("--bound", opts.bound, "Preemption bound K for --strategy bounded")
+      ->check(CLI::NonNegativeNumber);
+  run->add_option("--depth", depth, "Bug depth d for --strategy pct")->check(CLI::PositiveNumber);
+  run->add_option("--seed", opts.seed, "Seed for random and pct");
+  run->add_option("--iterations", opts.iterations, "Executions for random and pct");
+  run->add_option("--max-executions", opts.max_executions, "Stop after N executions (0: no limit)");
+  run->add_option("--max-steps", opts.max_steps,
+                  "Steps per execution before it is reported as a possible livelock")
+      ->check(CLI::PositiveNumber);
+  run->add_option("--time-limit", opts.time_limit, "Wall-clock budget per test, in seconds");
+  run->add_option("--set", sets, "Model parameter KEY=VALUE (e.g. n=8, kernel=4.8, bug=...)");
+  run->add_option("--trace-out", trace_out,
+                  "Write the first counterexample as a JSON trace for `migcheck replay`");
+  run->add_flag("--json", json, "One JSON object per test instead of text");
+  bool no_minimize = false;
+  run->add_flag("--no-minimize", no_minimize,
+                "Report the first counterexample found, without searching for fewer preemptions");
+
+  auto* rep = app.add_subcommand("replay", "Re-run a recorded counterexample exactly");
+  std::string replay_file;
+  bool replay_json = false;
+  rep->add_option("file", replay_file, "A trace written by --trace-out")->required();
+  rep->add_flag("--json", replay_json, "JSON instead of text");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+
+  if (list->parsed()) {
+    auto tests = registry.match(list_pattern);
+    if (tests.empty()) return usage_error("no test matches '" + list_pattern + "'");
+    for (const auto* t : tests) {
+      std::printf("%-36s %s\n", t->name.c_str(), t->description.c_str());
+      for (const auto& p : t->params) {
+        std::string choices;
+        for (const auto& c : p.choices) choices += (choices.empty() ? "" : "|") + c;
+        std::printf("%-36s   --set %s=%s%s%s\n", "", p.name.c_str(), p.fallback.c_str(),
+                    choices.empty() ? "" : "  (" + choices + ")" == "" ? "" : ("  (" + choices + ")").c_str(),
+                    p.help.empty() ? "" : ("  " + p.help).c_str());
+      }
+    }
+    return kExitOk;
+  }
+
+  if (rep->parsed()) {
+    traces::TraceFile tf;
+    std::string err;
+    if (!traces::read_trace_file(replay_file, &tf, &err)) return usage_error(err);
+    const mc::TestCase* t = registry.find(tf.test);
+    if (!t) return usage_error(replay_file + ": no registered test named '" + tf.test + "'");
+    mc::Params params;
+    std::string perr = mc::resolve_params(*t, tf.params.values(), &params);
+    if (!perr.empty()) return usage_error(replay_file + ": " + perr);
+    mc::RunResult r = mc::replay(*t, params, tf.schedule, opts.max_steps);
+    const std::string got = r.counterexample ? r.counterexample->finding.kind_string() : "";
+    r.pass = r.error.empty() && got == tf.finding_kind;
+    if (!r.error.empty()) r.mismatches.push_back(r.error);
+    if (got != tf.finding_kind)
+      r.mismatches.push_back("the trace recorded " +
+                             (tf.finding_kind.empty() ? std::string("no finding") : tf.finding_kind) +
+                             ", the replay gave " + (got.empty() ? "no finding" : got));
+    print_run(r, replay_json);
+    if (!replay_json)
+      std::printf("%s\n", r.pass ? "replay: reproduced the recorded result"
+                                 : "replay: did NOT reproduce the recorded result");
+    return r.pass ? kExitOk : kExitNotAsExpected;
+  }
+
+  // run
+  opts.minimize = !no_minimize;
+  if (opts.strategy == "pct") opts.bound = depth;
+  std::map<std::string, std::string> given;
+  for (const auto& s : sets) {
+    auto eq = s.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return usage_error("--set takes KEY=VALUE, got '" + s + "'");
+    given[s.substr(0, eq)] = s.substr(eq + 1);
+  }
+  std::vector<const mc::TestCase*> selected;
+  std::set<std::string> chosen;
+  for (const auto& n : names) {
+    auto m = registry.match(n);
+    if (m.empty()) return usage_error("no test matches '" + n + "' (see `migcheck list`)");
+    for (const auto* t : m)
+      if (chosen.insert(t->name).second) selected.push_back(t);
+  }
+  // A key must be a parameter of at least one selected test; it applies to those that take it.
+  for (const auto& [k, v] : given) {
+    bool used = false;
+    for (const auto* t : selected)
+      for (const auto& p : t->params) used |= p.name == k;
+    if (!used) return usage_error("--set " + k + "=" + v + ": no selected test takes '" + k + "'");
+  }
+  std::vector<std::pair<const mc::TestCase*, mc::Params>> jobs;
+  for (const auto* t : selected) {
+    std::map<std::string, std::string> mine;
+    for (const auto& [k, v] : given)
+      for (const auto& p : t->params)
+        if (p.name == k) mine[k] = v;
+    mc::Params params;
+    std::string err = mc::resolve_params(*t, mine, &params);
+    if (!err.empty()) return usage_error(err);
+    jobs.emplace_back(t, params);
+  }
+
+  int passed = 0, failed = 0;
+  bool trace_written = false;
+  for (const auto& [t, params] : jobs) {
+    mc::RunResult r;
+    try {
+      r = mc::explore(*t, params, opts);
+    } catch (const std::exception& e) {
+      return usage_error(t->name + ": " + e.what());
+    }
+    print_run(r, json);
+    (r.pass ? passed : failed)++;
+    if (!trace_out.empty() && r.counterexample && !trace_written) {
+      std::string err = traces::write_trace_file(trace_out, r);
+      if (!err.empty()) return usage_error(err);
+      trace_written = true;
+      if (!json) std::printf("trace written to %s (migcheck replay %s)\n\n", trace_out.c_str(),
+                             trace_out.c_str());
+    }
+  }
+  if (!json) std::printf("migcheck: %d passed, %d failed\n", passed, failed);
+  return failed ? kExitNotAsExpected : kExitOk;
+}
