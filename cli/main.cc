@@ -1,6 +1,7 @@
 // migcheck: the command line. Parses options, picks tests, runs the explorer, prints.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <set>
@@ -8,6 +9,7 @@
 #include "checker/explore/explorer.h"
 #include "checker/report/text.h"
 #include "cli/registry.h"
+#include "litmus/runner.h"
 #include "traces/trace_file.h"
 
 namespace {
@@ -64,7 +66,9 @@ int main(int argc, char** argv) {
   std::string trace_out;
   bool json = false;
   int depth = 3;
-  run->add_option("names", names, "Test names or globs ('protocol/*')")->required();
+  run->add_option("names", names,
+                  "Test names or globs ('protocol/*'), or C-litmus files and folders (*.litmus)")
+      ->required();
   run->add_option("--strategy", opts.strategy,
                   "dfs (exhaustive, DPOR), bounded (preemption-bounded DFS), naive (every "
                   "interleaving), random, pct")
@@ -150,9 +154,19 @@ int main(int argc, char** argv) {
       return usage_error("--set takes KEY=VALUE, got '" + s + "'");
     given[s.substr(0, eq)] = s.substr(eq + 1);
   }
+  // Litmus files and folders go to the litmus runner; names go to the registry.
+  std::vector<std::string> litmus_paths;
+  std::vector<std::string> test_names;
+  for (const auto& n : names) {
+    const bool is_litmus = n.size() > 7 && n.compare(n.size() - 7, 7, ".litmus") == 0;
+    if (is_litmus || std::filesystem::is_directory(n))
+      litmus_paths.push_back(n);
+    else
+      test_names.push_back(n);
+  }
   std::vector<const mc::TestCase*> selected;
   std::set<std::string> chosen;
-  for (const auto& n : names) {
+  for (const auto& n : test_names) {
     auto m = registry.match(n);
     if (m.empty()) return usage_error("no test matches '" + n + "' (see `migcheck list`)");
     for (const auto* t : m)
@@ -178,6 +192,20 @@ int main(int argc, char** argv) {
   }
 
   int passed = 0, failed = 0;
+  bool input_error = false;
+  if (!litmus_paths.empty()) {
+    auto runs = litmus::run_litmus_paths(litmus_paths, opts);
+    for (const auto& lr : runs) {
+      if (json)
+        std::printf("%s\n", mc::json::write(litmus::litmus_json(lr)).c_str());
+      else
+        std::printf("%s\n", litmus::format_herd(lr).c_str());
+    }
+    const int code = litmus::litmus_exit_code(runs);
+    input_error = code == kExitUsage;
+    for (const auto& lr : runs) (litmus::litmus_exit_code({lr}) == kExitOk ? passed : failed)++;
+    if (!json && runs.size() > 1) std::printf("%s\n", litmus::format_table(runs).c_str());
+  }
   bool trace_written = false;
   for (const auto& [t, params] : jobs) {
     mc::RunResult r;
@@ -197,5 +225,6 @@ int main(int argc, char** argv) {
     }
   }
   if (!json) std::printf("migcheck: %d passed, %d failed\n", passed, failed);
+  if (input_error) return kExitUsage;
   return failed ? kExitNotAsExpected : kExitOk;
 }

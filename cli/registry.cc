@@ -1,5 +1,9 @@
 #include "cli/registry.h"
 
 #include "checker/programs/classic.h"
+#include "protocol/scenarios.h"
 
-void register_all_tests(mc::Registry& r) { mc::register_classic_programs(r); }
+void register_all_tests(mc::Registry& r) {
+  mc::register_classic_programs(r);
+  register_protocol_scenarios(r);
+}

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <string>
 
-#include "ast.h"
+#include "litmus/ast.h"
 
 namespace litmus {
 
@@ -248,11 +248,26 @@ std::string print_expr(const Expr* expr, int min_precedence) {
 
 // ----- statements
 
+// An expression statement `a * b;` (also `a * b[1];`, `a * *b;`) would re-parse as a declaration
+// of pointer b, so such expressions are printed in parentheses.
+std::string statement_expr_text(const Expr* expr) {
+  const std::string text = print_expr(expr, kAssignPrecedence);
+  const bool declaration_like = expr != nullptr && expr->kind == ExprKind::kBinary &&
+                                expr->binary_op == BinaryOp::kMul && !expr->operands.empty() &&
+                                expr->operands[0] &&
+                                expr->operands[0]->kind == ExprKind::kIdentifier;
+  return declaration_like ? "(" + text + ")" : text;
+}
+
 std::string tabs(int indent) { return std::string(indent, '\t'); }
 
 std::string declarator_text(const Declarator& declarator) {
   std::string out = std::string(declarator.type.pointer_depth, '*') + declarator.name;
-  if (declarator.array_size) out += "[" + std::to_string(*declarator.array_size) + "]";
+  if (declarator.array_size) {
+    out += '[';
+    out += std::to_string(*declarator.array_size);
+    out += ']';
+  }
   if (declarator.initializer) {
     out += " = " + print_expr(declarator.initializer.get(), kAssignPrecedence);
   }
@@ -263,7 +278,8 @@ std::string declarator_text(const Declarator& declarator) {
 std::string declaration_text(const Stmt& stmt) {
   std::string out = stmt.declarators.empty() ? "int" : stmt.declarators.front().type.base;
   for (size_t i = 0; i < stmt.declarators.size(); ++i) {
-    out += (i == 0 ? " " : ", ") + declarator_text(stmt.declarators[i]);
+    out += i == 0 ? " " : ", ";
+    out += declarator_text(stmt.declarators[i]);
   }
   return out;
 }
@@ -338,7 +354,7 @@ void print_stmt(const Stmt* stmt, int indent, std::string& out) {
       out += tabs(indent) + declaration_text(*stmt) + ";\n";
       break;
     case StmtKind::kExpression:
-      out += tabs(indent) + print_expr(stmt->expr.get(), kAssignPrecedence) + ";\n";
+      out += tabs(indent) + statement_expr_text(stmt->expr.get()) + ";\n";
       break;
     case StmtKind::kIf:
       print_if(*stmt, indent, false, out);
@@ -352,7 +368,7 @@ void print_stmt(const Stmt* stmt, int indent, std::string& out) {
       if (stmt->init && stmt->init->kind == StmtKind::kDeclaration) {
         init = declaration_text(*stmt->init);
       } else if (stmt->init && stmt->init->kind == StmtKind::kExpression) {
-        init = print_expr(stmt->init->expr.get(), kAssignPrecedence);
+        init = statement_expr_text(stmt->init->expr.get());
       }
       out += tabs(indent) + "for (" + init + ";";
       if (stmt->expr) out += " " + print_expr(stmt->expr.get(), kAssignPrecedence);
@@ -466,6 +482,30 @@ bool is_plain_setting(const std::string& key, const std::string& value) {
   return key_ok && value_ok;
 }
 
+// True when `body` placed between "(*" and "*)" forms exactly one (nesting) herd comment.
+bool nests_cleanly(const std::string& body) {
+  int depth = 1;
+  for (size_t i = 0; i + 1 < body.size();) {
+    if (body[i] == '(' && body[i + 1] == '*') {
+      ++depth;
+      i += 2;
+    } else if (body[i] == '*' && body[i + 1] == ')') {
+      if (--depth == 0) return false;
+      i += 2;
+    } else {
+      ++i;
+    }
+  }
+  return depth == 1;
+}
+
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
 std::string header_comment(const Test& test) {
   std::vector<std::string> lines;
   if (test.expected_result) {
@@ -486,9 +526,20 @@ std::string header_comment(const Test& test) {
     }
   }
   if (lines.empty()) return "";
-  std::string out = "(*\n";
-  for (const std::string& line : lines) out += line.empty() ? " *\n" : " * " + line + "\n";
-  return out + " *)\n";
+  auto body_of = [&lines] {
+    std::string body;
+    for (const std::string& line : lines) body += line.empty() ? " *\n" : " * " + line + "\n";
+    return body;
+  };
+  std::string body = body_of();
+  if (!nests_cleanly(body)) {
+    // Text from a doc string or a hand-built tree could end the comment early; break the markers.
+    for (std::string& line : lines) {
+      line = replace_all(replace_all(line, "*)", "* )"), "(*", "( *");
+    }
+    body = body_of();
+  }
+  return "(*\n" + body + " *)\n";
 }
 
 std::string init_entry_text(const InitEntry& entry) {
@@ -548,7 +599,11 @@ std::string to_string(const Test& test) {
     out += "{}\n";
   } else {
     out += "{\n";
-    for (const InitEntry& entry : test.init) out += "\t" + init_entry_text(entry) + "\n";
+    for (const InitEntry& entry : test.init) {
+      out += '\t';
+      out += init_entry_text(entry);
+      out += '\n';
+    }
     out += "}\n";
   }
 
@@ -561,7 +616,17 @@ std::string to_string(const Test& test) {
     }
     out += ")\n{\n";
     if (thread.body) {
-      for (const StmtPtr& stmt : thread.body->statements) print_stmt(stmt.get(), 1, out);
+      const auto& statements = thread.body->statements;
+      for (size_t i = 0; i < statements.size(); ++i) {
+        // Kernel style: a blank line between the leading declarations and the code.
+        if (i > 0 && statements[i - 1]->kind == StmtKind::kDeclaration &&
+            statements[i]->kind != StmtKind::kDeclaration &&
+            std::all_of(statements.begin(), statements.begin() + i,
+                        [](const StmtPtr& s) { return s->kind == StmtKind::kDeclaration; })) {
+          out += "\n";
+        }
+        print_stmt(statements[i].get(), 1, out);
+      }
     }
     out += "}\n";
   }

@@ -7,7 +7,7 @@
 // braces) and the parser works on the token vector. Internally errors are thrown as SyntaxError
 // and caught at section boundaries (initial state, each thread, each trailing clause), where the
 // parser skips to the next section so that one run reports several independent errors.
-#include "parser.h"
+#include "litmus/parser.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -34,7 +34,12 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_ident_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 bool is_ident_char(char c) { return is_ident_start(c) || is_digit(c); }
 
-std::string quote(std::string_view s) { return "'" + std::string(s) + "'"; }
+std::string quote(std::string_view s) {
+  std::string quoted = "'";  // appends rather than "'" + ...: GCC 12 -O3 warns falsely on that
+  quoted += s;
+  quoted += '\'';
+  return quoted;
+}
 
 // Renders a single input character for the "found ..." part of a diagnostic.
 std::string describe_char(char c) {
@@ -105,7 +110,9 @@ class Cursor {
     const size_t index = pos_.offset + ahead;
     return index < text_.size() ? text_[index] : '\0';
   }
-  bool starts_with(std::string_view s) const { return text_.substr(pos_.offset).starts_with(s); }
+  bool starts_with(std::string_view s) const {
+    return (s.empty() || peek() == s.front()) && text_.substr(pos_.offset).starts_with(s);
+  }
   void advance(size_t count = 1) {
     for (; count > 0 && !at_end(); --count) {
       if (text_[pos_.offset] == '\n') {
@@ -277,7 +284,7 @@ class Lexer {
     }
     if (is_digit(c)) return lex_number(start);
     for (std::string_view punct : kPunctuators) {
-      if (!cursor_.starts_with(punct)) continue;
+      if (punct.front() != c || !cursor_.starts_with(punct)) continue;
       Token token = make(TokenKind::kPunct, start);
       token.text = std::string(punct);
       cursor_.advance(punct.size());
@@ -659,13 +666,14 @@ class Parser {
       while (i < line.size() && is_blank(line[i])) ++i;
       const size_t start = i;
       while (i < line.size() && !is_blank(line[i])) ++i;
-      if (i > start) words.emplace_back(line.substr(start, i - start), at.column + int(start));
+      if (i > start)
+        words.emplace_back(line.substr(start, i - start), at.column + static_cast<int>(start));
     }
-    const std::string kOutcomes = "'Never', 'Sometimes', 'Always' or 'DEADLOCK' after 'Result:'";
+    const std::string outcomes = "'Never', 'Sometimes', 'Always' or 'DEADLOCK' after 'Result:'";
     if (words.empty()) {
       Position end = at;
       end.column += static_cast<int>(line.size());
-      add_error(end, kOutcomes, "end of line");
+      add_error(end, outcomes, "end of line");
       return false;
     }
     const auto [outcome, outcome_column] = words[0];
@@ -679,7 +687,7 @@ class Parser {
       test.expected_result = ExpectedResult::kDeadlock;
     } else {
       at.column = outcome_column;
-      add_error(at, kOutcomes, quote(outcome));
+      add_error(at, outcomes, quote(outcome));
       return false;
     }
     for (size_t w = 1; w < words.size(); ++w) {
@@ -833,15 +841,34 @@ class Parser {
     return std::to_string(token.pos.line) + ":" + std::to_string(token.pos.column);
   }
 
-  // Type words before a declared name: every name followed by another name or by '*', plus a
-  // name followed by a register reference (`int 0:r1`).
+  // The type words before a declared name, as in C: keywords (`unsigned long`, `const int`),
+  // `struct tag`, or one typedef name (`atomic_t`), which counts only when followed by a name,
+  // by '*' or by a register reference (`atomic_t 0:r1`). After the base type, a further name is
+  // the declared name. Returns "" when there are no type words.
   std::string parse_type_words() {
     std::string base;
-    while (peek().kind == TokenKind::kIdentifier &&
-           (peek(1).kind == TokenKind::kIdentifier || peek(1).is("*") ||
-            (peek(1).kind == TokenKind::kInteger && peek(2).is(":")))) {
+    bool have_base = false;  // a base type is complete: later names are declarators
+    auto append = [&base](const std::string& word) {
       if (!base.empty()) base += ' ';
-      base += advance().text;
+      base += word;
+    };
+    while (peek().kind == TokenKind::kIdentifier) {
+      const std::string& word = peek().text;
+      if (word == "struct" || word == "union" || word == "enum") {
+        append(advance().text);
+        append(expect_name("a tag name after '" + word + "'").text);
+        have_base = true;
+      } else if (is_type_keyword(word)) {
+        if (word != "const" && word != "volatile") have_base = true;
+        append(advance().text);
+      } else {
+        const Token& next = peek(1);
+        const bool names_a_type = next.kind == TokenKind::kIdentifier || next.is("*") ||
+                                  (next.kind == TokenKind::kInteger && peek(2).is(":"));
+        if (have_base || !names_a_type) break;
+        have_base = true;
+        append(advance().text);
+      }
     }
     return base;
   }
@@ -1207,13 +1234,7 @@ bool Parser::looks_like_declaration() const {
 StmtPtr Parser::parse_declaration() {
   const Token& first = peek();
   StmtPtr stmt = make_stmt(StmtKind::kDeclaration, first);
-  std::string base;
-  while (
-      peek().kind == TokenKind::kIdentifier &&
-      (is_type_keyword(peek().text) || peek(1).kind == TokenKind::kIdentifier || peek(1).is("*"))) {
-    if (!base.empty()) base += ' ';
-    base += advance().text;
-  }
+  const std::string base = parse_type_words();
   if (base.empty()) fail(first, "a type at the start of the declaration");
   do {
     Declarator declarator;

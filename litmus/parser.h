@@ -26,7 +26,7 @@
 #include <string_view>
 #include <vector>
 
-#include "ast.h"  // same-directory include: the self-test builds without -I flags
+#include "litmus/ast.h"
 
 namespace litmus {
 

@@ -65,8 +65,18 @@ class atomic : public ObjectBase {
       expected = v_;
       return false;
     }
-    // Pending: a possible write (sleep sets must treat it as one).
-    ex->schedule_point({OpKind::kRmw, Access::kWrite, this, nullptr, nullptr, loc});
+    // Pending: a write only if it would succeed.
+    struct Prediction {
+      const atomic* self;
+      const T* expected;
+    } prediction{this, &expected};
+    PendingOp op{OpKind::kRmw, Access::kWrite, this, nullptr, nullptr, loc};
+    op.would_write = [](const void* a) {
+      auto* p = static_cast<const Prediction*>(a);
+      return p->self->v_ == *p->expected;
+    };
+    op.predict_arg = &prediction;
+    ex->schedule_point(op);
     detail::check_lifetime(*ex, *this, true, loc);
     const T old = v_;
     if (old == expected) {

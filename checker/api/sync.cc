@@ -57,7 +57,10 @@ bool mutex::try_lock(SL loc) {
     owner_ = 0;
     return true;
   }
-  ex->schedule_point(op(OpKind::kTryLock, Access::kWrite, this, loc));
+  PendingOp pending = op(OpKind::kTryLock, Access::kWrite, this, loc);
+  pending.would_write = [](const void* a) { return static_cast<const mutex*>(a)->owner_ == kNoThread; };
+  pending.predict_arg = this;
+  ex->schedule_point(pending);
   detail::check_lifetime(*ex, *this, true, loc);
   if (owner_ == kNoThread) {
     owner_ = ex->self();

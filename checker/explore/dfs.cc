@@ -12,7 +12,7 @@ namespace {
 // Two operations commute unless they touch the same object and one of them writes it.
 bool independent(const PendingOp& op, const Event& e) {
   if (!op.obj || e.obj == 0 || op.obj->id != e.obj) return true;
-  return op.access != Access::kWrite && e.access != Access::kWrite;
+  return op.access_now() != Access::kWrite && e.access != Access::kWrite;
 }
 
 class DfsStrategy final : public Strategy {
@@ -117,13 +117,25 @@ class DfsStrategy final : public Strategy {
     for (int q = 0; q < kMaxThreads; ++q)
       if ((sleepers & thread_bit(q)) && independent(ex.pending(q), e)) carry |= thread_bit(q);
     carry_sleep_ = carry;
-    for (uint32_t c : ex.race_candidates()) reverse_race(ex, c, idx);
+    for (uint32_t c : ex.race_candidates()) {
+      const Event& e2 = ex.events()[idx];
+      reverse_race(ex, c, idx, e2.tid, e2.clock);
+    }
+  }
+
+  void on_stuck(const Execution& ex, ThreadId t, const std::vector<uint32_t>& cands) override {
+    const uint32_t end = static_cast<uint32_t>(ex.events().size());
+    for (uint32_t c : cands)
+      reverse_race(ex, c, end, t, ex.thread(t).dpor);
   }
 
  private:
   // The race (c, idx): make sure some thread that can start the reversed order is explored at
   // the decision that scheduled c.
-  void reverse_race(const Execution& ex, uint32_t c, uint32_t idx) {
+  // `idx` is the racing event's position; the event itself is (tid, clock), which for a stuck
+  // thread's pending operation is not in the trace.
+  void reverse_race(const Execution& ex, uint32_t c, uint32_t idx, ThreadId tid,
+                    const VectorClock& clock) {
     const auto& ev = ex.events();
     const Event& ce = ev[c];
     ThreadMask seen = 0;
@@ -143,11 +155,15 @@ class DfsStrategy final : public Strategy {
       if (knows(ke.clock, ce.tid, ce.seq)) continue;  // happens after c: not in v
       consider(ke);
     }
-    consider(ev[idx]);
+    Event last{};
+    last.tid = tid;
+    last.clock = clock;
+    last.seq = clock.at[tid] + 1;
+    consider(last);
+    if (ce.node >= nodes_.size()) return;
     PathNode& target = nodes_[ce.node];
     if (initials & (target.backtrack | target.sleep)) return;
-    const Event& e = ev[idx];
-    const int t = (initials & thread_bit(e.tid)) ? e.tid : lowest_thread(initials);
+    const int t = (initials & thread_bit(tid)) ? tid : lowest_thread(initials);
     target.backtrack |= thread_bit(t);
   }
 

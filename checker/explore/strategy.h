@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "checker/runtime/execution.h"
 
@@ -29,6 +30,15 @@ class Strategy {
   virtual void on_event(const Execution& ex, uint32_t event) {
     (void)ex;
     (void)event;
+  }
+  // The execution ended with `thread` blocked on its pending operation; `candidates` are the
+  // writes to the awaited object that it has not seen. Running it before one of them may have
+  // unblocked it, so DPOR treats the pending operation as an event racing with them.
+  virtual void on_stuck(const Execution& ex, ThreadId thread,
+                        const std::vector<uint32_t>& candidates) {
+    (void)ex;
+    (void)thread;
+    (void)candidates;
   }
   virtual void end_execution(const Execution& ex, ExecutionEnd how) {
     (void)ex;

@@ -55,8 +55,10 @@ std::string where(const std::source_location& loc) {
   return f + ":" + std::to_string(loc.line());
 }
 
+#ifndef MC_ASAN
 // A model thread's stack overflow faults in the guard page; the handler runs on an
-// alternate stack and jumps back to the host, which reports it.
+// alternate stack and jumps back to the host, which reports it. (Under AddressSanitizer its
+// own handler reports overflows instead.)
 void on_segv(int sig, siginfo_t* info, void* uctx) {
   (void)uctx;
   Execution* ex = Execution::current();
@@ -66,7 +68,6 @@ void on_segv(int sig, siginfo_t* info, void* uctx) {
 }
 
 void install_overflow_handler() {
-#ifndef MC_ASAN
   static bool installed = false;
   if (installed) return;
   installed = true;
@@ -77,8 +78,8 @@ void install_overflow_handler() {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGSEGV, &sa, nullptr);
   sigaction(SIGBUS, &sa, nullptr);
-#endif
 }
+#endif
 
 }  // namespace
 
@@ -112,6 +113,7 @@ const char* op_name(OpKind k) {
     case OpKind::kAlloc: return "alloc";
     case OpKind::kFree: return "free";
     case OpKind::kThreadEnd: return "exit";
+    case OpKind::kAssume: return "assume (failed)";
   }
   return "?";
 }
@@ -199,7 +201,13 @@ ExecutionEnd Execution::run(const std::function<void()>& body, Strategy& strateg
     san_finish(fake, nullptr, nullptr);
     context_of(switch_from_) = back.fctx;
   } else {
-    // Back from the overflow handler: the overflowing fiber is abandoned where it stood.
+    // Back from the overflow handler: the overflowing fiber is abandoned where it stood. The
+    // jump skipped the handler's return, so the signal is still blocked: unblock it.
+    sigset_t segv;
+    sigemptyset(&segv);
+    sigaddset(&segv, SIGSEGV);
+    sigaddset(&segv, SIGBUS);
+    pthread_sigmask(SIG_UNBLOCK, &segv, nullptr);
     ThreadState& bad = threads_[overflowed_];
     bad.status = ThreadState::Status::kFinished;
     Finding f = make_finding(FindingKind::kStackOverflow, "",
@@ -345,6 +353,10 @@ void Execution::schedule_point(const PendingOp& op) {
 
 void Execution::finish_thread() {
   ThreadState& me = threads_[running_];
+  // A joiner sees everything the thread did, plain accesses after its last event included.
+  ++me.seq;
+  me.dpor.at[running_] = me.seq;
+  me.sync.at[running_] = me.seq;
   me.status = ThreadState::Status::kFinished;
   if (history_ && !aborting_) {
     EventDetail d{};
@@ -365,17 +377,34 @@ void Execution::finish_thread() {
   jump_away(next);
 }
 
+void Execution::report_stuck_threads() {
+  std::vector<uint32_t> cands;
+  for (int t = 0; t < thread_count_; ++t) {
+    const ThreadState& th = threads_[t];
+    if (th.status != ThreadState::Status::kLive || !th.pending.obj || !th.pending.obj->id) continue;
+    cands.clear();
+    for (int32_t w = th.pending.obj->last_write; w >= 0; w = events_[w].prev_write) {
+      const Event& we = events_[w];
+      if (knows(th.dpor, we.tid, we.seq)) break;
+      cands.push_back(static_cast<uint32_t>(w));
+    }
+    if (!cands.empty()) strategy_->on_stuck(*this, t, cands);
+  }
+}
+
 void Execution::end_with_no_runnable_thread() {
+  report_stuck_threads();
   bool all_finished = true;
-  bool on_lock = false;
+  bool sleeping = false;
+  bool assumed = false;
   std::string msg;
   for (int t = 0; t < thread_count_; ++t) {
     const ThreadState& th = threads_[t];
     if (th.status != ThreadState::Status::kLive) continue;
     all_finished = false;
     const PendingOp& op = th.pending;
-    if (op.kind == OpKind::kLock || op.kind == OpKind::kReadLock || op.kind == OpKind::kJoin)
-      on_lock = true;
+    if (op.kind == OpKind::kSleep || op.kind == OpKind::kAwait) sleeping = true;
+    if (op.kind == OpKind::kAssume) assumed = true;
     if (!msg.empty()) msg += "; ";
     msg += "T" + std::to_string(t) + " blocked in " + op_name(op.kind);
     if (op.obj) msg += " of " + op.obj->display_name();
@@ -387,9 +416,15 @@ void Execution::end_with_no_runnable_thread() {
     end_ = ExecutionEnd::kComplete;
     return;
   }
-  FindingKind kind = on_lock ? FindingKind::kDeadlock : FindingKind::kLostWakeup;
-  std::string head = on_lock ? "deadlock: every live thread is blocked: "
-                             : "thread blocked forever (nobody is left to wake it): ";
+  if (assumed) {
+    end_ = ExecutionEnd::kBlocked;  // an assume() failed: not complete, not a finding
+    aborting_ = true;
+    return;
+  }
+  // A sleeper nobody wakes is the cause; threads joining it or waiting for its locks follow.
+  FindingKind kind = sleeping ? FindingKind::kLostWakeup : FindingKind::kDeadlock;
+  std::string head = sleeping ? "thread blocked forever (nobody is left to wake it): "
+                              : "deadlock: every live thread is blocked: ";
   Finding f = make_finding(kind, "", head + msg, std::source_location());
   findings_.push_back(std::move(f));
   end_ = ExecutionEnd::kFinding;
@@ -504,7 +539,7 @@ uint32_t Execution::commit(ObjectBase* obj, OpKind kind, Access access, Acquire 
       const Event& c = events_[race_candidates_[i]];
       if (c.tid == p || knows(before, c.tid, c.seq)) continue;
       bool covered = false;
-      for (size_t j = 0; j < race_candidates_.size() && !covered; ++j) {
+      for (size_t j = 0; kind != OpKind::kAwait && j < race_candidates_.size() && !covered; ++j) {
         if (j == i) continue;
         const Event& d = events_[race_candidates_[j]];
         if (race_candidates_[j] != race_candidates_[i] && knows(d.clock, c.tid, c.seq))
@@ -615,8 +650,14 @@ ThreadId Execution::spawn(InlineFunction<96>&& body, const std::source_location&
   t.status = ThreadState::Status::kLive;
   t.starting = true;
   t.parent = parent;
-  t.dpor = threads_[parent].dpor;
-  t.sync = threads_[parent].sync;
+  // Everything the parent did before the spawn, plain accesses included, happens before the
+  // child: close the parent's current epoch.
+  ThreadState& pt = threads_[parent];
+  ++pt.seq;
+  pt.dpor.at[parent] = pt.seq;
+  pt.sync.at[parent] = pt.seq;
+  t.dpor = pt.dpor;
+  t.sync = pt.sync;
   t.fence_release = t.sync;
   t.stack = stacks_.acquire();
   t.context = ctx::make_fcontext(t.stack.top(), t.stack.usable(), &Execution::fiber_entry);
@@ -646,9 +687,13 @@ void Execution::join(ThreadId target, const std::source_location& loc) {
 
 void Execution::assume(bool cond) {
   if (cond || aborting_) return;
-  end_ = ExecutionEnd::kBlocked;
-  aborting_ = true;
-  throw Unwind{};
+  // The thread is blocked for good (as a spin loop that would never exit); the others go on,
+  // so that races later in the execution are still seen. The execution counts as blocked.
+  PendingOp op;
+  op.kind = OpKind::kAssume;
+  op.ready = [](const void*, ThreadId) { return false; };
+  schedule_point(op);
+  std::abort();  // never scheduled again
 }
 
 void Execution::observe(const char* name, int64_t value) {

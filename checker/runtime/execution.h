@@ -53,6 +53,7 @@ enum class OpKind : uint8_t {
   kAlloc,
   kFree,
   kThreadEnd,
+  kAssume,
 };
 const char* op_name(OpKind k);
 
@@ -71,6 +72,15 @@ struct PendingOp {
   bool (*ready)(const void* arg, ThreadId self) = nullptr;  // null: always enabled
   const void* arg = nullptr;
   std::source_location loc;
+  // For operations whose access depends on the state (a compare-and-swap or trylock that
+  // would fail only reads): says, from the current state, whether it would write.
+  bool (*would_write)(const void* arg) = nullptr;
+  const void* predict_arg = nullptr;
+
+  Access access_now() const {
+    if (access == Access::kWrite && would_write && !would_write(predict_arg)) return Access::kRead;
+    return access;
+  }
 };
 
 // The record DPOR and the detectors keep of each visible event (no strings, no allocation).
@@ -245,6 +255,7 @@ class Execution {
   ThreadId pick_next(ThreadId current);
   [[noreturn]] void finish_thread();
   void end_with_no_runnable_thread();
+  void report_stuck_threads();
   void record_exception(const char* what);
   void teardown();
   void reset();

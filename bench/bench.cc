@@ -1,0 +1,67 @@
+// migcheck-bench: the raw fiber switch, then events/s and executions/s of the explorer on the
+// validation programs, in one run. Last line: one JSON object.
+#include <boost/context/detail/fcontext.hpp>
+#include <chrono>
+#include <cstdio>
+
+#include "checker/explore/explorer.h"
+#include "checker/programs/classic.h"
+#include "checker/runtime/fiber.h"
+
+namespace {
+namespace ctx = boost::context::detail;
+using Clock = std::chrono::steady_clock;
+
+ctx::fcontext_t g_main;
+void ping(ctx::transfer_t t) {
+  g_main = t.fctx;
+  for (;;) g_main = ctx::jump_fcontext(g_main, nullptr).fctx;
+}
+
+double switch_ns() {
+  mc::StackPool pool(64 * 1024);
+  mc::Stack s = pool.acquire();
+  ctx::fcontext_t f = ctx::make_fcontext(s.top(), s.usable(), ping);
+  f = ctx::jump_fcontext(f, nullptr).fctx;
+  const int n = 10'000'000;
+  auto t0 = Clock::now();
+  for (int i = 0; i < n; ++i) f = ctx::jump_fcontext(f, nullptr).fctx;
+  double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+  return secs * 1e9 / (2.0 * n);  // two switches per round trip
+}
+}  // namespace
+
+int main() {
+  const double sw = switch_ns();
+  std::printf("fiber switch: %.2f ns\n", sw);
+  mc::Registry r;
+  mc::register_classic_programs(r);
+  struct Job {
+    const char* name;
+    const char* n;
+  } jobs[] = {{"classic/readers", "13"}, {"classic/lockinc", "6"}, {"classic/indexer", "15"},
+              {"classic/lastzero", "10"}, {"classic/dekker", ""}, {"classic/iriw", ""}};
+  uint64_t events = 0, runs = 0;
+  double secs = 0;
+  for (const auto& j : jobs) {
+    const mc::TestCase* t = r.find(j.name);
+    mc::Params p;
+    std::map<std::string, std::string> set;
+    if (*j.n) set["n"] = j.n;
+    mc::resolve_params(*t, set, &p);
+    auto res = mc::explore(*t, p, mc::ExploreOptions{});
+    const uint64_t n = res.complete + res.blocked + res.pruned + res.with_finding;
+    std::printf("%-18s %-5s %9llu executions (%llu complete) %11llu events %8.3f s  %6.1f ns/event\n",
+                j.name, j.n, static_cast<unsigned long long>(n),
+                static_cast<unsigned long long>(res.complete),
+                static_cast<unsigned long long>(res.events), res.seconds,
+                res.seconds * 1e9 / static_cast<double>(res.events ? res.events : 1));
+    events += res.events;
+    runs += n;
+    secs += res.seconds;
+  }
+  std::printf(
+      "{\"switch_ns\": %.2f, \"ns_per_event\": %.1f, \"events_per_s\": %.0f, "
+      "\"executions_per_s\": %.0f, \"ns_per_event_over_switch\": %.1f}\n",
+      sw, secs * 1e9 / events, events / secs, runs / secs, secs * 1e9 / events / sw);
+}

@@ -1,0 +1,120 @@
+// Runs a parsed C litmus test (litmus/ast.h) on the exploration engine under sequential
+// consistency.
+//
+// Binding (compile_litmus) resolves the shared locations (initial state plus thread parameters),
+// checks every call against the primitive registry and rejects what the interpreter cannot run,
+// with "file:line:column: message" errors, before anything executes. The resulting mc::TestCase
+// creates one mc::atomic<int64_t> per location (an mc::spinlock for spinlock_t), spawns one model
+// thread per Pn interpreting its body, and after joining observes every register and location
+// the test names (locations [...], filter, final condition) plus two verdict observations:
+// "__filter" (the filter holds, only with a filter) and "__exists" (the final condition's
+// proposition holds). judge_litmus turns the engine's outcome map into herd's
+// Positive/Negative/Observation and compares it with the file's `Result:` line.
+//
+// Values are int64_t. The address of location i is address_of(i) = (i + 1) << 32, so that a
+// condition such as `1:r0=x` compares a register with an address.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "checker/explore/explorer.h"
+#include "checker/test.h"
+#include "litmus/ast.h"
+
+namespace litmus {
+
+// A binding error: to_string() gives "file:line:column: message".
+struct BindError {
+  SourceLoc loc;
+  std::string message;
+  std::string to_string() const;
+};
+
+struct Location {
+  std::string name;
+  SourceLoc loc;
+  enum class Kind { kValue, kSpinlock, kSrcu } kind = Kind::kValue;
+  int64_t initial = 0;
+};
+
+// The bound form of a test, shared by every execution of its TestCase.
+struct Program {
+  std::shared_ptr<const Test> test;
+  std::vector<Location> locations;
+  std::map<std::string, size_t> location_index;
+  std::vector<std::map<std::string, int64_t>> register_init;  // per thread: `0:r1 = 1;`
+  std::vector<std::string> observed;  // "x", "0:r0": stable storage for mc::observe names
+  std::vector<LocationRef> observed_refs;
+  std::vector<size_t> srcu_domains;  // location index of each srcu_struct (domain k + 1)
+
+  std::optional<size_t> find_location(const std::string& name) const;
+  // "x" when `value` is the address of location x, else the decimal value.
+  std::string value_text(int64_t value) const;
+};
+
+int64_t address_of(size_t location_index);
+
+constexpr int kLoopBound = 100;  // iterations of one loop before a "litmus loop bound" finding
+
+struct Compiled {
+  std::shared_ptr<const Program> program;  // null when there are errors
+  mc::TestCase test_case;                  // valid only when ok()
+  std::vector<BindError> errors;
+  bool ok() const { return errors.empty(); }
+  std::string error_text() const;  // one error per line
+};
+
+// Binds `test` and builds its TestCase, named "litmus/<test name>".
+Compiled compile_litmus(std::shared_ptr<const Test> test);
+
+// ---- primitive registry ----
+
+class ThreadContext;  // one interpreting model thread (interpreter.cc)
+
+// A primitive's handler receives the call node (arguments unevaluated, so that `READ_ONCE(*x)`
+// can name the location) and returns the call's value (0 for void primitives).
+struct Primitive {
+  int min_args = 0;
+  int max_args = 0;
+  std::function<int64_t(ThreadContext&, const Expr& call)> run;
+};
+
+// The one table of primitives, name -> handler. Adding a primitive touches only this table.
+const std::map<std::string, Primitive>& primitives();
+
+// ---- outcome ----
+
+enum class Observation { kNever, kSometimes, kAlways, kDeadlock };
+const char* to_string(Observation o);  // "Never", "Sometimes", "Always", "DEADLOCK"
+
+enum class Agreement {
+  kMatches,        // SC gives the file's Result
+  kNeverUnderSc,   // file Sometimes, SC Never: allowed only through weak ordering
+  kAlwaysUnderSc,  // file Sometimes, SC Always: SC keeps only executions satisfying it
+  kMismatch,       // SC contradicts the file (e.g. the file says Never, SC shows it)
+  kNoExpectation,  // the file has no Result line
+  kIncomplete,     // exploration stopped early, failed, or found a finding
+};
+const char* to_string(Agreement a);
+
+struct LitmusVerdict {
+  uint64_t positive = 0;  // complete executions passing the filter where the condition holds
+  uint64_t negative = 0;  // ... where it does not
+  uint64_t filtered_out = 0;
+  Observation observation = Observation::kNever;
+  bool ok = false;  // herd's Ok/No: the quantified final clause is validated
+  std::optional<ExpectedResult> expected;
+  Agreement agreement = Agreement::kNoExpectation;
+  bool failed = false;      // a real disagreement or an incomplete run
+  std::string explanation;  // "matches", "Never under SC (...)", "MISMATCH: ..."
+};
+
+LitmusVerdict judge_litmus(const Test& test, const mc::RunResult& result);
+
+}  // namespace litmus

@@ -1,0 +1,253 @@
+// Litmus runner: files -> parse -> bind -> explore -> verdict -> herd-style report.
+#include "litmus/runner.h"
+
+#include <algorithm>
+#include <exception>
+#include <filesystem>
+#include <map>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "checker/report/text.h"
+#include "litmus/parser.h"
+
+namespace litmus {
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> litmus_files(const std::vector<std::string>& files_or_dirs) {
+  std::vector<std::string> out;
+  for (const std::string& path : files_or_dirs) {
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
+      std::vector<std::string> found;
+      for (fs::recursive_directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec))
+        if (it->is_regular_file(ec) && it->path().extension() == ".litmus")
+          found.push_back(it->path().string());
+      std::sort(found.begin(), found.end());
+      out.insert(out.end(), found.begin(), found.end());
+    } else {
+      out.push_back(path);
+    }
+  }
+  return out;
+}
+
+namespace {
+
+LitmusRun run_parsed(ParseResult parsed, const std::string& filename,
+                     const mc::ExploreOptions& options) {
+  LitmusRun run;
+  run.file = filename;
+  if (!parsed.ok()) {
+    for (const Diagnostic& d : parsed.errors) run.errors.push_back(d.to_string());
+    return run;
+  }
+  auto test = std::make_shared<const Test>(std::move(*parsed.test));
+  run.test = test;
+  Compiled compiled = compile_litmus(test);
+  if (!compiled.ok()) {
+    for (const BindError& e : compiled.errors) run.errors.push_back(e.to_string());
+    return run;
+  }
+  run.program = compiled.program;
+  try {
+    mc::RunResult r = mc::explore(compiled.test_case, mc::Params(), options);
+    run.verdict = judge_litmus(*test, r);
+    run.result = std::move(r);
+  } catch (const std::exception& e) {
+    run.errors.push_back(filename + ":1:1: " + e.what());
+  }
+  return run;
+}
+
+}  // namespace
+
+LitmusRun run_litmus_source(std::string_view text, const std::string& filename,
+                            const mc::ExploreOptions& options) {
+  return run_parsed(parse_litmus(text, filename), filename, options);
+}
+
+LitmusRun run_litmus_file(const std::string& path, const mc::ExploreOptions& options) {
+  return run_parsed(parse_litmus_file(path), path, options);
+}
+
+std::vector<LitmusRun> run_litmus_paths(const std::vector<std::string>& files_or_dirs,
+                                        const mc::ExploreOptions& options) {
+  std::vector<LitmusRun> runs;
+  for (const std::string& f : litmus_files(files_or_dirs))
+    runs.push_back(run_litmus_file(f, options));
+  return runs;
+}
+
+namespace {
+
+struct State {
+  std::string text;  // "0:r0=0; 1:r0=1;"
+  uint64_t count = 0;
+};
+
+// Final states passing the filter, without the verdict observations, in outcome-map order.
+std::vector<State> states(const LitmusRun& run) {
+  std::vector<State> out;
+  for (const auto& [key, count] : run.result->outcomes) {
+    std::istringstream in(key);
+    std::string item, text;
+    bool passes = true;
+    while (in >> item) {
+      const size_t eq = item.rfind('=');
+      const std::string name = item.substr(0, eq);
+      const int64_t value = std::stoll(item.substr(eq + 1));
+      if (name == "__filter") {
+        passes = value != 0;
+        continue;
+      }
+      if (name.rfind("__", 0) == 0) continue;
+      text += name + "=" + run.program->value_text(value) + "; ";
+    }
+    if (passes) out.push_back({text.empty() ? text : text.substr(0, text.size() - 1), count});
+  }
+  return out;
+}
+
+const char* quantifier_word(Quantifier q) {
+  switch (q) {
+    case Quantifier::kExists:
+      return "exists";
+    case Quantifier::kNotExists:
+      return "~exists";
+    case Quantifier::kForall:
+      return "forall";
+  }
+  return "exists";
+}
+
+std::string expected_text(const LitmusRun& run) {
+  const LitmusVerdict& v = *run.verdict;
+  std::string s = "Expected: ";
+  if (v.expected)
+    s += std::string("Result: ") + to_string(*v.expected) +
+         (run.test->expected_data_race ? " DATARACE" : "");
+  else
+    s += "(no Result line)";
+  return s + " -> " + v.explanation;
+}
+
+}  // namespace
+
+std::string format_herd(const LitmusRun& run) {
+  if (!run.errors.empty()) {
+    std::string s;
+    for (const std::string& e : run.errors) s += e + "\n";
+    return s;
+  }
+  const Test& t = *run.test;
+  const mc::RunResult& r = *run.result;
+  const LitmusVerdict& v = *run.verdict;
+  std::ostringstream o;
+  o << "Test " << t.name << " "
+    << (t.final_clause.quantifier == Quantifier::kForall ? "Required" : "Allowed") << "\n";
+  const std::vector<State> st = states(run);
+  o << "States " << st.size() << "\n";
+  for (const State& s : st) {
+    const std::string count = std::to_string(s.count);
+    o << count << std::string(count.size() < 6 ? 6 - count.size() : 1, ' ') << ":> " << s.text
+      << "\n";
+  }
+  o << (v.ok ? "Ok" : "No") << "\n";
+  o << "Witnesses\n";
+  o << "Positive: " << v.positive << " Negative: " << v.negative << "\n";
+  o << "Condition " << quantifier_word(t.final_clause.quantifier) << " ("
+    << (t.final_clause.condition ? to_string(*t.final_clause.condition) : "true") << ")\n";
+  o << "Observation " << t.name << " " << to_string(v.observation) << " " << v.positive << " "
+    << v.negative << "\n";
+  o << "Memory model: sequential consistency (migcheck)\n";
+  o << "Executions: " << r.complete << " complete";
+  if (r.blocked) o << ", " << r.blocked << " blocked";
+  if (v.filtered_out) o << ", " << v.filtered_out << " filtered out";
+  o << " (" << r.strategy << (r.exhausted ? ", exhaustive" : ", not exhaustive") << ")\n";
+  if (r.counterexample)
+    o << "Finding: " << r.counterexample->finding.kind_string() << ": "
+      << r.counterexample->finding.message << "\n";
+  if (!r.error.empty()) o << "Error: " << r.error << "\n";
+  o << expected_text(run) << "\n";
+  return o.str();
+}
+
+mc::json::Value litmus_json(const LitmusRun& run) {
+  using mc::json::Array;
+  using mc::json::Object;
+  using mc::json::Value;
+  if (!run.errors.empty()) {
+    Array errors;
+    for (const std::string& e : run.errors) errors.push_back(Value(e));
+    return Value(Object{{"file", Value(run.file)}, {"errors", Value(std::move(errors))}});
+  }
+  Value v = mc::result_json(*run.result);
+  if (!v.is_object()) v = Value(Object{{"result", std::move(v)}});
+  Object& obj = std::get<Object>(v.v);
+  const LitmusVerdict& verdict = *run.verdict;
+  obj.emplace_back("file", Value(run.file));
+  obj.emplace_back("litmus_test", Value(run.test->name));
+  obj.emplace_back("memory_model", Value("sc"));
+  Array states_json;
+  for (const State& s : states(run))
+    states_json.push_back(Value(Object{{"state", Value(s.text)}, {"count", Value(s.count)}}));
+  obj.emplace_back("states", Value(std::move(states_json)));
+  obj.emplace_back("observation", Value(to_string(verdict.observation)));
+  obj.emplace_back("positive", Value(verdict.positive));
+  obj.emplace_back("negative", Value(verdict.negative));
+  obj.emplace_back("filtered_out", Value(verdict.filtered_out));
+  obj.emplace_back("condition_ok", Value(verdict.ok));
+  obj.emplace_back("expected", verdict.expected ? Value(to_string(*verdict.expected)) : Value());
+  obj.emplace_back("agreement", Value(to_string(verdict.agreement)));
+  obj.emplace_back("verdict", Value(verdict.explanation));
+  obj.emplace_back("ok", Value(run.ok()));
+  return v;
+}
+
+std::string format_table(const std::vector<LitmusRun>& runs, const std::string& base) {
+  std::vector<std::string> names;
+  size_t width = 4;
+  for (const LitmusRun& r : runs) {
+    std::string name = r.file;
+    if (!base.empty() && name.rfind(base, 0) == 0) {
+      name = name.substr(base.size());
+      while (!name.empty() && name.front() == '/') name.erase(0, 1);
+    }
+    width = std::max(width, name.size());
+    names.push_back(std::move(name));
+  }
+  auto pad = [](std::string s, size_t w) {
+    if (s.size() < w) s.append(w - s.size(), ' ');
+    return s;
+  };
+  std::ostringstream o;
+  o << pad("file", width) << "  " << pad("LKMM", 10) << pad("SC", 10) << pad("executions", 12)
+    << "verdict\n";
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const LitmusRun& r = runs[i];
+    o << pad(names[i], width) << "  ";
+    if (!r.errors.empty()) {
+      o << "error: " << r.errors.front() << "\n";
+      continue;
+    }
+    const LitmusVerdict& v = *r.verdict;
+    o << pad(v.expected ? to_string(*v.expected) : "-", 10) << pad(to_string(v.observation), 10)
+      << pad(std::to_string(r.result->complete), 12) << v.explanation << "\n";
+  }
+  return o.str();
+}
+
+int litmus_exit_code(const std::vector<LitmusRun>& runs) {
+  int code = 0;
+  for (const LitmusRun& r : runs) {
+    if (!r.errors.empty()) return 2;
+    if (!r.ok()) code = 1;
+  }
+  return code;
+}
+
+}  // namespace litmus

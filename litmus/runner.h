@@ -1,0 +1,54 @@
+// Runs C litmus files through the engine under sequential consistency and reports them in the
+// style of herd7, as text and as JSON.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "checker/explore/explorer.h"
+#include "checker/report/json.h"
+#include "litmus/ast.h"
+#include "litmus/interpreter.h"
+
+namespace litmus {
+
+struct LitmusRun {
+  std::string file;
+  // Parse and binding errors, each "file:line:column: message". Non-empty: nothing ran.
+  std::vector<std::string> errors;
+  std::shared_ptr<const Test> test;        // null when parsing failed
+  std::shared_ptr<const Program> program;  // null when binding failed
+  std::optional<mc::RunResult> result;
+  std::optional<LitmusVerdict> verdict;
+  // Ran, and the SC answer does not contradict the file (see LitmusVerdict::failed).
+  bool ok() const { return errors.empty() && verdict && !verdict->failed; }
+};
+
+// Expands files and directories (recursively, *.litmus) into a sorted list of files. A path
+// that does not exist is kept, so that running it reports the error.
+std::vector<std::string> litmus_files(const std::vector<std::string>& files_or_dirs);
+
+// Parses, binds and explores one test. Never throws: problems end up in `errors`.
+LitmusRun run_litmus_source(std::string_view text, const std::string& filename,
+                            const mc::ExploreOptions& options);
+LitmusRun run_litmus_file(const std::string& path, const mc::ExploreOptions& options);
+std::vector<LitmusRun> run_litmus_paths(const std::vector<std::string>& files_or_dirs,
+                                        const mc::ExploreOptions& options);
+
+// herd7-style report (or the errors, one per line).
+std::string format_herd(const LitmusRun& run);
+// mc::result_json plus "file", "litmus_test", "observation", "positive", "negative",
+// "expected", "agreement", "verdict"; or {"file", "errors"} when it did not run.
+mc::json::Value litmus_json(const LitmusRun& run);
+
+// One line per run: file, the file's Result, the SC observation, complete executions, verdict
+// (or the first error). Paths are shown relative to `base` when it is a prefix.
+std::string format_table(const std::vector<LitmusRun>& runs, const std::string& base = "");
+
+// Exit status for a set of runs: 0 all ok, 1 a mismatch or incomplete run, 2 an input error.
+int litmus_exit_code(const std::vector<LitmusRun>& runs);
+
+}  // namespace litmus

@@ -1,0 +1,469 @@
+// Scenarios: small (2-3 threads, 1-3 pages) so that exhaustive exploration stays well under
+// a second each. Thread 0 builds the model (every object is made inside the body), runs the
+// setup steps alone, spawns the racing threads, joins them and checks the end state.
+#include "protocol/scenarios.h"
+
+#include <memory>
+#include <string>
+
+#include "protocol/balloon.h"
+#include "protocol/driver.h"
+#include "protocol/migrate.h"
+#include "protocol/page_lock.h"
+#include "protocol/version.h"
+
+namespace proto {
+namespace {
+
+struct Ctx {
+  Config cfg;
+  migrate_mode mode = migrate_mode::MIGRATE_ASYNC;
+};
+
+Ctx context_of(const mc::Params& p) {
+  Ctx c;
+  c.cfg.kernel = parse_kernel(p.get("kernel", "6.17"));
+  c.cfg.bug = parse_bug(p.get("bug", "none"));
+  const std::string m = p.get("mode", "async");
+  c.mode = m == "sync"         ? migrate_mode::MIGRATE_SYNC
+           : m == "sync-light" ? migrate_mode::MIGRATE_SYNC_LIGHT
+                               : migrate_mode::MIGRATE_ASYNC;
+  return c;
+}
+
+void end_violation(const std::string& msg) { mc::violation("end state", msg); }
+
+// Every page ends in exactly one place with a balanced reference count: free (refcount 0) or
+// owned by the driver (on its list, refcount 1, not locked, not isolated).
+void check_refdrv_end(Memory& mem, refdrv& d) {
+  for (int pfn = 0; pfn < mem.nr_pages(); ++pfn) {
+    page* p = mem.pfn_to_page(pfn);
+    const bool is_free = mem.is_free_peek(pfn);
+    const bool on_list = list_contains_peek(&d.pages, p);
+    const std::string where = "pfn " + std::to_string(pfn) + ": ";
+    if (is_free + on_list != 1)
+      end_violation(where + "in " + std::to_string(is_free + on_list) +
+                    " places (free / driver list)\n" + dump_page(p, "end state"));
+    const int ref = p->_refcount.peek();
+    if (is_free && ref != 0)
+      end_violation(where + "free with a reference\n" + dump_page(p, "end state"));
+    if (on_list) {
+      if (ref != 1)
+        end_violation(where + "driver page with refcount " + std::to_string(ref) + "\n" +
+                      dump_page(p, "end state"));
+      if (p->flags.peek() & (bit(PG_locked) | bit(PG_isolated)))
+        end_violation(where + "driver page still locked or isolated\n" + dump_page(p, "end state"));
+      if (d.handle.peek() != p) end_violation(where + "driver page without its object");
+      mc::expect_alive(p->data);
+    }
+  }
+  if (page* h = d.handle.peek(); h && !list_contains_peek(&d.pages, h))
+    end_violation("the object lives in pfn " + std::to_string(h->pfn) +
+                  ", not on the driver's list");
+}
+
+void check_balloon_end(Memory& mem, virtio_balloon& vb) {
+  balloon_dev_info& b = vb.vb_dev_info;
+  for (int pfn = 0; pfn < mem.nr_pages(); ++pfn) {
+    page* p = mem.pfn_to_page(pfn);
+    const bool is_free = mem.is_free_peek(pfn);
+    const bool on_list = list_contains_peek(&b.pages, p);
+    const std::string where = "pfn " + std::to_string(pfn) + ": ";
+    if (is_free + on_list != 1)
+      end_violation(where + "in " + std::to_string(is_free + on_list) +
+                    " places (free / balloon)\n" + dump_page(p, "end state"));
+    const int ref = p->_refcount.peek();
+    if (is_free && ref != 0)
+      end_violation(where + "free with a reference\n" + dump_page(p, "end state"));
+    if (on_list) {
+      if (ref != 1)
+        end_violation(where + "balloon page with refcount " + std::to_string(ref) + "\n" +
+                      dump_page(p, "end state"));
+      if (p->flags.peek() & (bit(PG_locked) | bit(PG_isolated)))
+        end_violation(where + "balloon page still locked or isolated\n" +
+                      dump_page(p, "end state"));
+      if (p->private_.peek() != reinterpret_cast<unsigned long>(&b))
+        end_violation(where + "balloon page without its b_dev_info");
+      mc::expect_alive(p->data);
+    }
+  }
+  if (b.isolated_pages.peek() != 0) end_violation("isolated_pages is not 0 at the end");
+  if (list_count_peek(&b.pages) != vb.num_pages.peek())
+    end_violation("num_pages does not match the balloon list");
+}
+
+// A visible step of thread 0 after its setup and before the spawns. Works around an engine
+// gap (reported): spawn() hands the child the parent's clock at its last visible event, so
+// plain writes made after that event would look unordered with the child's accesses.
+void end_of_setup() {
+  mc::atomic<int> setup_done(0, "setup done");
+  setup_done.store(1);
+}
+
+// Isolation done by thread 0 before the race starts (the state "isolated").
+void isolate_in_setup(compact_control& cc, page* p) {
+  if (!isolate_movable_page(p, 0)) end_violation("setup: isolation failed");
+  list_add(&p->lru, &cc.migratepages);
+  check_isolated_on_list(p, "setup");
+}
+
+// The migrate + putback part of compact_zone for an already isolated list.
+void migrate_isolated(compact_control& cc) {
+  MC_FUNC("compact_zone");
+  const int err =
+      migrate_pages(&cc.migratepages, compaction_alloc, compaction_free, &cc, cc.mode, &cc.scratch);
+  if (err) putback_movable_pages(&cc.migratepages);
+}
+
+// ---- protocol/ (reference driver) ----
+
+void compaction_vs_alloc(const Ctx& c) {
+  Memory mem(2, false);
+  refdrv d;
+  compact_control cc("cc.migratepages");
+  cc.mode = c.mode;
+  end_of_setup();
+  mc::thread a = mc::spawn([&] { refdrv_alloc(&d, 42); });
+  mc::thread b = mc::spawn([&] { compact_zone(&cc, 0, 1); });
+  a.join();
+  b.join();
+  check_refdrv_end(mem, d);
+}
+
+void offline_vs_alloc(const Ctx&) {
+  Memory mem(2, false);
+  refdrv d;
+  compact_control cc("offline.source");
+  end_of_setup();
+  mc::thread a = mc::spawn([&] { refdrv_alloc(&d, 42); });
+  mc::thread b = mc::spawn([&] { do_migrate_range(&cc, 0, 1); });
+  a.join();
+  b.join();
+  check_refdrv_end(mem, d);
+}
+
+void free_before_isolation(const Ctx& c) {
+  Memory mem(1, false);
+  refdrv d;
+  refdrv_alloc(&d, 42);
+  compact_control cc("cc.migratepages");
+  cc.mode = c.mode;
+  cc.migrate = false;
+  end_of_setup();
+  mc::thread a = mc::spawn([&] { compact_zone(&cc, 0, 1); });
+  mc::thread b = mc::spawn([&] { refdrv_free(&d); });
+  a.join();
+  b.join();
+  check_refdrv_end(mem, d);
+}
+
+void free_between_isolation_and_migration(const Ctx& c) {
+  Memory mem(2, false);
+  refdrv d;
+  refdrv_alloc(&d, 42);
+  compact_control cc("cc.migratepages"), cc2("cc2.migratepages");
+  cc.mode = cc2.mode = c.mode;
+  isolate_in_setup(cc, mem.pfn_to_page(0));
+  refdrv_free(&d);  // released while isolated: only the core's reference is left
+  end_of_setup();
+  mc::thread a = mc::spawn([&] { migrate_isolated(cc); });
+  mc::thread b = mc::spawn([&] { compact_zone(&cc2, 0, 1); });
+  a.join();
+  b.join();
+  check_refdrv_end(mem, d);
+}
+
+void free_during_migration(const Ctx& c) {
+  Memory mem(2, false);
+  refdrv d;
+  refdrv_alloc(&d, 42);
+  compact_control cc("cc.migratepages");
+  cc.mode = c.mode;
+  isolate_in_setup(cc, mem.pfn_to_page(0));
+  end_of_setup();
+  mc::thread a = mc::spawn([&] { migrate_isolated(cc); });
+  mc::thread b = mc::spawn([&] { refdrv_free(&d); });
+  a.join();
+  b.join();
+  check_refdrv_end(mem, d);
+}
+
+void two_compactors(const Ctx& c) {
+  Memory mem(3, false);
+  refdrv d;
+  refdrv_alloc(&d, 42);
+  compact_control cc1("cc1.migratepages"), cc2("cc2.migratepages");
+  cc1.mode = cc2.mode = c.mode;
+  end_of_setup();
+  mc::thread a = mc::spawn([&] { compact_zone(&cc1, 0, 1); });
+  mc::thread b = mc::spawn([&] { compact_zone(&cc2, 0, 1); });
+  a.join();
+  b.join();
+  check_refdrv_end(mem, d);
+  if (d.handle.peek() && d.handle.peek()->data->word.peek() != 42)
+    end_violation("the object's contents were lost in migration");
+}
+
+void migrate_eagain(const Ctx& c) {
+  Memory mem(2, false);
+  refdrv d;
+  refdrv_alloc(&d, 42);
+  d.eagain_budget.store(1);
+  compact_control cc("cc.migratepages");
+  cc.mode = c.mode;
+  isolate_in_setup(cc, mem.pfn_to_page(0));
+  long seen = 0;
+  end_of_setup();
+  mc::thread a = mc::spawn([&] { migrate_isolated(cc); });
+  mc::thread b = mc::spawn([&] { seen = refdrv_read(&d); });
+  a.join();
+  b.join();
+  check_refdrv_end(mem, d);
+  MC_ASSERT(seen == 42, "reader saw %ld", seen);
+  // -EAGAIN once, then success on a later pass unless the reader held the lock through
+  // every pass (ASYNC never sleeps on it): then the page was put back.
+  mc::observe("migrated", d.handle.peek() == mem.pfn_to_page(1));
+}
+
+void migrate_permanent_failure(const Ctx& c) {
+  Memory mem(2, false);
+  refdrv d;
+  refdrv_alloc(&d, 42);
+  d.fail_permanently.store(true);
+  compact_control cc("cc.migratepages");
+  cc.mode = c.mode;
+  isolate_in_setup(cc, mem.pfn_to_page(0));
+  long seen = 0;
+  end_of_setup();
+  mc::thread a = mc::spawn([&] { migrate_isolated(cc); });
+  mc::thread b = mc::spawn([&] { seen = refdrv_read(&d); });
+  a.join();
+  b.join();
+  check_refdrv_end(mem, d);
+  MC_ASSERT(seen == 42, "reader saw %ld", seen);
+  MC_ASSERT(d.handle.peek() == mem.pfn_to_page(0), "object should have stayed (put back)");
+}
+
+void putback_vs_free(const Ctx&) {
+  Memory mem(1, false);
+  refdrv d;
+  refdrv_alloc(&d, 42);
+  compact_control cc("cc.migratepages");
+  isolate_in_setup(cc, mem.pfn_to_page(0));
+  end_of_setup();
+  mc::thread a = mc::spawn([&] { putback_movable_pages(&cc.migratepages); });
+  mc::thread b = mc::spawn([&] { refdrv_free(&d); });
+  a.join();
+  b.join();
+  check_refdrv_end(mem, d);
+}
+
+void lock_page_vs_migration(const Ctx& c) {
+  Memory mem(2, false);
+  refdrv d;
+  refdrv_alloc(&d, 42);
+  compact_control cc("cc.migratepages");
+  cc.mode = c.mode;
+  isolate_in_setup(cc, mem.pfn_to_page(0));
+  long seen = 0;
+  end_of_setup();
+  mc::thread a = mc::spawn([&] { migrate_isolated(cc); });
+  mc::thread b = mc::spawn([&] { seen = refdrv_read(&d); });
+  a.join();
+  b.join();
+  check_refdrv_end(mem, d);
+  MC_ASSERT(seen == 42, "reader saw %ld", seen);
+}
+
+// ---- balloon/ ----
+
+void balloon_inflate_vs_compaction(const Ctx& c) {
+  Memory mem(2, false);
+  virtio_balloon vb;
+  compact_control cc("cc.migratepages");
+  cc.mode = c.mode;
+  end_of_setup();
+  mc::thread a = mc::spawn([&] { fill_balloon(&vb); });
+  mc::thread b = mc::spawn([&] { compact_zone(&cc, 0, 1); });
+  a.join();
+  b.join();
+  check_balloon_end(mem, vb);
+}
+
+void balloon_deflate_vs_compaction(const Ctx& c) {
+  Memory mem(2, false);
+  virtio_balloon vb;
+  fill_balloon(&vb);
+  compact_control cc("cc.migratepages");
+  cc.mode = c.mode;
+  end_of_setup();
+  mc::thread a = mc::spawn([&] { leak_balloon(&vb); });
+  mc::thread b = mc::spawn([&] { compact_zone(&cc, 0, 1); });
+  a.join();
+  b.join();
+  check_balloon_end(mem, vb);
+}
+
+// ---- registration and expectations ----
+
+struct ScenarioDef {
+  const char* name;
+  const char* description;
+  const char* default_mode;  // null: no mode parameter
+  void (*run)(const Ctx&);
+};
+
+const ScenarioDef kScenarios[] = {
+    {"protocol/compaction-vs-alloc",
+     "the driver allocates and marks a page movable while compaction scans it", "async",
+     compaction_vs_alloc},
+    {"protocol/offline-vs-alloc",
+     "the driver allocates a page while memory offlining (do_migrate_range) isolates it", nullptr,
+     offline_vs_alloc},
+    {"protocol/compaction-vs-free-before-isolation",
+     "the driver frees its page while compaction isolates it (and puts it back)", "async",
+     free_before_isolation},
+    {"protocol/compaction-vs-free-between-isolation-and-migration",
+     "the page is released while isolated; migration then meets it, racing a second scanner",
+     "sync", free_between_isolation_and_migration},
+    {"protocol/compaction-vs-free-during-migration",
+     "the driver frees an isolated page while migrate_pages works on it", "sync",
+     free_during_migration},
+    {"protocol/two-compactors", "two compactors scan, isolate and migrate the same page", "async",
+     two_compactors},
+    {"protocol/migrate-eagain",
+     "migratepage returns -EAGAIN once, the next pass succeeds; a reader locks the page", "async",
+     migrate_eagain},
+    {"protocol/migrate-permanent-failure",
+     "migratepage fails permanently: the page is put back; a reader locks the page", "async",
+     migrate_permanent_failure},
+    {"protocol/putback-vs-free", "putback_movable_pages races with the driver freeing the page",
+     nullptr, putback_vs_free},
+    {"protocol/lock-page-vs-migration",
+     "a lock_page user sleeps on the page while migration holds its lock", "sync",
+     lock_page_vs_migration},
+    {"balloon/inflate-vs-compaction", "virtio-balloon inflates one page while compaction scans",
+     "async", balloon_inflate_vs_compaction},
+    {"balloon/deflate-vs-compaction",
+     "virtio-balloon deflates one page while compaction isolates and migrates it", "async",
+     balloon_deflate_vs_compaction},
+};
+
+bool between(Kernel k, Kernel lo, Kernel hi) { return k >= lo && k <= hi; }
+
+constexpr const char* kLruPath = "non-LRU page on LRU path";
+
+// Scenarios in which a page-lock sleeper meets a non-atomic __Set/__ClearPageIsolated.
+bool sleeps_on_isolated_page(const std::string& n) {
+  return n == "protocol/compaction-vs-free-before-isolation" ||
+         n == "protocol/compaction-vs-free-during-migration" || n == "protocol/migrate-eagain" ||
+         n == "protocol/migrate-permanent-failure" || n == "protocol/putback-vs-free" ||
+         n == "protocol/lock-page-vs-migration";
+}
+
+// What each scenario must show with no variant. Empty: no finding.
+std::string expected_without_variant(const std::string& name, Kernel k) {
+  // The historical lost wake-up: PG_waiters (4.10, 62906027091f/b91e1302ad9b) lives in the
+  // flags word that the non-atomic __Set/__ClearPageIsolated rewrites under the page lock; a
+  // lock_page sleeper's SetPageWaiters is erased and unlock_page wakes nobody. Fixed in 5.18
+  // by 356ea3865687 "mm/migrate: fix race between lock page and clear PG_Isolated".
+  if (between(k, Kernel::v4_10, Kernel::v5_0) && sleeps_on_isolated_page(name))
+    return "lost-wakeup";
+  return "";
+}
+
+// The scenario that demonstrates each variant, and what it shows there, by version. Where a
+// variant has no meaning for a version the scenario is expected to pass.
+std::string expected_with_variant(const std::string& name, Kernel k, Bug bug) {
+  switch (bug) {
+    case Bug::clear_movable_drops_flag:
+      // A released isolated page looks like an LRU page: putback_lru_page reuses its lru.
+      // 6.17 has no __ClearPageMovable; at 4.10/5.0 the lost wake-up is found first.
+      if (name != "protocol/putback-vs-free") break;
+      if (k == Kernel::v6_17) return "";
+      if (between(k, Kernel::v4_10, Kernel::v5_0)) return "lost-wakeup";
+      return kLruPath;
+    case Bug::lock_before_movable_check:
+      // The offliner's trylock lands between the owner's non-atomic __SetPageLocked load and
+      // store: both "hold" the lock, the offliner's unlock trips the owner's VM_BUG_ON_PAGE.
+      if (name == "protocol/offline-vs-alloc") return "VM_BUG_ON_PAGE";
+      break;
+    case Bug::isolate_without_ref:
+      // The owner's put frees the isolated page under the core: put_page_testzero at 0.
+      if (name == "protocol/compaction-vs-free-during-migration") return "VM_BUG_ON_PAGE";
+      break;
+    case Bug::newpage_movable_after_unlock:
+      // After unlock the owner releases newpage; the test fails and putback_lru_page reuses
+      // its lru. 6.17's type + PG_movable_ops is sticky until free, so it stays latent.
+      if (name == "balloon/deflate-vs-compaction" ||
+          name == "protocol/compaction-vs-free-during-migration")
+        return k == Kernel::v6_17 ? "" : kLruPath;
+      break;
+    case Bug::set_movable_unlocked:
+      // 4.8-6.16: __SetPageMovable's VM_BUG_ON_PAGE(!PageLocked). 6.17 has no such assert:
+      // isolation then races with the driver still linking the page into its list.
+      if (name == "protocol/compaction-vs-alloc")
+        return k == Kernel::v6_17 ? "data-race" : "VM_BUG_ON_PAGE";
+      break;
+    case Bug::dequeue_without_lock:
+      if (name == "balloon/deflate-vs-compaction") return "data-race";
+      break;
+    case Bug::none:
+      break;
+  }
+  return expected_without_variant(name, k);
+}
+
+}  // namespace
+
+const char* variant_scenario(Bug bug) {
+  switch (bug) {
+    case Bug::clear_movable_drops_flag:
+      return "protocol/putback-vs-free";
+    case Bug::lock_before_movable_check:
+      return "protocol/offline-vs-alloc";
+    case Bug::isolate_without_ref:
+      return "protocol/compaction-vs-free-during-migration";
+    case Bug::newpage_movable_after_unlock:
+      return "balloon/deflate-vs-compaction";
+    case Bug::set_movable_unlocked:
+      return "protocol/compaction-vs-alloc";
+    case Bug::dequeue_without_lock:
+      return "balloon/deflate-vs-compaction";
+    case Bug::none:
+      break;
+  }
+  return "";
+}
+
+}  // namespace proto
+
+void register_protocol_scenarios(mc::Registry& r) {
+  using namespace proto;
+  for (const ScenarioDef& s : kScenarios) {
+    mc::TestCase t;
+    t.name = s.name;
+    t.description = s.description;
+    t.params.push_back({"kernel", "6.17", "kernel version the model follows", kernel_choices()});
+    t.params.push_back({"bug", "none", "a deliberate mistake to inject", bug_choices()});
+    if (s.default_mode)
+      t.params.push_back({"mode",
+                          s.default_mode,
+                          "migration mode of the compactor",
+                          {"async", "sync-light", "sync"}});
+    auto run = s.run;
+    t.body = [run](const mc::Params& p) {
+      const Ctx c = context_of(p);
+      ConfigScope scope(c.cfg);
+      run(c);
+    };
+    const std::string name = s.name;
+    t.expect = [name](const mc::Params& p) {
+      mc::Expectation e;
+      e.finding = expected_with_variant(name, parse_kernel(p.get("kernel", "6.17")),
+                                        parse_bug(p.get("bug", "none")));
+      return e;
+    };
+    r.add(std::move(t));
+  }
+}

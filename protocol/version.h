@@ -1,0 +1,72 @@
+// Which kernel the protocol model follows, and which deliberate mistake (bug variant) it
+// carries. Every scenario takes `kernel` and `bug`; the model reads them through kcfg().
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace proto {
+
+// The kernels the model distinguishes. Each gate below names the commit that changed it.
+enum class Kernel { v4_8, v4_10, v5_0, v5_18, v6_0, v6_17 };
+
+// Named model variants that re-introduce a known mistake (`--set bug=ID`).
+enum class Bug {
+  none,
+  clear_movable_drops_flag,      // __ClearPageMovable clears PAGE_MAPPING_MOVABLE too (2016 review)
+  lock_before_movable_check,     // isolate_movable_page trylocks before the __PageMovable test
+  isolate_without_ref,           // isolate_movable_page without get_page_unless_zero
+  newpage_movable_after_unlock,  // target putback decided by a movable test after unlock (5.0 fix)
+  set_movable_unlocked,          // driver marks the page movable without holding its lock
+  dequeue_without_lock,          // balloon_page_dequeue walks the list without pages_lock
+};
+
+struct Config {
+  Kernel kernel = Kernel::v6_17;
+  Bug bug = Bug::none;
+
+  bool at_least(Kernel k) const { return kernel >= k; }
+  bool has(Bug b) const { return bug == b; }
+
+  // 62906027091f + b91e1302ad9b (4.10): PG_waiters in the flags word, unlock wakes only if set.
+  bool pg_waiters() const { return at_least(Kernel::v4_10); }
+  // 356ea3865687 (5.18): PAGEFLAG(Isolated) — atomic set/clear instead of __set_bit/__clear_bit.
+  bool atomic_isolated() const { return at_least(Kernel::v5_18); }
+  // 5.0 "don't rely on __PageMovable() of newpage after unlocking it": decide by is_lru.
+  bool newpage_putback_by_is_lru() const { return at_least(Kernel::v5_0); }
+  // c3096e6782b7 (5.18): success always ends with put_page(newpage), no test at all.
+  bool newpage_always_put() const { return at_least(Kernel::v5_18); }
+  // ~5.12 (id unverified) permanent failures go to a ret list the caller puts back; in the
+  // 5.15 code the page_count()==1 test also precedes the allocation. Modelled from 5.18 on
+  // (our 5.0 follows the 4.8 structure apart from the 5.0 fix).
+  bool ret_list_and_early_count_check() const { return at_least(Kernel::v5_18); }
+  // 68f2736a8583 (6.0): struct movable_operations referenced from page->mapping.
+  bool movable_operations() const { return at_least(Kernel::v6_0); }
+  // 6.17 series (3d388584d599, 92f091769fde, 3544c4faccb8): PG_movable_ops + page type,
+  // PG_movable_ops_isolated, no __ClearPageMovable, no "released by owner" check in the core,
+  // batched migrate_pages (6.3+).
+  bool movable_ops_flag() const { return at_least(Kernel::v6_17); }
+};
+
+// The configuration of the running execution (set by ConfigScope in each scenario body).
+const Config& kcfg();
+
+class ConfigScope {
+ public:
+  explicit ConfigScope(const Config& c);
+  ~ConfigScope();
+  ConfigScope(const ConfigScope&) = delete;
+  ConfigScope& operator=(const ConfigScope&) = delete;
+
+ private:
+  const Config* saved_;
+};
+
+const std::vector<std::string>& kernel_choices();  // "4.8", ..., "6.17"
+const std::vector<std::string>& bug_choices();     // "none", "clear-movable-drops-flag", ...
+Kernel parse_kernel(const std::string& s);         // throws std::invalid_argument
+Bug parse_bug(const std::string& s);
+const char* kernel_name(Kernel k);
+const char* bug_name(Bug b);
+
+}  // namespace proto

@@ -1,0 +1,365 @@
+// Each finding kind: a program that must produce it, and a corrected one that must not.
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+#include "test_support.h"
+
+namespace {
+
+using mctest::finding_of;
+using mctest::run;
+
+TEST(Assertion, FoundAndNot) {
+  auto body = [](bool guarded) {
+    return [guarded] {
+      mc::atomic<int> x(0, "x");
+      mc::mutex m;
+      auto inc = [&] {
+        if (guarded) m.lock();
+        int v = x.load();
+        x.store(v + 1);
+        if (guarded) m.unlock();
+      };
+      mc::thread a = mc::spawn(inc), b = mc::spawn(inc);
+      a.join();
+      b.join();
+      MC_ASSERT(x.load() == 2, "lost update: x=%d", x.load());
+    };
+  };
+  auto bad = run(body(false));
+  EXPECT_EQ(finding_of(bad), "assertion");
+  ASSERT_TRUE(bad.counterexample);
+  EXPECT_NE(bad.counterexample->finding.message.find("lost update: x=1"), std::string::npos);
+  EXPECT_TRUE(bad.counterexample->reproduced);
+  EXPECT_EQ(finding_of(run(body(true))), "");
+}
+
+TEST(NamedViolation, FoundAndNot) {
+  auto body = [](bool order) {
+    return [order] {
+      mc::atomic<int> state(0, "state");
+      mc::thread a = mc::spawn([&] { state.store(1); });
+      if (!order) {
+        if (state.load() == 1) mc::violation("VM_BUG_ON_PAGE", "page already isolated");
+      }
+      a.join();
+      if (order && state.load() != 1) mc::violation("VM_BUG_ON_PAGE", "never happens");
+    };
+  };
+  EXPECT_EQ(finding_of(run(body(false))), "VM_BUG_ON_PAGE");
+  EXPECT_EQ(finding_of(run(body(true))), "");
+}
+
+TEST(Deadlock, LockOrderInversion) {
+  auto body = [](bool same_order) {
+    return [same_order] {
+      mc::mutex a("A"), b("B");
+      mc::thread t1 = mc::spawn([&] {
+        a.lock();
+        b.lock();
+        b.unlock();
+        a.unlock();
+      });
+      mc::thread t2 = mc::spawn([&] {
+        mc::mutex& first = same_order ? a : b;
+        mc::mutex& second = same_order ? b : a;
+        first.lock();
+        second.lock();
+        second.unlock();
+        first.unlock();
+      });
+      t1.join();
+      t2.join();
+    };
+  };
+  auto bad = run(body(false));
+  EXPECT_EQ(finding_of(bad), "deadlock");
+  ASSERT_TRUE(bad.counterexample);
+  EXPECT_NE(bad.counterexample->finding.message.find("lock of A"), std::string::npos);
+  EXPECT_EQ(finding_of(run(body(true))), "");
+}
+
+// The classic lost wake-up: test the condition, then queue yourself; the waker's wake-up can
+// fall in between.
+TEST(LostWakeup, CheckBeforePrepare) {
+  auto body = [](bool correct) {
+    return [correct] {
+      mc::atomic<int> cond(0, "cond");
+      mc::waitqueue wq("wq");
+      mc::thread waiter = mc::spawn([&] {
+        if (correct) {
+          wq.prepare_to_wait();
+          if (cond.load() == 0) wq.sleep();
+          wq.finish_wait();
+        } else {
+          if (cond.load() == 0) {
+            wq.prepare_to_wait();
+            wq.sleep();
+            wq.finish_wait();
+          }
+        }
+      });
+      mc::thread waker = mc::spawn([&] {
+        cond.store(1);
+        wq.wake_up_all();
+      });
+      waiter.join();
+      waker.join();
+    };
+  };
+  EXPECT_EQ(finding_of(run(body(false))), "lost-wakeup");
+  EXPECT_EQ(finding_of(run(body(true))), "");
+}
+
+TEST(DataRace, PlainCounter) {
+  auto body = [](bool locked) {
+    return [locked] {
+      mc::plain<int> counter(0, "counter");
+      mc::spinlock l("l");
+      auto inc = [&] {
+        MC_FUNC("increment");
+        if (locked) l.lock();
+        counter.store(counter.load() + 1);
+        if (locked) l.unlock();
+      };
+      mc::thread a = mc::spawn(inc), b = mc::spawn(inc);
+      a.join();
+      b.join();
+    };
+  };
+  auto bad = run(body(false));
+  EXPECT_EQ(finding_of(bad), "data-race");
+  ASSERT_TRUE(bad.counterexample);
+  const std::string& m = bad.counterexample->finding.message;
+  EXPECT_NE(m.find("counter"), std::string::npos);
+  EXPECT_NE(m.find("findings_test.cc"), std::string::npos) << m;  // both sites are named
+  EXPECT_NE(m.find("[increment]"), std::string::npos) << m;      // with their function labels
+  EXPECT_EQ(finding_of(run(body(true))), "");
+}
+
+// Message passing of plain data: a relaxed flag does not order it, release/acquire does.
+TEST(DataRace, MessagePassingNeedsReleaseAcquire) {
+  auto body = [](std::memory_order store_mo, std::memory_order load_mo) {
+    return [=] {
+      mc::plain<int> data(0, "data");
+      mc::atomic<int> flag(0, "flag");
+      mc::thread a = mc::spawn([&] {
+        data.store(42);
+        flag.store(1, store_mo);
+      });
+      mc::thread b = mc::spawn([&] {
+        if (flag.load(load_mo) == 1) MC_ASSERT(data.load() == 42);
+      });
+      a.join();
+      b.join();
+    };
+  };
+  EXPECT_EQ(finding_of(run(body(std::memory_order_relaxed, std::memory_order_relaxed))),
+            "data-race");
+  EXPECT_EQ(finding_of(run(body(std::memory_order_release, std::memory_order_acquire))), "");
+}
+
+// A non-atomic read-modify-write of a word (the kernel's __set_bit) against an atomic bit
+// operation: the update can be lost, and the two accesses race.
+TEST(DataRace, NonAtomicBitOperation) {
+  auto body = [](bool atomic_both) {
+    return [atomic_both] {
+      mc::atomic<unsigned long> flags(0, "page->flags");
+      mc::thread a = mc::spawn([&] {
+        if (atomic_both) {
+          flags.fetch_or(1);
+        } else {
+          unsigned long v = flags.load_nonatomic();
+          flags.store_nonatomic(v | 1);
+        }
+      });
+      mc::thread b = mc::spawn([&] { flags.fetch_or(2); });
+      a.join();
+      b.join();
+      MC_ASSERT(flags.load() == 3, "a bit was lost");
+    };
+  };
+  std::string f = finding_of(run(body(false)));
+  EXPECT_TRUE(f == "data-race" || f == "assertion") << f;
+  EXPECT_EQ(finding_of(run(body(true))), "");
+}
+
+struct Node {
+  mc::atomic<int> value{7, "node->value"};
+};
+
+TEST(UseAfterFree, FreeRacingWithAccess) {
+  auto body = [](bool join_first) {
+    return [join_first] {
+      Node* n = mc::make<Node>();
+      mc::thread reader = mc::spawn([&] { (void)n->value.load(); });
+      if (join_first) reader.join();
+      mc::free(n);
+      if (!join_first) reader.join();
+    };
+  };
+  auto bad = run(body(false));
+  EXPECT_EQ(finding_of(bad), "use-after-free");
+  EXPECT_EQ(finding_of(run(body(true))), "");
+}
+
+TEST(UseAfterFree, PlainAccessAfterFree) {
+  struct Obj {
+    mc::plain<int> field{0, "obj->field"};
+  };
+  auto bad = run([] {
+    Obj* o = mc::make<Obj>();
+    mc::free(o);
+    o->field.store(1);
+  });
+  EXPECT_EQ(finding_of(bad), "use-after-free");
+  ASSERT_TRUE(bad.counterexample);
+  EXPECT_NE(bad.counterexample->finding.message.find("freed by T0"), std::string::npos);
+}
+
+TEST(DoubleFree, FoundAndNot) {
+  auto body = [](bool twice) {
+    return [twice] {
+      Node* n = mc::make<Node>();
+      mc::atomic<int> owner(0, "owner");
+      auto put = [&] {
+        // Without the claim both threads free the node.
+        if (twice || owner.exchange(1) == 0) mc::free(n);
+      };
+      mc::thread a = mc::spawn(put), b = mc::spawn(put);
+      a.join();
+      b.join();
+    };
+  };
+  EXPECT_EQ(finding_of(run(body(true))), "double-free");
+  EXPECT_EQ(finding_of(run(body(false))), "");
+}
+
+TEST(Leak, FoundAndNot) {
+  EXPECT_EQ(finding_of(run([] { (void)mc::make<Node>(); })), "leak");
+  EXPECT_EQ(finding_of(run([] { mc::expect_alive(mc::make<Node>()); })), "");
+  EXPECT_EQ(finding_of(run([] { mc::free(mc::make<Node>()); })), "");
+}
+
+TEST(StepBound, UnboundedSpinIsPossibleLivelock) {
+  auto spin = run(
+      [] {
+        mc::atomic<int> x(0, "x");
+        while (x.load() == 0) {
+        }
+      },
+      "dfs", 200);
+  EXPECT_EQ(finding_of(spin), "step-bound");
+  auto bounded = run(
+      [] {
+        mc::atomic<int> x(0, "x");
+        for (int i = 0; i < 50; ++i) (void)x.load();
+      },
+      "dfs", 200);
+  EXPECT_EQ(finding_of(bounded), "");
+}
+
+// The same spin written with await(): the waiter is disabled, not spinning, so the search
+// stays small and a wait that is never satisfied is a finding, not a hang.
+TEST(Await, SpinWithoutBlowUp) {
+  auto spinlock_program = [] {
+    mc::atomic<int> lock(0, "lock");
+    mc::plain<int> data(0, "data");
+    auto critical = [&] {
+      for (;;) {
+        mc::await(lock, [&] { return lock.peek() == 0; });
+        int expected = 0;
+        if (lock.compare_exchange_strong(expected, 1, std::memory_order_acquire)) break;
+      }
+      data.store(data.load() + 1);
+      lock.store(0, std::memory_order_release);
+    };
+    mc::thread a = mc::spawn(critical), b = mc::spawn(critical), c = mc::spawn(critical);
+    a.join();
+    b.join();
+    c.join();
+    MC_ASSERT(data.load() == 3);
+  };
+  auto r = run(spinlock_program);
+  EXPECT_EQ(finding_of(r), "");
+  EXPECT_TRUE(r.exhausted);
+  // Finite, and no more than plain exhaustive search (each await read is a dependent event,
+  // so traces differ by which release a waiter saw).
+  auto naive = run(spinlock_program, "naive");
+  EXPECT_GE(r.complete, 6u);
+  EXPECT_LE(r.complete, naive.complete);
+  auto never = run([] {
+    mc::atomic<int> flag(0, "flag");
+    mc::await(flag, [&] { return flag.peek() == 1; });
+  });
+  EXPECT_EQ(finding_of(never), "lost-wakeup");
+}
+
+TEST(Exception, EscapingAModelThread) {
+  EXPECT_EQ(finding_of(run([] {
+              mc::thread t = mc::spawn([] { throw std::runtime_error("boom"); });
+              t.join();
+            })),
+            "exception");
+  EXPECT_EQ(finding_of(run([] {
+              mc::thread t = mc::spawn([] {
+                try {
+                  throw std::runtime_error("handled");
+                } catch (const std::runtime_error&) {
+                }
+              });
+              t.join();
+            })),
+            "");
+}
+
+#if !defined(__SANITIZE_ADDRESS__)
+int recurse(int n, mc::atomic<int>& x) {
+  volatile char pad[512];
+  pad[0] = static_cast<char>(n);
+  if (n == 0) return x.load();
+  return recurse(n - 1, x) + pad[0];
+}
+
+TEST(StackOverflow, ReportedNotACrash) {
+  auto deep = run([] {
+    mc::atomic<int> x(0, "x");
+    mc::thread t = mc::spawn([&] { (void)recurse(100000, x); });
+    t.join();
+  });
+  EXPECT_EQ(finding_of(deep), "stack-overflow");
+  auto shallow = run([] {
+    mc::atomic<int> x(0, "x");
+    mc::thread t = mc::spawn([&] { (void)recurse(20, x); });
+    t.join();
+  });
+  EXPECT_EQ(finding_of(shallow), "");
+}
+#endif
+
+TEST(SleepInAtomic, MutexUnderSpinlock) {
+  auto body = [](bool nested) {
+    return [nested] {
+      mc::spinlock s("s");
+      mc::mutex m("m");
+      s.lock();
+      if (!nested) s.unlock();
+      m.lock();
+      m.unlock();
+      if (nested) s.unlock();
+    };
+  };
+  EXPECT_EQ(finding_of(run(body(true))), "sleep-in-atomic");
+  EXPECT_EQ(finding_of(run(body(false))), "");
+}
+
+TEST(BadUnlock, ReleasingALockNotHeld) {
+  EXPECT_EQ(finding_of(run([] {
+              mc::mutex m("m");
+              m.unlock();
+            })),
+            "bad unlock balance");
+}
+
+}  // namespace

@@ -1,0 +1,320 @@
+// C litmus tests run on the engine under sequential consistency: the kernel's corpus (every file
+// parses, runs, and never contradicts a `Result: Never`), inline programs with known SC answers,
+// filters, and positioned errors.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "checker/report/json.h"
+#include "litmus/interpreter.h"
+#include "litmus/runner.h"
+
+namespace {
+
+using litmus::Agreement;
+using litmus::LitmusRun;
+using litmus::Observation;
+
+std::string peer_dir() { return MIGCHECK_PEER_DIR; }
+
+LitmusRun run(const std::string& text) {
+  return litmus::run_litmus_source(text, "inline.litmus", mc::ExploreOptions{});
+}
+
+std::string errors(const LitmusRun& r) {
+  std::string s;
+  for (const std::string& e : r.errors) s += e + "\n";
+  return s;
+}
+
+TEST(LitmusCorpus, EveryFileRunsAndNeverIsNeverContradicted) {
+  if (!std::filesystem::is_directory(peer_dir())) GTEST_SKIP() << "no corpus at " << peer_dir();
+  const std::vector<LitmusRun> runs = litmus::run_litmus_paths({peer_dir()}, mc::ExploreOptions{});
+  ASSERT_GE(runs.size(), 40u);
+  std::cout << litmus::format_table(runs, peer_dir()) << std::flush;
+  for (const LitmusRun& r : runs) {
+    const std::string name = std::filesystem::relative(r.file, peer_dir()).string();
+    EXPECT_TRUE(r.errors.empty()) << name << ":\n" << errors(r);
+    if (!r.errors.empty()) continue;
+    ASSERT_TRUE(r.verdict.has_value());
+    const litmus::LitmusVerdict& v = *r.verdict;
+    EXPECT_TRUE(r.result->exhausted) << name;
+    EXPECT_FALSE(v.failed) << name << ": " << v.explanation << "\n" << litmus::format_herd(r);
+    if (v.expected == litmus::ExpectedResult::kNever) {
+      EXPECT_NE(v.observation, Observation::kSometimes) << name;
+      EXPECT_NE(v.observation, Observation::kAlways) << name;
+    }
+  }
+}
+
+TEST(LitmusInline, StoreBufferingIsNeverUnderSc) {
+  const LitmusRun r = run(R"(C SB
+(* Result: Sometimes *)
+{}
+P0(int *x, int *y) { int r0; WRITE_ONCE(*x, 1); r0 = READ_ONCE(*y); }
+P1(int *x, int *y) { int r0; WRITE_ONCE(*y, 1); r0 = READ_ONCE(*x); }
+exists (0:r0=0 /\ 1:r0=0)
+)");
+  ASSERT_TRUE(r.errors.empty()) << errors(r);
+  EXPECT_EQ(r.verdict->observation, Observation::kNever);
+  EXPECT_EQ(r.verdict->positive, 0u);
+  EXPECT_EQ(r.verdict->agreement, Agreement::kNeverUnderSc);
+  EXPECT_FALSE(r.verdict->failed);
+  const std::string herd = litmus::format_herd(r);
+  EXPECT_NE(herd.find("Test SB Allowed"), std::string::npos) << herd;
+  EXPECT_NE(herd.find("States 3"), std::string::npos) << herd;
+  EXPECT_NE(herd.find("Observation SB Never 0 "), std::string::npos) << herd;
+  EXPECT_NE(herd.find("Memory model: sequential consistency (migcheck)"), std::string::npos);
+  EXPECT_NE(herd.find("Never under SC"), std::string::npos) << herd;
+  std::cout << herd;
+}
+
+TEST(LitmusInline, MessagePassingSometimesAndNever) {
+  const LitmusRun r = run(R"(C MP
+(* Result: Never *)
+{}
+P0(int *x, int *y) { WRITE_ONCE(*x, 1); smp_store_release(y, 1); }
+P1(int *x, int *y) { int r0; int r1; r0 = smp_load_acquire(y); r1 = READ_ONCE(*x); }
+exists (1:r0=1 /\ 1:r1=0)
+)");
+  ASSERT_TRUE(r.errors.empty()) << errors(r);
+  EXPECT_EQ(r.verdict->observation, Observation::kNever);
+  EXPECT_EQ(r.verdict->agreement, Agreement::kMatches);
+  // The good outcome is reachable but not forced: Sometimes.
+  const LitmusRun good = run(R"(C MP-good
+{}
+P0(int *x, int *y) { WRITE_ONCE(*x, 1); smp_store_release(y, 1); }
+P1(int *x, int *y) { int r0; int r1; r0 = smp_load_acquire(y); r1 = READ_ONCE(*x); }
+exists (1:r0=1 /\ 1:r1=1)
+)");
+  ASSERT_TRUE(good.errors.empty()) << errors(good);
+  EXPECT_EQ(good.verdict->observation, Observation::kSometimes);
+  EXPECT_EQ(good.verdict->agreement, Agreement::kNoExpectation);
+}
+
+TEST(LitmusInline, SpinlockGivesMutualExclusion) {
+  const LitmusRun r = run(R"(C lock-counter
+(* Result: Always *)
+{ int x = 0; }
+P0(int *x, spinlock_t *l) { int r0; spin_lock(l); r0 = READ_ONCE(*x); WRITE_ONCE(*x, r0 + 1); spin_unlock(l); }
+P1(int *x, spinlock_t *l) { int r0; spin_lock(l); r0 = READ_ONCE(*x); WRITE_ONCE(*x, r0 + 1); spin_unlock(l); }
+forall (x=2)
+)");
+  ASSERT_TRUE(r.errors.empty()) << errors(r);
+  EXPECT_EQ(r.verdict->observation, Observation::kAlways);
+  EXPECT_TRUE(r.verdict->ok);
+  EXPECT_EQ(r.verdict->agreement, Agreement::kMatches);
+  // Without the lock the update is lost in some execution.
+  const LitmusRun racy = run(R"(C nolock-counter
+(* Result: Always *)
+{ int x = 0; }
+P0(int *x) { int r0; r0 = READ_ONCE(*x); WRITE_ONCE(*x, r0 + 1); }
+P1(int *x) { int r0; r0 = READ_ONCE(*x); WRITE_ONCE(*x, r0 + 1); }
+forall (x=2)
+)");
+  ASSERT_TRUE(racy.errors.empty()) << errors(racy);
+  EXPECT_EQ(racy.verdict->observation, Observation::kSometimes);
+  EXPECT_FALSE(racy.verdict->ok);
+  EXPECT_EQ(racy.verdict->agreement, Agreement::kMismatch);
+  EXPECT_TRUE(racy.verdict->failed);
+}
+
+TEST(LitmusInline, FilterNobodyPassesIsDeadlock) {
+  const LitmusRun r = run(R"(C filter-none
+(* Result: DEADLOCK *)
+{ int x = 0; }
+P0(int *x) { WRITE_ONCE(*x, 1); }
+P1(int *x) { int r0; r0 = READ_ONCE(*x); }
+filter (1:r0=2)
+exists (1:r0=1)
+)");
+  ASSERT_TRUE(r.errors.empty()) << errors(r);
+  EXPECT_EQ(r.verdict->observation, Observation::kDeadlock);
+  EXPECT_EQ(r.verdict->agreement, Agreement::kMatches);
+  EXPECT_EQ(r.verdict->filtered_out, r.result->complete);
+  const std::string herd = litmus::format_herd(r);
+  EXPECT_NE(herd.find("States 0"), std::string::npos) << herd;
+}
+
+TEST(LitmusInline, FilterSelectsExecutions) {
+  const LitmusRun r = run(R"(C filter-some
+{ int x = 0; }
+P0(int *x) { WRITE_ONCE(*x, 1); }
+P1(int *x) { int r0; int r1; r0 = READ_ONCE(*x); r1 = READ_ONCE(*x); }
+filter (1:r0=1)
+exists (1:r1=1)
+)");
+  ASSERT_TRUE(r.errors.empty()) << errors(r);
+  EXPECT_EQ(r.verdict->observation, Observation::kAlways);
+  EXPECT_GT(r.verdict->filtered_out, 0u);
+}
+
+TEST(LitmusInline, PointersAndRcu) {
+  const LitmusRun r = run(R"(C rcu-ptr
+(* Result: Never *)
+{ int x = 1; int *y = &x; int z = 1; }
+P0(int *x, int *z, int **y) {
+  int *r0; int r1;
+  rcu_read_lock(); r0 = rcu_dereference(*y); r1 = READ_ONCE(*r0); rcu_read_unlock();
+}
+P1(int *x, int *z, int **y) { rcu_assign_pointer(*y, z); synchronize_rcu(); WRITE_ONCE(*x, 0); }
+exists (0:r0=x /\ 0:r1=0)
+)");
+  ASSERT_TRUE(r.errors.empty()) << errors(r);
+  EXPECT_EQ(r.verdict->observation, Observation::kNever);
+  const std::string herd = litmus::format_herd(r);
+  EXPECT_NE(herd.find("0:r0=x;"), std::string::npos) << herd;
+  EXPECT_NE(herd.find("0:r0=z;"), std::string::npos) << herd;
+  // Without the grace period the reader can see the freed value.
+  const LitmusRun broken = run(R"(C rcu-ptr-nosync
+{ int x = 1; int *y = &x; int z = 1; }
+P0(int *x, int *z, int **y) {
+  int *r0; int r1;
+  rcu_read_lock(); r0 = rcu_dereference(*y); r1 = READ_ONCE(*r0); rcu_read_unlock();
+}
+P1(int *x, int *z, int **y) { rcu_assign_pointer(*y, z); WRITE_ONCE(*x, 0); }
+exists (0:r0=x /\ 0:r1=0)
+)");
+  ASSERT_TRUE(broken.errors.empty()) << errors(broken);
+  EXPECT_EQ(broken.verdict->observation, Observation::kSometimes);
+}
+
+TEST(LitmusInline, SrcuGracePeriod) {
+  const std::string reader = R"(
+P0(int *x, int *y, struct srcu_struct *s) {
+  int idx;
+  idx = srcu_read_lock(s);
+  WRITE_ONCE(*x, 1);
+  WRITE_ONCE(*y, 1);
+  srcu_read_unlock(s, idx);
+}
+)";
+  const LitmusRun r = run("C srcu\n(* Result: Never *)\n{}\n" + reader + R"(
+P1(int *x, int *y, struct srcu_struct *s) {
+  int r0; int r1;
+  r0 = READ_ONCE(*x); synchronize_srcu(s); r1 = READ_ONCE(*y);
+}
+exists (1:r0=1 /\ 1:r1=0)
+)");
+  ASSERT_TRUE(r.errors.empty()) << errors(r);
+  EXPECT_EQ(r.verdict->observation, Observation::kNever) << litmus::format_herd(r);
+  // A grace period of another srcu_struct does not wait for this reader.
+  const LitmusRun other = run("C srcu-other\n{}\n" + reader + R"(
+P1(int *x, int *y, struct srcu_struct *t) {
+  int r0; int r1;
+  r0 = READ_ONCE(*x); synchronize_srcu(t); r1 = READ_ONCE(*y);
+}
+exists (1:r0=1 /\ 1:r1=0)
+)");
+  ASSERT_TRUE(other.errors.empty()) << errors(other);
+  EXPECT_EQ(other.verdict->observation, Observation::kSometimes) << litmus::format_herd(other);
+}
+
+TEST(LitmusInline, NotExistsAndAddresses) {
+  const LitmusRun r = run(R"(C not-exists
+{ int *p = x; int x; int y; }
+P0(int **p, int *y) { WRITE_ONCE(*p, y); }
+P1(int **p) { int *r0; r0 = READ_ONCE(*p); }
+~exists (1:r0=y)
+)");
+  ASSERT_TRUE(r.errors.empty()) << errors(r);
+  EXPECT_EQ(r.verdict->observation, Observation::kSometimes);
+  EXPECT_FALSE(r.verdict->ok);  // ~exists fails: some execution reads y
+  const std::string herd = litmus::format_herd(r);
+  EXPECT_NE(herd.find("Condition ~exists (1:r0=y)"), std::string::npos) << herd;
+  EXPECT_NE(herd.find("1:r0=x;"), std::string::npos) << herd;
+}
+
+TEST(LitmusInline, AtomicsAndLoops) {
+  const LitmusRun r = run(R"(C atomics
+{ atomic_t v = ATOMIC_INIT(1); int x = 0; }
+P0(atomic_t *v, int *x) {
+  int r0; int r1; int i;
+  r0 = atomic_fetch_add(2, v);
+  r1 = cmpxchg(x, 0, 5);
+  for (i = 0; i < 3; i++) atomic_inc(v);
+}
+P1(atomic_t *v) { int r0; r0 = atomic_add_unless(v, 10, 1); }
+locations [v]
+exists (v=16 /\ 0:r0=1)
+)");
+  ASSERT_TRUE(r.errors.empty()) << errors(r);
+  EXPECT_EQ(r.verdict->observation, Observation::kSometimes) << litmus::format_herd(r);
+  const mc::json::Value j = litmus::litmus_json(r);
+  ASSERT_NE(j.get("observation"), nullptr);
+  EXPECT_EQ(j.get("observation")->str(), "Sometimes");
+  ASSERT_NE(j.get("expected"), nullptr);
+}
+
+TEST(LitmusInline, UnboundedLoopIsAFinding) {
+  const LitmusRun r = run(R"(C spin
+{ int x = 0; }
+P0(int *x) { while (READ_ONCE(*x) == 0) { } }
+P1(int *y) { WRITE_ONCE(*y, 0); }
+exists (x=0)
+)");
+  ASSERT_TRUE(r.errors.empty()) << errors(r);
+  EXPECT_EQ(r.verdict->agreement, Agreement::kIncomplete);
+  EXPECT_TRUE(r.verdict->failed);
+  ASSERT_TRUE(r.result->counterexample.has_value());
+  EXPECT_NE(r.result->counterexample->finding.message.find("loop exceeded"), std::string::npos);
+}
+
+TEST(LitmusErrors, UnknownFunctionIsPositioned) {
+  const LitmusRun r = run(R"(C bad
+{}
+P0(int *x) {
+  frobnicate(x);
+}
+exists (x=0)
+)");
+  ASSERT_EQ(r.errors.size(), 1u) << errors(r);
+  EXPECT_EQ(r.errors[0], "inline.litmus:4:3: unknown function frobnicate");
+  EXPECT_FALSE(r.result.has_value());
+  EXPECT_EQ(litmus::litmus_exit_code({r}), 2);
+  const mc::json::Value j = litmus::litmus_json(r);
+  ASSERT_NE(j.get("errors"), nullptr);
+}
+
+TEST(LitmusErrors, WrongArityAndUnknownNames) {
+  const LitmusRun r = run(R"(C bad2
+{}
+P0(int *x) { int r0; r0 = READ_ONCE(*x, 1); }
+exists (0:r9=0 /\ y=1)
+)");
+  ASSERT_EQ(r.errors.size(), 3u) << errors(r);
+  EXPECT_NE(r.errors[0].find("inline.litmus:3:27: READ_ONCE takes 1 argument(s), given 2"),
+            std::string::npos)
+      << errors(r);
+  EXPECT_NE(errors(r).find("has no register 'r9'"), std::string::npos);
+  EXPECT_NE(errors(r).find("unknown location 'y'"), std::string::npos);
+}
+
+TEST(LitmusErrors, ParseErrorsDoNotStopOtherFiles) {
+  const std::string dir = testing::TempDir() + "/litmus_run_test";
+  std::filesystem::create_directories(dir);
+  {
+    FILE* f = std::fopen((dir + "/a-bad.litmus").c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs("C bad\n{\nP0(\n", f);
+    std::fclose(f);
+    f = std::fopen((dir + "/b-good.litmus").c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs("C good\n{}\nP0(int *x) { WRITE_ONCE(*x, 1); }\nexists (x=1)\n", f);
+    std::fclose(f);
+  }
+  const std::vector<LitmusRun> runs = litmus::run_litmus_paths({dir}, mc::ExploreOptions{});
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_FALSE(runs[0].errors.empty());
+  EXPECT_NE(runs[0].errors[0].find("a-bad.litmus:"), std::string::npos);
+  EXPECT_TRUE(runs[1].errors.empty()) << errors(runs[1]);
+  EXPECT_EQ(runs[1].verdict->observation, Observation::kAlways);
+  EXPECT_EQ(litmus::litmus_exit_code(runs), 2);
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace

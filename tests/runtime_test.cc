@@ -1,0 +1,189 @@
+// Threads, stacks, strategies, replay and the file formats.
+#include <gtest/gtest.h>
+
+#include "checker/programs/classic.h"
+#include "checker/report/json.h"
+#include "checker/report/text.h"
+#include "test_support.h"
+#include "traces/trace_file.h"
+
+namespace {
+
+using mctest::finding_of;
+using mctest::run;
+
+TEST(Threads, FifteenThreadsSpawnAndJoinNested) {
+  // Each thread writes its own counter: independent, so one trace, but 15 live threads.
+  auto r = run([] {
+    std::vector<std::unique_ptr<mc::atomic<int>>> counts;
+    for (int i = 0; i < 14; ++i) counts.push_back(std::make_unique<mc::atomic<int>>(0));
+    std::vector<mc::thread> ts;
+    for (int i = 0; i < 7; ++i) {
+      ts.push_back(mc::spawn([&counts, i] {
+        mc::thread child = mc::spawn([&counts, i] { counts[2 * i + 1]->fetch_add(1); });
+        counts[2 * i]->fetch_add(1);
+        child.join();
+      }));
+    }
+    for (auto& t : ts) t.join();
+    for (auto& c : counts) MC_ASSERT(c->load() == 1);
+  });
+  EXPECT_EQ(finding_of(r), "");
+  EXPECT_TRUE(r.exhausted);
+  EXPECT_EQ(r.complete, 1u);
+}
+
+TEST(Threads, StacksArePooledAcrossExecutions) {
+  auto r = run([] {
+    mc::atomic<int> x(0, "x");
+    mc::thread a = mc::spawn([&] { x.fetch_add(1); });
+    mc::thread b = mc::spawn([&] { x.fetch_add(1); });
+    mc::thread c = mc::spawn([&] { x.fetch_add(1); });
+    a.join();
+    b.join();
+    c.join();
+  });
+  EXPECT_EQ(r.complete, 6u);
+  EXPECT_LE(r.stacks_created, 4u);  // one per thread, reused by every execution
+}
+
+TEST(Choose, ExploresEveryValue) {
+  auto r = run([] {
+    uint32_t a = mc::choose(3);
+    uint32_t b = mc::choose(2);
+    mc::observe("a", a);
+    mc::observe("b", b);
+  });
+  EXPECT_EQ(r.complete, 6u);
+  EXPECT_EQ(r.outcomes.size(), 6u);
+}
+
+TEST(Assume, BlockedExecutionsAreCountedApart) {
+  auto r = run([] {
+    uint32_t v = mc::choose(4);
+    mc::assume(v % 2 == 0);
+  });
+  EXPECT_EQ(r.complete, 2u);
+  EXPECT_EQ(r.blocked, 2u);
+}
+
+mc::TestCase registered(const std::string& name) {
+  mc::Registry reg;
+  mc::register_classic_programs(reg);
+  return *reg.find(name);
+}
+
+TEST(Strategies, BoundedSaysItIsBoundedAndFindsWithinItsBound) {
+  mc::TestCase t = registered("classic/dekker-broken");
+  mc::ExploreOptions o;
+  o.strategy = "bounded";
+  o.bound = 0;
+  auto r0 = mc::explore(t, mc::Params(), o);
+  EXPECT_NE(r0.strategy_description.find("BOUNDED"), std::string::npos);
+  EXPECT_FALSE(r0.exhausted);
+  EXPECT_EQ(finding_of(r0), "");  // needs two preemptions
+  o.bound = 2;
+  EXPECT_EQ(finding_of(mc::explore(t, mc::Params(), o)), "assertion");
+}
+
+TEST(Strategies, RandomAndPctAreSeededAndFindTheBug) {
+  mc::TestCase t = registered("classic/peterson-broken");
+  for (const char* s : {"random", "pct"}) {
+    mc::ExploreOptions o;
+    o.strategy = s;
+    o.seed = 7;
+    o.iterations = 2000;
+    o.bound = 3;
+    auto a = mc::explore(t, mc::Params(), o);
+    auto b = mc::explore(t, mc::Params(), o);
+    EXPECT_EQ(finding_of(a), "assertion") << s;
+    ASSERT_TRUE(a.counterexample && b.counterexample);
+    EXPECT_EQ(a.complete, b.complete) << s << ": same seed, same run";
+    EXPECT_FALSE(a.exhausted);
+  }
+}
+
+TEST(Counterexample, FewestPreemptions) {
+  // The bug needs one preemption; exploration may first meet it with more.
+  auto r = run([] {
+    mc::atomic<int> x(0, "x"), y(0, "y");
+    mc::thread a = mc::spawn([&] {
+      x.store(1);
+      y.store(1);
+      x.store(0);
+    });
+    mc::thread b = mc::spawn([&] {
+      (void)y.load();
+      MC_ASSERT(x.load() == 0);
+    });
+    a.join();
+    b.join();
+  });
+  ASSERT_TRUE(r.counterexample);
+  EXPECT_LE(r.counterexample->preemptions, 1u);
+  EXPECT_TRUE(r.counterexample->reproduced);
+  EXPECT_FALSE(r.counterexample->events.empty());
+}
+
+TEST(Replay, SameExecutionAndDivergenceIsReported) {
+  mc::TestCase t = registered("classic/dekker-broken");
+  auto r = mc::explore(t, mc::Params(), mc::ExploreOptions{});
+  ASSERT_TRUE(r.counterexample);
+  auto again = mc::replay(t, mc::Params(), r.counterexample->schedule, 1000);
+  ASSERT_TRUE(again.counterexample);
+  EXPECT_EQ(again.counterexample->finding.message, r.counterexample->finding.message);
+  EXPECT_TRUE(again.error.empty());
+
+  std::vector<mc::Decision> broken = r.counterexample->schedule;
+  broken.insert(broken.begin(), mc::Decision{mc::Decision::kThread, 9});
+  auto bad = mc::replay(t, mc::Params(), broken, 1000);
+  EXPECT_NE(bad.error.find("diverged from the schedule at decision 0"), std::string::npos)
+      << bad.error;
+}
+
+TEST(TraceFile, RoundTripAndErrors) {
+  mc::TestCase t = registered("classic/dekker-broken");
+  auto r = mc::explore(t, mc::Params(), mc::ExploreOptions{});
+  ASSERT_TRUE(r.counterexample);
+  std::string text = traces::trace_json_text(r);
+  traces::TraceFile tf;
+  std::string err;
+  ASSERT_TRUE(traces::parse_trace(text, "x.json", &tf, &err)) << err;
+  EXPECT_EQ(tf.test, "classic/dekker-broken");
+  EXPECT_EQ(tf.schedule, r.counterexample->schedule);
+  EXPECT_EQ(tf.finding_kind, "assertion");
+
+  EXPECT_FALSE(traces::parse_trace("{\"format\": \"migcheck-trace\",\n  \"test\" 3}", "t.json",
+                                   &tf, &err));
+  EXPECT_EQ(err, "t.json:2:10: expected ':', found '3'");
+  EXPECT_FALSE(traces::parse_trace("{\"format\":\"migcheck-trace\",\"test\":\"a\",\"schedule\":"
+                                   "[{\"t\":99}]}",
+                                   "t.json", &tf, &err));
+  EXPECT_NE(err.find("schedule[0]"), std::string::npos) << err;
+}
+
+TEST(Json, WriteAndParse) {
+  mc::json::Value v = mc::json::Object{{"a", mc::json::Value(1)}, {"b", "x\"y\n"}};
+  std::string s = mc::json::write(v);
+  mc::json::Value back;
+  std::string err;
+  ASSERT_TRUE(mc::json::parse(s, &back, &err)) << err;
+  EXPECT_EQ(back.get("b")->str(), "x\"y\n");
+  EXPECT_EQ(back.get("a")->integer(), 1);
+}
+
+TEST(Params, UnknownKeysAndBadValuesAreRejected) {
+  mc::TestCase t = registered("classic/readers");
+  mc::Params p;
+  EXPECT_NE(mc::resolve_params(t, {{"m", "3"}}, &p).find("has no parameter 'm'"), std::string::npos);
+  EXPECT_EQ(mc::resolve_params(t, {{"n", "x"}}, &p), "");
+  EXPECT_THROW(p.get_int("n", 0), std::invalid_argument);
+}
+
+TEST(Glob, Matches) {
+  EXPECT_TRUE(mc::glob_match("classic/*", "classic/sb"));
+  EXPECT_TRUE(mc::glob_match("*dekker*", "classic/dekker-broken"));
+  EXPECT_FALSE(mc::glob_match("protocol/*", "classic/sb"));
+}
+
+}  // namespace

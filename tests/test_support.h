@@ -1,0 +1,107 @@
+// Helpers for engine tests: run a body under a strategy, and a strategy decorator that
+// records the Mazurkiewicz trace (the dependency partial order) of each complete execution.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+
+#include "checker/explore/dfs.h"
+#include "checker/explore/explorer.h"
+#include "checker/explore/strategy.h"
+#include "checker/mc.h"
+#include "checker/test.h"
+
+namespace mctest {
+
+inline mc::TestCase make_case(std::string name, std::function<void()> body,
+                              std::string expected_finding = "") {
+  mc::TestCase t;
+  t.name = std::move(name);
+  t.body = [body](const mc::Params&) { body(); };
+  t.expect = [expected_finding](const mc::Params&) {
+    mc::Expectation e;
+    e.finding = expected_finding;
+    return e;
+  };
+  return t;
+}
+
+inline mc::RunResult run(std::function<void()> body, const std::string& strategy = "dfs",
+                         uint64_t max_steps = 100000, int bound = 2) {
+  mc::TestCase t = make_case("test", std::move(body));
+  mc::ExploreOptions o;
+  o.strategy = strategy;
+  o.max_steps = max_steps;
+  o.bound = bound;
+  o.minimize_seconds = 1;
+  return mc::explore(t, mc::Params(), o);
+}
+
+inline std::string finding_of(const mc::RunResult& r) {
+  return r.counterexample ? r.counterexample->finding.kind_string() : "";
+}
+
+// The canonical form of an execution: its events with their dependency clocks. Two executions
+// have the same form exactly when they order every pair of dependent events the same way.
+inline std::string trace_key(const mc::Execution& ex) {
+  std::multiset<std::string> events;
+  for (const auto& e : ex.events()) {
+    std::string s = std::to_string(e.tid) + ":" + std::to_string(e.seq) + ":" +
+                    std::to_string(static_cast<int>(e.kind)) + ":" + std::to_string(e.obj) + "[";
+    for (int t = 0; t < mc::kMaxThreads; ++t) s += std::to_string(e.clock.at[t]) + ",";
+    events.insert(s + "]");
+  }
+  std::string key;
+  for (const auto& s : events) key += s + ";";
+  for (const auto& d : ex.schedule())
+    if (d.kind == mc::Decision::kValue) key += "v" + std::to_string(d.value);
+  return key;
+}
+
+class Recording final : public mc::Strategy {
+ public:
+  explicit Recording(std::unique_ptr<mc::Strategy> inner) : inner_(std::move(inner)) {}
+  std::string name() const override { return inner_->name(); }
+  bool begin_execution() override { return inner_->begin_execution(); }
+  mc::ThreadId pick_thread(const mc::Execution& ex, mc::ThreadMask en, mc::ThreadId c) override {
+    return inner_->pick_thread(ex, en, c);
+  }
+  uint32_t pick_value(const mc::Execution& ex, uint32_t n) override {
+    return inner_->pick_value(ex, n);
+  }
+  void on_event(const mc::Execution& ex, uint32_t e) override { inner_->on_event(ex, e); }
+  void on_stuck(const mc::Execution& ex, mc::ThreadId t,
+                const std::vector<uint32_t>& candidates) override {
+    inner_->on_stuck(ex, t, candidates);
+  }
+  void end_execution(const mc::Execution& ex, mc::ExecutionEnd how) override {
+    inner_->end_execution(ex, how);
+    if (how == mc::ExecutionEnd::kComplete) {
+      traces[trace_key(ex)]++;
+      outcomes.insert(mc::outcome_key(ex.observations()));
+      ++complete;
+    } else if (how == mc::ExecutionEnd::kFinding) {
+      findings.insert(ex.findings().front().kind_string());
+    }
+  }
+  bool exhaustive() const override { return inner_->exhaustive(); }
+  std::string error() const override { return inner_->error(); }
+
+  std::map<std::string, int> traces;  // trace -> how many complete executions had it
+  std::set<std::string> outcomes;
+  std::set<std::string> findings;
+  uint64_t complete = 0;
+
+ private:
+  std::unique_ptr<mc::Strategy> inner_;
+};
+
+// Runs every execution `strategy` offers, without stopping at findings.
+inline void run_all(const std::function<void()>& body, mc::Strategy& strategy) {
+  mc::Execution ex;
+  while (strategy.begin_execution()) ex.run(body, strategy, false);
+}
+
+}  // namespace mctest
