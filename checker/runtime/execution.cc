@@ -24,8 +24,6 @@
 
 namespace mc {
 
-thread_local Execution* Execution::current_ = nullptr;
-
 namespace {
 
 inline ThreadMask bit(ThreadId t) { return ThreadMask{1} << t; }

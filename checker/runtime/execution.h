@@ -263,7 +263,8 @@ class Execution {
   Finding make_finding(FindingKind kind, std::string name, std::string message,
                        const std::source_location& loc) const;
 
-  static thread_local Execution* current_;
+  // constinit + inline: no TLS wrapper call (UBSan mis-reports the wrapper on fiber stacks).
+  static inline constinit thread_local Execution* current_ = nullptr;
 
   ThreadState threads_[kMaxThreads];
   int thread_count_ = 0;
