@@ -3,8 +3,10 @@
 #include <boost/context/detail/fcontext.hpp>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 
 #include "checker/explore/explorer.h"
+#include "checker/mc.h"
 #include "checker/programs/classic.h"
 #include "checker/runtime/fiber.h"
 
@@ -29,21 +31,50 @@ double switch_ns() {
   double secs = std::chrono::duration<double>(Clock::now() - t0).count();
   return secs * 1e9 / (2.0 * n);  // two switches per round trip
 }
+
+// Steady state: two threads doing long runs of independent loads, so that the per-event cost
+// is measured apart from the per-execution cost of spawning and tearing down threads.
+void straight_line(const mc::Params& p) {
+  const int n = static_cast<int>(p.get_int("n", 1000));
+  (void)mc::choose(20);  // twenty executions of the same length: buffers are warm after the first
+  mc::atomic<int> x(0, "x"), y(0, "y");
+  mc::thread a = mc::spawn([&] {
+    for (int i = 0; i < n; ++i) (void)x.load(std::memory_order_relaxed);
+  });
+  mc::thread b = mc::spawn([&] {
+    for (int i = 0; i < n; ++i) (void)y.load(std::memory_order_relaxed);
+  });
+  a.join();
+  b.join();
+}
 }  // namespace
 
-int main() {
-  const double sw = switch_ns();
+int main(int argc, char** argv) {
+  // An optional argument runs only the jobs whose name contains it (for profiling).
+  const char* only = argc > 1 ? argv[1] : nullptr;
+  const double sw = only ? 0.0 : switch_ns();
   std::printf("fiber switch: %.2f ns\n", sw);
   mc::Registry r;
   mc::register_classic_programs(r);
+  r.add(mc::TestCase{"bench/straight-line",
+                     "independent loads in two threads",
+                     {{"n", "1000", "loads per thread", {}}},
+                     straight_line,
+                     nullptr});
   struct Job {
     const char* name;
     const char* n;
-  } jobs[] = {{"classic/readers", "13"}, {"classic/lockinc", "6"}, {"classic/indexer", "15"},
-              {"classic/lastzero", "10"}, {"classic/dekker", ""}, {"classic/iriw", ""}};
+  } jobs[] = {{"bench/straight-line", "20000"},
+              {"classic/readers", "13"},
+              {"classic/lockinc", "6"},
+              {"classic/indexer", "15"},
+              {"classic/lastzero", "10"},
+              {"classic/dekker", ""},
+              {"classic/iriw", ""}};
   uint64_t events = 0, runs = 0;
   double secs = 0;
   for (const auto& j : jobs) {
+    if (only && !std::strstr(j.name, only)) continue;
     const mc::TestCase* t = r.find(j.name);
     mc::Params p;
     std::map<std::string, std::string> set;
@@ -51,11 +82,11 @@ int main() {
     mc::resolve_params(*t, set, &p);
     auto res = mc::explore(*t, p, mc::ExploreOptions{});
     const uint64_t n = res.complete + res.blocked + res.pruned + res.with_finding;
-    std::printf("%-18s %-5s %9llu executions (%llu complete) %11llu events %8.3f s  %6.1f ns/event\n",
-                j.name, j.n, static_cast<unsigned long long>(n),
-                static_cast<unsigned long long>(res.complete),
-                static_cast<unsigned long long>(res.events), res.seconds,
-                res.seconds * 1e9 / static_cast<double>(res.events ? res.events : 1));
+    std::printf(
+        "%-18s %-5s %9llu executions (%llu complete) %11llu events %8.3f s  %6.1f ns/event\n",
+        j.name, j.n, static_cast<unsigned long long>(n),
+        static_cast<unsigned long long>(res.complete), static_cast<unsigned long long>(res.events),
+        res.seconds, res.seconds * 1e9 / static_cast<double>(res.events ? res.events : 1));
     events += res.events;
     runs += n;
     secs += res.seconds;

@@ -15,8 +15,8 @@ const char* access_word(const AccessRecord& r) {
 }
 
 std::string describe(Execution& ex, const AccessRecord& r) {
-  std::string s = std::string(access_word(r)) + " by T" + std::to_string(r.tid) + " at " +
-                  source_where(r.loc);
+  std::string s =
+      std::string(access_word(r)) + " by T" + std::to_string(r.tid) + " at " + source_where(r.loc);
   if (r.detail >= 0 && static_cast<size_t>(r.detail) < ex.details().size()) {
     const std::string& l = ex.details()[r.detail].labels;
     if (!l.empty()) s += " [" + l + "]";
@@ -31,8 +31,8 @@ void check_lifetime(Execution& ex, ObjectBase& o, bool write, const std::source_
   const ThreadId p = ex.self();
   if (b->freed) {
     ex.fail(ex.finding(FindingKind::kUseAfterFree,
-                       std::string(write ? "write to " : "read of ") + o.display_name() +
-                           " in " + (b->name ? b->name : b->type) + " freed by T" +
+                       std::string(write ? "write to " : "read of ") + o.display_name() + " in " +
+                           (b->name ? b->name : b->type) + " freed by T" +
                            std::to_string(b->free_tid) + " at " + source_where(b->free_loc) +
                            (b->free_labels.empty() ? "" : " [" + b->free_labels + "]"),
                        loc));
@@ -64,12 +64,12 @@ void check_race(Execution& ex, ObjectBase& o, bool write, bool atomic, uint32_t 
   if (racy(o.shadow_write)) other = &o.shadow_write;
   if (!other && write) {
     for (int r = 0; r < kMaxThreads && !other; ++r)
-      if ((o.shadow_read_mask >> r & 1) && racy(o.shadow_reads[r])) other = &o.shadow_reads[r];
+      if ((o.shadow_read_mask >> r & 1) && racy(o.shadow_read(r))) other = &o.shadow_read(r);
   }
   if (other) {
     ex.fail(ex.finding(FindingKind::kDataRace,
-                       "data race on " + o.display_name() + ": " + describe(ex, *other) +
-                           ", and " + describe(ex, cur) + ", with no ordering between them",
+                       "data race on " + o.display_name() + ": " + describe(ex, *other) + ", and " +
+                           describe(ex, cur) + ", with no ordering between them",
                        loc));
     return;
   }
@@ -77,7 +77,7 @@ void check_race(Execution& ex, ObjectBase& o, bool write, bool atomic, uint32_t 
     o.shadow_write = cur;
     o.shadow_read_mask = 0;
   } else {
-    o.shadow_reads[p] = cur;
+    o.set_shadow_read(p, cur);
     o.shadow_read_mask |= 1u << p;
   }
 }

@@ -18,9 +18,7 @@ bool independent(const PendingOp& op, const Event& e) {
 class DfsStrategy final : public Strategy {
  public:
   std::string name() const override { return "dfs"; }
-  std::string describe() const override {
-    return "dfs: exhaustive, source-DPOR with sleep sets";
-  }
+  std::string describe() const override { return "dfs: exhaustive, source-DPOR with sleep sets"; }
   bool exhaustive() const override { return true; }
   std::string error() const override { return error_; }
 
@@ -44,8 +42,8 @@ class DfsStrategy final : public Strategy {
       } else {
         ThreadMask alt = n.backtrack & ~n.done & n.enabled;
         if (alt) {
-          const int t = (n.current >= 0 && (alt & thread_bit(n.current))) ? n.current
-                                                                         : lowest_thread(alt);
+          const int t =
+              (n.current >= 0 && (alt & thread_bit(n.current))) ? n.current : lowest_thread(alt);
           n.chosen = static_cast<uint32_t>(t);
           n.done |= thread_bit(t);
           branch_ = static_cast<uint32_t>(nodes_.size() - 1);
@@ -125,8 +123,7 @@ class DfsStrategy final : public Strategy {
 
   void on_stuck(const Execution& ex, ThreadId t, const std::vector<uint32_t>& cands) override {
     const uint32_t end = static_cast<uint32_t>(ex.events().size());
-    for (uint32_t c : cands)
-      reverse_race(ex, c, end, t, ex.thread(t).dpor);
+    for (uint32_t c : cands) reverse_race(ex, c, end, t, ex.thread(t).dpor);
   }
 
  private:
@@ -138,6 +135,13 @@ class DfsStrategy final : public Strategy {
                     const VectorClock& clock) {
     const auto& ev = ex.events();
     const Event& ce = ev[c];
+    if (ce.node >= nodes_.size()) return;
+    {
+      // Nothing to add when every thread enabled there is already explored or asleep: a
+      // thread that was not enabled at that decision can never be scheduled from it.
+      const PathNode& at = nodes_[ce.node];
+      if ((at.enabled & ~(at.backtrack | at.sleep)) == 0) return;
+    }
     ThreadMask seen = 0;
     ThreadMask initials = 0;
     uint32_t first_seq[kMaxThreads] = {};
@@ -160,7 +164,6 @@ class DfsStrategy final : public Strategy {
     last.clock = clock;
     last.seq = clock.at[tid] + 1;
     consider(last);
-    if (ce.node >= nodes_.size()) return;
     PathNode& target = nodes_[ce.node];
     if (initials & (target.backtrack | target.sleep)) return;
     const int t = (initials & thread_bit(tid)) ? tid : lowest_thread(initials);

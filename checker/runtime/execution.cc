@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <bit>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -43,7 +44,8 @@ inline void san_finish(void*, const void**, size_t*) {}
 std::string where(const std::source_location& loc) {
   std::string f = loc.file_name();
   // Paths are printed relative to the project, as a developer would type them.
-  for (const char* top : {"/protocol/", "/checker/", "/litmus/", "/traces/", "/tests/", "/bench/"}) {
+  for (const char* top :
+       {"/protocol/", "/checker/", "/litmus/", "/traces/", "/tests/", "/bench/"}) {
     auto p = f.rfind(top);
     if (p != std::string::npos) {
       f = f.substr(p + 1);
@@ -85,33 +87,60 @@ std::string source_where(const std::source_location& loc) { return where(loc); }
 
 const char* op_name(OpKind k) {
   switch (k) {
-    case OpKind::kLoad: return "load";
-    case OpKind::kStore: return "store";
-    case OpKind::kRmw: return "rmw";
-    case OpKind::kCasFail: return "cas (failed)";
-    case OpKind::kFence: return "fence";
-    case OpKind::kLock: return "lock";
-    case OpKind::kTryLock: return "trylock";
-    case OpKind::kTryLockFail: return "trylock (failed)";
-    case OpKind::kUnlock: return "unlock";
-    case OpKind::kReadLock: return "read_lock";
-    case OpKind::kTryReadLock: return "read_trylock";
-    case OpKind::kReadUnlock: return "read_unlock";
-    case OpKind::kAwait: return "await";
-    case OpKind::kPrepareWait: return "prepare_to_wait";
-    case OpKind::kSleep: return "sleep";
-    case OpKind::kWake: return "wake";
-    case OpKind::kJoin: return "join";
-    case OpKind::kSpawn: return "spawn";
-    case OpKind::kChoose: return "choose";
-    case OpKind::kPlainRead: return "read";
-    case OpKind::kPlainWrite: return "write";
-    case OpKind::kNonatomicRead: return "read (non-atomic)";
-    case OpKind::kNonatomicWrite: return "write (non-atomic)";
-    case OpKind::kAlloc: return "alloc";
-    case OpKind::kFree: return "free";
-    case OpKind::kThreadEnd: return "exit";
-    case OpKind::kAssume: return "assume (failed)";
+    case OpKind::kLoad:
+      return "load";
+    case OpKind::kStore:
+      return "store";
+    case OpKind::kRmw:
+      return "rmw";
+    case OpKind::kCasFail:
+      return "cas (failed)";
+    case OpKind::kFence:
+      return "fence";
+    case OpKind::kLock:
+      return "lock";
+    case OpKind::kTryLock:
+      return "trylock";
+    case OpKind::kTryLockFail:
+      return "trylock (failed)";
+    case OpKind::kUnlock:
+      return "unlock";
+    case OpKind::kReadLock:
+      return "read_lock";
+    case OpKind::kTryReadLock:
+      return "read_trylock";
+    case OpKind::kReadUnlock:
+      return "read_unlock";
+    case OpKind::kAwait:
+      return "await";
+    case OpKind::kPrepareWait:
+      return "prepare_to_wait";
+    case OpKind::kSleep:
+      return "sleep";
+    case OpKind::kWake:
+      return "wake";
+    case OpKind::kJoin:
+      return "join";
+    case OpKind::kSpawn:
+      return "spawn";
+    case OpKind::kChoose:
+      return "choose";
+    case OpKind::kPlainRead:
+      return "read";
+    case OpKind::kPlainWrite:
+      return "write";
+    case OpKind::kNonatomicRead:
+      return "read (non-atomic)";
+    case OpKind::kNonatomicWrite:
+      return "write (non-atomic)";
+    case OpKind::kAlloc:
+      return "alloc";
+    case OpKind::kFree:
+      return "free";
+    case OpKind::kThreadEnd:
+      return "exit";
+    case OpKind::kAssume:
+      return "assume (failed)";
   }
   return "?";
 }
@@ -158,6 +187,8 @@ void Execution::reset() {
     th = ThreadState();
   }
   thread_count_ = 0;
+  started_ = 0;
+  gated_ = 0;
   for (auto& b : blocks_)
     if (b->destroy) b->destroy(b->ptr);
   blocks_.clear();
@@ -186,6 +217,7 @@ ExecutionEnd Execution::run(const std::function<void()>& body, Strategy& strateg
   ThreadState& t0 = threads_[0];
   t0.body = InlineFunction<96>([&body] { body(); });
   t0.status = ThreadState::Status::kLive;
+  started_ = bit(0);
   t0.stack = stacks_.acquire();
   t0.context = ctx::make_fcontext(t0.stack.top(), t0.stack.usable(), &Execution::fiber_entry);
   thread_count_ = 1;
@@ -208,6 +240,7 @@ ExecutionEnd Execution::run(const std::function<void()>& body, Strategy& strateg
     pthread_sigmask(SIG_UNBLOCK, &segv, nullptr);
     ThreadState& bad = threads_[overflowed_];
     bad.status = ThreadState::Status::kFinished;
+    started_ &= ~bit(overflowed_);
     Finding f = make_finding(FindingKind::kStackOverflow, "",
                              "thread T" + std::to_string(overflowed_) + " overflowed its " +
                                  std::to_string(bad.stack.usable() / 1024) + " KiB stack",
@@ -248,10 +281,10 @@ void Execution::fiber_entry(ctx::transfer_t t) {
 
 void Execution::record_exception(const char* what) {
   if (aborting_) return;
-  findings_.push_back(make_finding(FindingKind::kException, "",
-                                   std::string("exception escaped thread T") +
-                                       std::to_string(running_) + ": " + what,
-                                   threads_[running_].pending.loc));
+  findings_.push_back(make_finding(
+      FindingKind::kException, "",
+      std::string("exception escaped thread T") + std::to_string(running_) + ": " + what,
+      threads_[running_].pending.loc));
   end_ = ExecutionEnd::kFinding;
   aborting_ = true;
 }
@@ -286,12 +319,11 @@ void Execution::jump_away(ThreadId to) {
 }
 
 ThreadMask Execution::enabled_mask() const {
-  ThreadMask m = 0;
-  for (int t = 0; t < thread_count_; ++t) {
-    const ThreadState& th = threads_[t];
-    if (th.status != ThreadState::Status::kLive || th.starting) continue;
-    if (th.pending.ready && !th.pending.ready(th.pending.arg, t)) continue;
-    m |= bit(t);
+  ThreadMask m = started_ & ~gated_;
+  for (ThreadMask g = started_ & gated_; g; g &= g - 1) {
+    const int t = std::countr_zero(g);
+    const PendingOp& op = threads_[t].pending;
+    if (op.ready(op.arg, t)) m |= bit(t);
   }
   return m;
 }
@@ -333,10 +365,15 @@ ThreadId Execution::pick_next(ThreadId cur) {
 void Execution::schedule_point(const PendingOp& op) {
   ThreadState& me = threads_[running_];
   me.pending = op;
+  if (op.ready)
+    gated_ |= bit(running_);
+  else
+    gated_ &= ~bit(running_);
   if (me.starting) {
     // A new thread stops at its first operation and hands control back to its parent; the
     // strategy decides when it really runs.
     me.starting = false;
+    started_ |= bit(running_);
     switch_to(me.parent);
     if (aborting_) throw Unwind{};
     return;
@@ -356,6 +393,7 @@ void Execution::finish_thread() {
   me.dpor.at[running_] = me.seq;
   me.sync.at[running_] = me.seq;
   me.status = ThreadState::Status::kFinished;
+  started_ &= ~bit(running_);
   if (history_ && !aborting_) {
     EventDetail d{};
     d.step = static_cast<uint32_t>(events_.size());
@@ -448,8 +486,8 @@ void Execution::end_checks() {
               std::to_string(b->alloc_tid) + " at " + where(b->alloc_loc);
   }
   if (!leaked.empty()) {
-    findings_.push_back(make_finding(FindingKind::kLeak, "",
-                                     "still allocated at the end: " + leaked, std::source_location()));
+    findings_.push_back(make_finding(
+        FindingKind::kLeak, "", "still allocated at the end: " + leaked, std::source_location()));
     end_ = ExecutionEnd::kFinding;
   }
 }
@@ -492,7 +530,12 @@ uint32_t Execution::commit(ObjectBase* obj, OpKind kind, Access access, Acquire 
   const ThreadId p = running_;
   ThreadState& t = threads_[p];
   const uint32_t idx = static_cast<uint32_t>(events_.size());
-  const VectorClock before = t.dpor;
+  // The thread's clock before this event differs from t.dpor only in its own component,
+  // which `known_before` accounts for; no copy of the clock.
+  const uint32_t own_before = t.seq;
+  auto known_before = [&](ThreadId tid, uint32_t seq) {
+    return tid == p ? own_before >= seq : t.dpor.at[tid] >= seq;
+  };
   ++t.seq;
   t.dpor.at[p] = t.seq;
   t.sync.at[p] = t.seq;
@@ -524,7 +567,7 @@ uint32_t Execution::commit(ObjectBase* obj, OpKind kind, Access access, Acquire 
       // know is a place to try it before.
       for (int32_t w = obj->last_write; w >= 0; w = events_[w].prev_write) {
         const Event& we = events_[w];
-        if (knows(before, we.tid, we.seq)) break;
+        if (known_before(we.tid, we.seq)) break;
         add(w);
       }
     } else if (access != Access::kNone) {
@@ -535,7 +578,7 @@ uint32_t Execution::commit(ObjectBase* obj, OpKind kind, Access access, Acquire 
     size_t n = 0;
     for (size_t i = 0; i < race_candidates_.size(); ++i) {
       const Event& c = events_[race_candidates_[i]];
-      if (c.tid == p || knows(before, c.tid, c.seq)) continue;
+      if (c.tid == p || known_before(c.tid, c.seq)) continue;
       bool covered = false;
       for (size_t j = 0; kind != OpKind::kAwait && j < race_candidates_.size() && !covered; ++j) {
         if (j == i) continue;
@@ -642,8 +685,7 @@ ThreadId Execution::spawn(InlineFunction<96>&& body, const std::source_location&
     return kNoThread;
   }
   const ThreadId c = thread_count_++;
-  ThreadState& t = threads_[c];
-  t = ThreadState();
+  ThreadState& t = threads_[c];  // fresh: reset() cleared every state used last time
   t.body = std::move(body);
   t.status = ThreadState::Status::kLive;
   t.starting = true;
@@ -680,7 +722,8 @@ void Execution::join(ThreadId target, const std::source_location& loc) {
   me.dpor.join(threads_[target].dpor);
   me.sync.join(threads_[target].sync);
   commit(nullptr, OpKind::kJoin, Access::kNone, Acquire::kNone, loc);
-  if (history_) describe_last(nullptr, "T" + std::to_string(target), std::memory_order_seq_cst, false);
+  if (history_)
+    describe_last(nullptr, "T" + std::to_string(target), std::memory_order_seq_cst, false);
 }
 
 void Execution::assume(bool cond) {
@@ -736,8 +779,10 @@ std::string Execution::label_path(ThreadId tid) const {
 }
 
 Label::Label(const char* name) : ex_(Execution::current()) {
-  if (ex_ && ex_->self() >= 0 && ex_->self() < kMaxThreads) ex_->push_label(name);
-  else ex_ = nullptr;
+  if (ex_ && ex_->self() >= 0 && ex_->self() < kMaxThreads)
+    ex_->push_label(name);
+  else
+    ex_ = nullptr;
 }
 
 Label::~Label() {

@@ -88,11 +88,11 @@ struct Event {
   ThreadId tid;
   OpKind kind;
   Access access;
-  uint32_t obj;         // object id, 0 = none
-  uint32_t seq;         // the thread's own sequence number of this event
-  uint32_t node;        // index of the decision that scheduled it
-  int32_t prev_write;   // previous write event to the same object, -1 if none
-  VectorClock clock;    // dependency clock after the event (DPOR's happens-before)
+  uint32_t obj;        // object id, 0 = none
+  uint32_t seq;        // the thread's own sequence number of this event
+  uint32_t node;       // index of the decision that scheduled it
+  int32_t prev_write;  // previous write event to the same object, -1 if none
+  VectorClock clock;   // dependency clock after the event (DPOR's happens-before)
 };
 
 // What the report needs of an event; filled only when re-running a counterexample.
@@ -117,10 +117,10 @@ struct Decision {
 };
 
 enum class ExecutionEnd : uint8_t {
-  kComplete,     // every thread finished
-  kBlocked,      // an assume() failed: not a complete execution, not a finding
-  kPruned,       // the strategy cut it (sleep-set blocked, or nothing left to replay)
-  kFinding,      // stopped at a finding
+  kComplete,  // every thread finished
+  kBlocked,   // an assume() failed: not a complete execution, not a finding
+  kPruned,    // the strategy cut it (sleep-set blocked, or nothing left to replay)
+  kFinding,   // stopped at a finding
 };
 
 struct Observation {
@@ -138,13 +138,13 @@ struct ThreadState {
   Status status = Status::kUnused;
   PendingOp pending;
   uint32_t seq = 0;
-  VectorClock dpor;            // dependency clock
-  VectorClock sync;            // synchronisation clock (data races)
-  VectorClock fence_release;   // sync clock at the last release fence
-  VectorClock fence_acquire;   // what an acquire fence would join
-  int atomic_depth = 0;        // spinlocks held, preemption disabled: sleeping is a finding
-  bool woken = false;          // set by a wake of a queue the thread waits on
-  bool starting = false;       // spawned, running up to its first scheduling point
+  VectorClock dpor;           // dependency clock
+  VectorClock sync;           // synchronisation clock (data races)
+  VectorClock fence_release;  // sync clock at the last release fence
+  VectorClock fence_acquire;  // what an acquire fence would join
+  int atomic_depth = 0;       // spinlocks held, preemption disabled: sleeping is a finding
+  bool woken = false;         // set by a wake of a queue the thread waits on
+  bool starting = false;      // spawned, running up to its first scheduling point
   ThreadId parent = -1;
   const char* labels[kMaxLabels] = {};
   int label_depth = 0;
@@ -248,7 +248,9 @@ class Execution {
   friend struct ExecutionAccess;
   static constexpr ThreadId kHost = kMaxThreads;
   static void fiber_entry(ctx::transfer_t t);
-  ctx::fcontext_t& context_of(ThreadId t) { return t == kHost ? host_context_ : threads_[t].context; }
+  ctx::fcontext_t& context_of(ThreadId t) {
+    return t == kHost ? host_context_ : threads_[t].context;
+  }
   void switch_to(ThreadId to);
   [[noreturn]] void jump_away(ThreadId to);
   ThreadMask enabled_mask() const;
@@ -268,6 +270,11 @@ class Execution {
 
   ThreadState threads_[kMaxThreads];
   int thread_count_ = 0;
+  // Kept with the thread states so that enabledness costs a mask test per thread:
+  // live threads past their first scheduling point, and those whose pending operation has a
+  // readiness condition.
+  ThreadMask started_ = 0;
+  ThreadMask gated_ = 0;
   ThreadId running_ = kNoThread;
   ThreadId switch_from_ = kNoThread;
   ctx::fcontext_t host_context_ = nullptr;

@@ -25,12 +25,10 @@ static size_t page_size() {
   return p;
 }
 
-size_t Stack::usable() const { return size - page_size(); }
-
 bool Stack::guard_contains(const void* addr) const {
   auto a = reinterpret_cast<uintptr_t>(addr);
   auto b = reinterpret_cast<uintptr_t>(base);
-  return a >= b && a < b + page_size();
+  return a >= b && a < b + guard;
 }
 
 size_t default_stack_size() {
@@ -54,14 +52,14 @@ Stack StackPool::acquire() {
     return s;
   }
   const size_t total = stack_size_ + page_size();
-  void* p = mmap(nullptr, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                 -1, 0);
+  void* p = mmap(nullptr, total, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED) throw std::bad_alloc();
   if (mprotect(p, page_size(), PROT_NONE) != 0) {
     munmap(p, total);
     throw std::bad_alloc();
   }
-  Stack s{static_cast<char*>(p), total};
+  Stack s{static_cast<char*>(p), total, page_size()};
   all_.push_back(s);
   return s;
 }

@@ -15,8 +15,9 @@ namespace ctx = boost::context::detail;
 struct Stack {
   char* base = nullptr;  // lowest address of the mapping (the guard page)
   size_t size = 0;       // whole mapping, guard page included
+  size_t guard = 0;      // size of the guard page
   char* top() const { return base + size; }
-  size_t usable() const;
+  size_t usable() const { return size - guard; }
   bool guard_contains(const void* addr) const;
 };
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <new>
 #include <source_location>
 #include <string>
 
@@ -27,9 +28,9 @@ struct ObjectBase {
   ObjectBase(const ObjectBase&) = delete;
   ObjectBase& operator=(const ObjectBase&) = delete;
 
-  uint32_t id = 0;          // 0: created outside an execution (not instrumented)
-  const char* name;         // may be null: "kind#id" is printed
-  const char* kind;         // "atomic", "mutex", "plain", ...
+  uint32_t id = 0;             // 0: created outside an execution (not instrumented)
+  const char* name;            // may be null: "kind#id" is printed
+  const char* kind;            // "atomic", "mutex", "plain", ...
   HeapBlock* owner = nullptr;  // the model heap block holding this object, if any
   // Formats a value of this object for traces (e.g. page flags decoded); may be null.
   std::string (*format)(uint64_t) = nullptr;
@@ -37,19 +38,27 @@ struct ObjectBase {
   // DPOR frontier.
   int32_t last_write = -1;
   ThreadMask read_mask = 0;
-  int32_t last_read[kMaxThreads];
+  int32_t last_read[kMaxThreads];  // valid where read_mask is set (not zeroed: objects are hot)
   int32_t last_exclusive = -1;
   ThreadMask shared_mask = 0;
-  int32_t shared[kMaxThreads];
-  VectorClock write_clock;  // dependency clock of the last write
-  VectorClock read_clock;   // join of reads since then
+  int32_t shared[kMaxThreads];  // valid where shared_mask is set
+  VectorClock write_clock;      // dependency clock of the last write
+  VectorClock read_clock;       // join of reads since then
 
   // Synchronisation: the clock a later acquire of this object joins.
   VectorClock release_clock;
 
   // Data-race shadow (FastTrack style: last write, reads since it).
   AccessRecord shadow_write;
-  AccessRecord shadow_reads[kMaxThreads];
+  // Valid where shadow_read_mask is set; raw storage so that constructing an object does not
+  // initialise sixteen records it may never use.
+  alignas(AccessRecord) unsigned char shadow_reads_raw[kMaxThreads * sizeof(AccessRecord)];
+  const AccessRecord& shadow_read(int t) const {
+    return *std::launder(reinterpret_cast<const AccessRecord*>(shadow_reads_raw) + t);
+  }
+  void set_shadow_read(int t, const AccessRecord& r) {
+    new (shadow_reads_raw + t * sizeof(AccessRecord)) AccessRecord(r);
+  }
   ThreadMask shadow_read_mask = 0;
 
   std::string display_name() const;
