@@ -201,6 +201,7 @@ void Execution::reset() {
   next_object_id_ = 1;
   preemptions_ = 0;
   aborting_ = false;
+  draining_ = false;
   end_ = ExecutionEnd::kComplete;
   running_ = kNoThread;
   overflowed_ = kNoThread;
@@ -241,6 +242,11 @@ ExecutionEnd Execution::run(const std::function<void()>& body, Strategy& strateg
     ThreadState& bad = threads_[overflowed_];
     bad.status = ThreadState::Status::kFinished;
     started_ &= ~bit(overflowed_);
+  }
+  if (draining_) {
+    // A pruned run that overflowed while draining reports nothing.
+  } else if (overflowed_ != kNoThread) {
+    ThreadState& bad = threads_[overflowed_];
     Finding f = make_finding(FindingKind::kStackOverflow, "",
                              "thread T" + std::to_string(overflowed_) + " overflowed its " +
                                  std::to_string(bad.stack.usable() / 1024) + " KiB stack",
@@ -281,6 +287,10 @@ void Execution::fiber_entry(ctx::transfer_t t) {
 
 void Execution::record_exception(const char* what) {
   if (aborting_) return;
+  if (draining_) {
+    aborting_ = true;
+    return;
+  }
   findings_.push_back(make_finding(
       FindingKind::kException, "",
       std::string("exception escaped thread T") + std::to_string(running_) + ": " + what,
@@ -336,6 +346,7 @@ ThreadMask Execution::live_mask() const {
 }
 
 ThreadId Execution::pick_next(ThreadId cur) {
+  if (draining_) return pick_while_draining(cur);
   if (events_.size() >= limits.max_steps) {
     findings_.push_back(make_finding(
         FindingKind::kStepBound, "",
@@ -354,12 +365,30 @@ ThreadId Execution::pick_next(ThreadId cur) {
   ThreadId next = strategy_->pick_thread(*this, en, cur);
   if (next == kNoThread || !(en & bit(next))) {
     end_ = ExecutionEnd::kPruned;
-    aborting_ = true;
-    return kNoThread;
+    if (history_) {
+      aborting_ = true;
+      return kNoThread;
+    }
+    // Unwinding every live thread costs a C++ throw each (about 20k instructions); running
+    // the rest of a pruned execution unobserved is far cheaper, and runs the destructors too.
+    draining_ = true;
+    drained_from_ = events_.size();
+    return pick_while_draining(cur);
   }
   if (next != cur && cur >= 0 && cur < kMaxThreads && (en & bit(cur))) ++preemptions_;
   schedule_.push_back({Decision::kThread, static_cast<uint32_t>(next)});
   return next;
+}
+
+ThreadId Execution::pick_while_draining(ThreadId cur) {
+  const ThreadMask en = enabled_mask();
+  if (en == 0 || events_.size() >= limits.max_steps) {
+    // Stuck or too long: fall back to unwinding. Nothing is reported for a pruned run.
+    if (en != 0 || started_ != 0) aborting_ = true;
+    return kNoThread;
+  }
+  if (cur >= 0 && cur < kMaxThreads && (en & bit(cur))) return cur;
+  return std::countr_zero(en);
 }
 
 void Execution::schedule_point(const PendingOp& op) {
@@ -509,6 +538,10 @@ Finding Execution::make_finding(FindingKind kind, std::string name, std::string 
 
 void Execution::fail(Finding f) {
   if (aborting_) return;
+  if (draining_) {  // a pruned run reports nothing: just abandon it
+    aborting_ = true;
+    throw Unwind{};
+  }
   findings_.push_back(std::move(f));
   end_ = ExecutionEnd::kFinding;
   aborting_ = true;
@@ -635,7 +668,7 @@ uint32_t Execution::commit(ObjectBase* obj, OpKind kind, Access access, Acquire 
     d.labels = label_path(p);
     details_.push_back(std::move(d));
   }
-  strategy_->on_event(*this, idx);
+  if (!draining_) strategy_->on_event(*this, idx);
   return idx;
 }
 
@@ -668,7 +701,7 @@ void Execution::log_invisible(ObjectBase* obj, OpKind kind, std::string value,
 
 uint32_t Execution::choose(uint32_t n, const std::source_location& loc) {
   if (n <= 1) return 0;
-  if (aborting_) return 0;
+  if (aborting_ || draining_) return 0;
   uint32_t v = strategy_->pick_value(*this, n);
   if (v >= n) v = n - 1;
   schedule_.push_back({Decision::kValue, v});

@@ -234,7 +234,8 @@ class Execution {
   uint32_t preemptions() const { return preemptions_; }
   const std::vector<Finding>& findings() const { return findings_; }
   const std::vector<Observation>& observations() const { return observations_; }
-  uint64_t event_count() const { return events_.size(); }
+  // Events the strategy saw (a pruned run's unobserved tail is not counted).
+  uint64_t event_count() const { return draining_ ? drained_from_ : events_.size(); }
   size_t stacks_created() const { return stacks_.created(); }
 
   ExecutionLimits limits;
@@ -255,6 +256,7 @@ class Execution {
   [[noreturn]] void jump_away(ThreadId to);
   ThreadMask enabled_mask() const;
   ThreadId pick_next(ThreadId current);
+  ThreadId pick_while_draining(ThreadId current);
   [[noreturn]] void finish_thread();
   void end_with_no_runnable_thread();
   void report_stuck_threads();
@@ -285,6 +287,8 @@ class Execution {
   Strategy* strategy_ = nullptr;
   bool history_ = false;
   bool aborting_ = false;
+  bool draining_ = false;  // pruned: running to the end unobserved
+  uint64_t drained_from_ = 0;
   bool done_ = false;
   ExecutionEnd end_ = ExecutionEnd::kComplete;
   uint32_t preemptions_ = 0;
