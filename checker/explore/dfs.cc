@@ -112,8 +112,10 @@ class DfsStrategy final : public Strategy {
     // commutes with the one just taken.
     ThreadMask carry = 0;
     const ThreadMask sleepers = (n.sleep | n.done) & ~thread_bit(e.tid);
-    for (int q = 0; q < kMaxThreads; ++q)
-      if ((sleepers & thread_bit(q)) && independent(ex.pending(q), e)) carry |= thread_bit(q);
+    for (ThreadMask s = sleepers; s; s &= s - 1) {
+      const int q = lowest_thread(s);
+      if (independent(ex.pending(q), e)) carry |= thread_bit(q);
+    }
     carry_sleep_ = carry;
     for (uint32_t c : ex.race_candidates()) {
       const Event& e2 = ex.events()[idx];
