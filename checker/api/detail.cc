@@ -1,5 +1,7 @@
 #include "checker/api/detail.h"
 
+#include <bit>
+
 #include "checker/runtime/heap.h"
 
 namespace mc {
@@ -63,8 +65,10 @@ void check_race(Execution& ex, ObjectBase& o, bool write, bool atomic, uint32_t 
   const AccessRecord* other = nullptr;
   if (racy(o.shadow_write)) other = &o.shadow_write;
   if (!other && write) {
-    for (int r = 0; r < kMaxThreads && !other; ++r)
-      if ((o.shadow_read_mask >> r & 1) && racy(o.shadow_read(r))) other = &o.shadow_read(r);
+    for (ThreadMask m = o.shadow_read_mask & ~(1u << p); m && !other; m &= m - 1) {
+      const int r = std::countr_zero(m);
+      if (racy(o.shadow_read(r))) other = &o.shadow_read(r);
+    }
   }
   if (other) {
     ex.fail(ex.finding(FindingKind::kDataRace,

@@ -581,16 +581,14 @@ uint32_t Execution::commit(ObjectBase* obj, OpKind kind, Access access, Acquire 
     };
     auto add_write_frontier = [&] {
       if (access == Access::kWrite && obj->read_mask) {
-        for (int r = 0; r < kMaxThreads; ++r)
-          if (obj->read_mask & bit(r)) add(obj->last_read[r]);
+        for (ThreadMask m = obj->read_mask; m; m &= m - 1) add(obj->last_read[std::countr_zero(m)]);
       } else {
         add(obj->last_write);
       }
     };
     if (acquire == Acquire::kExclusive) {
       add(obj->last_exclusive);
-      for (int r = 0; r < kMaxThreads; ++r)
-        if (obj->shared_mask & bit(r)) add(obj->shared[r]);
+      for (ThreadMask m = obj->shared_mask; m; m &= m - 1) add(obj->shared[std::countr_zero(m)]);
       if (kind == OpKind::kTryLock) add_write_frontier();
     } else if (acquire == Acquire::kShared) {
       add(obj->last_exclusive);
