@@ -367,7 +367,7 @@ std::string expected_without_variant(const std::string& name, Kernel k) {
   // flags word that the non-atomic __Set/__ClearPageIsolated rewrites under the page lock; a
   // lock_page sleeper's SetPageWaiters is erased and unlock_page wakes nobody. Fixed in 5.18
   // by 356ea3865687 "mm/migrate: fix race between lock page and clear PG_Isolated".
-  if (between(k, Kernel::v4_10, Kernel::v5_0) && sleeps_on_isolated_page(name))
+  if (between(k, Kernel::v4_10, Kernel::v5_17) && sleeps_on_isolated_page(name))
     return "lost-wakeup";
   return "";
 }
@@ -381,7 +381,7 @@ std::string expected_with_variant(const std::string& name, Kernel k, Bug bug) {
       // 6.17 has no __ClearPageMovable; at 4.10/5.0 the lost wake-up is found first.
       if (name != "protocol/putback-vs-free") break;
       if (k == Kernel::v6_17) return "";
-      if (between(k, Kernel::v4_10, Kernel::v5_0)) return "lost-wakeup";
+      if (between(k, Kernel::v4_10, Kernel::v5_17)) return "lost-wakeup";
       return kLruPath;
     case Bug::lock_before_movable_check:
       // The offliner's trylock lands between the owner's non-atomic __SetPageLocked load and
@@ -408,6 +408,7 @@ std::string expected_with_variant(const std::string& name, Kernel k, Bug bug) {
     case Bug::dequeue_without_lock:
       if (name == "balloon/deflate-vs-compaction") return "data-race";
       break;
+    case Bug::zs_no_trypin:  // a zsmalloc variant: zsmalloc/map-vs-migrate
     case Bug::none:
       break;
   }
@@ -430,6 +431,8 @@ const char* variant_scenario(Bug bug) {
       return "protocol/compaction-vs-alloc";
     case Bug::dequeue_without_lock:
       return "balloon/deflate-vs-compaction";
+    case Bug::zs_no_trypin:
+      return "zsmalloc/map-vs-migrate";
     case Bug::none:
       break;
   }

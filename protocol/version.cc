@@ -12,9 +12,12 @@ struct KernelName {
   Kernel k;
   const char* name;
 };
-constexpr KernelName kKernels[] = {{Kernel::v4_8, "4.8"}, {Kernel::v4_10, "4.10"},
-                                   {Kernel::v5_0, "5.0"}, {Kernel::v5_18, "5.18"},
-                                   {Kernel::v6_0, "6.0"}, {Kernel::v6_17, "6.17"}};
+constexpr KernelName kKernels[] = {
+    {Kernel::v4_8, "4.8"},   {Kernel::v4_10, "4.10"}, {Kernel::v4_14, "4.14"},
+    {Kernel::v5_0, "5.0"},   {Kernel::v5_3, "5.3"},   {Kernel::v5_15, "5.15"},
+    {Kernel::v5_16, "5.16"}, {Kernel::v5_17, "5.17"}, {Kernel::v5_18, "5.18"},
+    {Kernel::v5_19, "5.19"}, {Kernel::v6_0, "6.0"},   {Kernel::v6_5, "6.5"},
+    {Kernel::v6_17, "6.17"}};
 struct BugName {
   Bug b;
   const char* name;
@@ -25,7 +28,8 @@ constexpr BugName kBugs[] = {{Bug::none, "none"},
                              {Bug::isolate_without_ref, "isolate-without-ref"},
                              {Bug::newpage_movable_after_unlock, "newpage-movable-after-unlock"},
                              {Bug::set_movable_unlocked, "set-movable-unlocked"},
-                             {Bug::dequeue_without_lock, "dequeue-without-lock"}};
+                             {Bug::dequeue_without_lock, "dequeue-without-lock"},
+                             {Bug::zs_no_trypin, "no-trypin"}};
 }  // namespace
 
 const Config& kcfg() { return current_config ? *current_config : default_config; }

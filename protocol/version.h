@@ -8,7 +8,21 @@
 namespace proto {
 
 // The kernels the model distinguishes. Each gate below names the commit that changed it.
-enum class Kernel { v4_8, v4_10, v5_0, v5_18, v6_0, v6_17 };
+enum class Kernel {
+  v4_8,
+  v4_10,
+  v4_14,
+  v5_0,
+  v5_3,
+  v5_15,
+  v5_16,
+  v5_17,
+  v5_18,
+  v5_19,
+  v6_0,
+  v6_5,
+  v6_17
+};
 
 // Named model variants that re-introduce a known mistake (`--set bug=ID`).
 enum class Bug {
@@ -19,6 +33,7 @@ enum class Bug {
   newpage_movable_after_unlock,  // target putback decided by a movable test after unlock (5.0 fix)
   set_movable_unlocked,          // driver marks the page movable without holding its lock
   dequeue_without_lock,          // balloon_page_dequeue walks the list without pages_lock
+  zs_no_trypin,  // zs_page_migrate without trypin_tag of the page's objects (seed 001)
 };
 
 struct Config {
