@@ -125,6 +125,37 @@ TEST(Counterexample, FewestPreemptions) {
   EXPECT_FALSE(r.counterexample->events.empty());
 }
 
+TEST(Counterexample, DiagramHasOneColumnPerRacingThread) {
+  // Drawn as a commit message draws a race: columns headed by the function each thread runs,
+  // the scenario's setup left out, the finding marked where it happens.
+  auto r = run([] {
+    mc::atomic<int> setup(0, "setup_only");
+    setup.store(1);
+    mc::plain<int> data(0, "data");
+    mc::thread a = mc::spawn([&] {
+      MC_FUNC("writer");
+      data.store(1);
+    });
+    mc::thread b = mc::spawn([&] {
+      MC_FUNC("reader");
+      {
+        MC_FUNC("helper");
+        (void)data.load();
+      }
+    });
+    a.join();
+    b.join();
+  });
+  ASSERT_TRUE(r.counterexample);
+  const std::string d = mc::format_diagram(*r.counterexample);
+  EXPECT_NE(d.find("writer"), std::string::npos) << d;
+  EXPECT_NE(d.find("T2 reader"), std::string::npos) << d;
+  EXPECT_NE(d.find("  helper()"), std::string::npos) << d;
+  EXPECT_NE(d.find("<-- data-race"), std::string::npos) << d;
+  EXPECT_EQ(d.find("setup_only"), std::string::npos) << d;
+  EXPECT_EQ(d.find("T0"), std::string::npos) << d;
+}
+
 TEST(Replay, SameExecutionAndDivergenceIsReported) {
   mc::TestCase t = registered("classic/dekker-broken");
   auto r = mc::explore(t, mc::Params(), mc::ExploreOptions{});
@@ -153,12 +184,13 @@ TEST(TraceFile, RoundTripAndErrors) {
   EXPECT_EQ(tf.schedule, r.counterexample->schedule);
   EXPECT_EQ(tf.finding_kind, "assertion");
 
-  EXPECT_FALSE(traces::parse_trace("{\"format\": \"migcheck-trace\",\n  \"test\" 3}", "t.json",
-                                   &tf, &err));
+  EXPECT_FALSE(
+      traces::parse_trace("{\"format\": \"migcheck-trace\",\n  \"test\" 3}", "t.json", &tf, &err));
   EXPECT_EQ(err, "t.json:2:10: expected ':', found '3'");
-  EXPECT_FALSE(traces::parse_trace("{\"format\":\"migcheck-trace\",\"test\":\"a\",\"schedule\":"
-                                   "[{\"t\":99}]}",
-                                   "t.json", &tf, &err));
+  EXPECT_FALSE(
+      traces::parse_trace("{\"format\":\"migcheck-trace\",\"test\":\"a\",\"schedule\":"
+                          "[{\"t\":99}]}",
+                          "t.json", &tf, &err));
   EXPECT_NE(err.find("schedule[0]"), std::string::npos) << err;
 }
 
@@ -175,7 +207,8 @@ TEST(Json, WriteAndParse) {
 TEST(Params, UnknownKeysAndBadValuesAreRejected) {
   mc::TestCase t = registered("classic/readers");
   mc::Params p;
-  EXPECT_NE(mc::resolve_params(t, {{"m", "3"}}, &p).find("has no parameter 'm'"), std::string::npos);
+  EXPECT_NE(mc::resolve_params(t, {{"m", "3"}}, &p).find("has no parameter 'm'"),
+            std::string::npos);
   EXPECT_EQ(mc::resolve_params(t, {{"n", "x"}}, &p), "");
   EXPECT_THROW(p.get_int("n", 0), std::invalid_argument);
 }

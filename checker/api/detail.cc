@@ -16,13 +16,16 @@ const char* access_word(const AccessRecord& r) {
   return r.write ? "write" : "read";
 }
 
-std::string describe(Execution& ex, const AccessRecord& r) {
+// `current`: the access being made now, which is not logged yet; its labels are the thread's.
+std::string describe(Execution& ex, const AccessRecord& r, bool current = false) {
   std::string s =
       std::string(access_word(r)) + " by T" + std::to_string(r.tid) + " at " + source_where(r.loc);
-  if (r.detail >= 0 && static_cast<size_t>(r.detail) < ex.details().size()) {
-    const std::string& l = ex.details()[r.detail].labels;
-    if (!l.empty()) s += " [" + l + "]";
-  }
+  std::string l;
+  if (current)
+    l = ex.label_path(r.tid);
+  else if (r.detail >= 0 && static_cast<size_t>(r.detail) < ex.details().size())
+    l = ex.details()[r.detail].labels;
+  if (!l.empty()) s += " [" + l + "]";
   return s;
 }
 }  // namespace
@@ -73,7 +76,7 @@ void check_race(Execution& ex, ObjectBase& o, bool write, bool atomic, uint32_t 
   if (other) {
     ex.fail(ex.finding(FindingKind::kDataRace,
                        "data race on " + o.display_name() + ": " + describe(ex, *other) + ", and " +
-                           describe(ex, cur) + ", with no ordering between them",
+                           describe(ex, cur, true) + ", with no ordering between them",
                        loc));
     return;
   }

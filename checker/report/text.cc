@@ -1,6 +1,8 @@
 #include "checker/report/text.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <map>
 #include <set>
 
 namespace mc {
@@ -8,12 +10,18 @@ std::string source_where(const std::source_location& loc);
 
 std::string memory_order_name(std::memory_order mo) {
   switch (mo) {
-    case std::memory_order_relaxed: return "relaxed";
-    case std::memory_order_consume: return "consume";
-    case std::memory_order_acquire: return "acquire";
-    case std::memory_order_release: return "release";
-    case std::memory_order_acq_rel: return "acq_rel";
-    case std::memory_order_seq_cst: return "seq_cst";
+    case std::memory_order_relaxed:
+      return "relaxed";
+    case std::memory_order_consume:
+      return "consume";
+    case std::memory_order_acquire:
+      return "acquire";
+    case std::memory_order_release:
+      return "release";
+    case std::memory_order_acq_rel:
+      return "acq_rel";
+    case std::memory_order_seq_cst:
+      return "seq_cst";
   }
   return "?";
 }
@@ -24,21 +32,17 @@ std::string op_text(const EventDetail& e) {
   std::string s = op_name(e.kind);
   if (e.has_order) s += "(" + memory_order_name(e.order) + ")";
   if (!e.object.empty()) s += " " + e.object;
-  if (!e.value.empty()) s += (e.kind == OpKind::kStore || e.kind == OpKind::kPlainWrite ||
-                              e.kind == OpKind::kNonatomicWrite)
-                                 ? " := " + e.value
-                                 : " = " + e.value;
+  if (!e.value.empty())
+    s += (e.kind == OpKind::kStore || e.kind == OpKind::kPlainWrite ||
+          e.kind == OpKind::kNonatomicWrite)
+             ? " := " + e.value
+             : " = " + e.value;
   return s;
 }
 
 std::string fixed(const std::string& s, size_t w) {
   if (s.size() <= w) return s + std::string(w - s.size(), ' ');
   return s.substr(0, w - 1) + "~";
-}
-
-std::string innermost(const std::string& labels) {
-  auto p = labels.rfind(" > ");
-  return p == std::string::npos ? labels : labels.substr(p + 3);
 }
 
 int depth(const std::string& labels) {
@@ -59,13 +63,13 @@ std::string format_summary(const RunResult& r) {
   s += "  strategy: " + r.strategy_description + "\n";
   const double secs = r.seconds > 0 ? r.seconds : 1e-9;
   const uint64_t runs = r.complete + r.blocked + r.pruned + r.with_finding;
-  std::snprintf(buf, sizeof buf,
-                "  executions: %llu complete, %llu blocked, %llu pruned%s; events: %llu; %.3f s "
-                "(%.0f executions/s, %.0f events/s)\n",
-                static_cast<unsigned long long>(r.complete),
-                static_cast<unsigned long long>(r.blocked),
-                static_cast<unsigned long long>(r.pruned), r.with_finding ? ", 1 with a finding" : "",
-                static_cast<unsigned long long>(r.events), r.seconds, runs / secs, r.events / secs);
+  std::snprintf(
+      buf, sizeof buf,
+      "  executions: %llu complete, %llu blocked, %llu pruned%s; events: %llu; %.3f s "
+      "(%.0f executions/s, %.0f events/s)\n",
+      static_cast<unsigned long long>(r.complete), static_cast<unsigned long long>(r.blocked),
+      static_cast<unsigned long long>(r.pruned), r.with_finding ? ", 1 with a finding" : "",
+      static_cast<unsigned long long>(r.events), r.seconds, runs / secs, r.events / secs);
   s += buf;
   if (r.exhausted)
     s += "  coverage: exhaustive (every trace explored)\n";
@@ -111,43 +115,149 @@ std::string format_trace(const Counterexample& c) {
   return s;
 }
 
+// The counterexample as a kernel commit message draws a race: one column per thread that
+// takes part, headed by the function it runs, time downward, function calls and the
+// operations that change shared state, and a blank line where control passes to another
+// column. What thread 0 does before the first spawn (building the scenario) and plain loads
+// are left out; the step-by-step trace has everything.
 std::string format_diagram(const Counterexample& c, int width) {
   const size_t w = static_cast<size_t>(width);
+  size_t begin = 0;
+  for (size_t i = 0; i < c.events.size(); ++i)
+    if (c.events[i].kind == OpKind::kSpawn) {
+      begin = i + 1;
+      break;
+    }
+  auto changes_state = [](const EventDetail& e) {
+    switch (e.kind) {
+      case OpKind::kLoad:
+      case OpKind::kPlainRead:
+      case OpKind::kNonatomicRead:
+      case OpKind::kFence:
+      case OpKind::kJoin:
+      case OpKind::kSpawn:
+      case OpKind::kThreadEnd:
+      case OpKind::kChoose:
+        return false;
+      default:
+        return true;
+    }
+  };
+  struct Row {
+    int tid;
+    std::string text;
+  };
+  std::vector<Row> rows;
   std::vector<int> cols;
-  std::set<int> seen;
-  for (const auto& e : c.events)
-    if (e.visible && seen.insert(e.tid).second) cols.push_back(e.tid);
+  std::map<int, std::string> header, last_labels;
+  std::map<int, int> base_depth;
+  for (size_t i = begin; i < c.events.size(); ++i) {
+    const EventDetail& e = c.events[i];
+    if (!changes_state(e)) {
+      // Still note the calls a thread makes, even where it only reads.
+      if (e.labels.empty() || e.labels == last_labels[e.tid]) continue;
+    }
+    if (!header.count(e.tid)) {
+      cols.push_back(e.tid);
+      const auto p = e.labels.find(" > ");
+      header[e.tid] =
+          "T" + std::to_string(e.tid) + (e.labels.empty() ? "" : " " + e.labels.substr(0, p));
+      base_depth[e.tid] = 1;
+    }
+    if (e.labels != last_labels[e.tid]) {
+      // Print each function entered since the previous row of this column; a return to a
+      // caller prints nothing.
+      const std::string& old = last_labels[e.tid];
+      const bool returned = old.size() > e.labels.size() &&
+                            old.compare(0, e.labels.size(), e.labels) == 0 &&
+                            old.compare(e.labels.size(), 3, " > ") == 0;
+      size_t common = 0;  // length of the shared leading names, with their separator
+      for (size_t k = 0; k < e.labels.size() && k < old.size() && e.labels[k] == old[k]; ++k)
+        if (e.labels.compare(k, 3, " > ") == 0 && old.compare(k, 3, " > ") == 0) common = k + 3;
+      if (old.size() < e.labels.size() && e.labels.compare(0, old.size(), old) == 0 &&
+          e.labels.compare(old.size(), 3, " > ") == 0)
+        common = old.size() + 3;
+      if (returned) common = e.labels.size();
+      size_t pos = common;
+      while (pos < e.labels.size()) {
+        size_t next = e.labels.find(" > ", pos);
+        if (next == std::string::npos) next = e.labels.size();
+        const int d = depth(e.labels.substr(0, next)) - base_depth[e.tid];
+        if (d >= 0)
+          rows.push_back({e.tid, std::string(static_cast<size_t>(std::min(d, 8)) * 2, ' ') +
+                                     e.labels.substr(pos, next - pos) + "()"});
+        pos = next + 3;
+      }
+      last_labels[e.tid] = e.labels;
+    }
+    if (changes_state(e)) {
+      const int d = std::max(0, std::min(depth(e.labels) - base_depth[e.tid] + 1, 9));
+      std::string text = op_name(e.kind);
+      if (!e.object.empty()) text += " " + e.object;
+      if (!e.value.empty()) text += " " + e.value;
+      rows.push_back({e.tid, std::string(static_cast<size_t>(d) * 2, ' ') + text});
+    }
+  }
+  // Where the finding is raised: the access that raised it is often not in the log (it
+  // failed before it was recorded), so the row comes from the finding itself.
+  const Finding& f = c.finding;
+  if (f.thread >= 0) {
+    if (!header.count(f.thread)) {
+      cols.push_back(f.thread);
+      header[f.thread] = "T" + std::to_string(f.thread) +
+                         (f.labels.empty() ? "" : " " + f.labels.substr(0, f.labels.find(" > ")));
+      base_depth[f.thread] = 1;
+    }
+    const std::string& old = last_labels[f.thread];
+    size_t pos = 0;
+    if (old.size() <= f.labels.size() && f.labels.compare(0, old.size(), old) == 0 && !old.empty())
+      pos = old.size() == f.labels.size() ? f.labels.size() : old.size() + 3;
+    while (pos < f.labels.size()) {
+      size_t next = f.labels.find(" > ", pos);
+      if (next == std::string::npos) next = f.labels.size();
+      const int d = depth(f.labels.substr(0, next)) - base_depth[f.thread];
+      rows.push_back({f.thread, std::string(static_cast<size_t>(std::clamp(d, 0, 8)) * 2, ' ') +
+                                    f.labels.substr(pos, next - pos) + "()"});
+      pos = next + 3;
+    }
+    const int d = std::clamp(depth(f.labels) - base_depth[f.thread] + 1, 0, 9);
+    rows.push_back({f.thread, std::string(static_cast<size_t>(d) * 2, ' ') + "<-- " +
+                                  f.kind_string() +
+                                  (f.loc.line() ? " at " + source_where(f.loc) : "")});
+  }
   if (cols.empty()) return {};
   auto col_of = [&](int tid) {
     for (size_t i = 0; i < cols.size(); ++i)
       if (cols[i] == tid) return i;
     return cols.size();
   };
-  std::string s;
-  std::string head, rule;
+  // Each column as wide as its widest row, within the given width.
+  std::map<int, size_t> col_width;
+  for (int t : cols) col_width[t] = header[t].size() + 4;
+  for (const Row& r : rows) col_width[r.tid] = std::max(col_width[r.tid], r.text.size() + 4);
+  for (int t : cols) col_width[t] = std::min(col_width[t], w);
+  std::string s, head, rule;
   for (int t : cols) {
-    head += fixed("T" + std::to_string(t), w);
-    rule += fixed("----", w);
+    const size_t w = col_width[t];
+    head += fixed(header[t], w);
+    rule += fixed(std::string(std::min<size_t>(header[t].size(), w - 2), '-'), w);
   }
-  s += head + "\n" + rule + "\n";
-  std::vector<std::string> last_labels(cols.size());
-  auto row = [&](size_t col, const std::string& text) {
-    std::string line;
-    for (size_t i = 0; i < cols.size(); ++i) line += i == col ? fixed(text, w) : std::string(w, ' ');
+  auto trim = [](std::string line) {
     while (!line.empty() && line.back() == ' ') line.pop_back();
-    s += line + "\n";
+    return line + "\n";
   };
-  for (const auto& e : c.events) {
-    if (!e.visible && e.kind != OpKind::kFree) continue;
-    size_t col = col_of(e.tid);
-    if (col >= cols.size()) continue;
-    const int d = depth(e.labels);
-    const std::string indent(static_cast<size_t>(d > 0 ? d - 1 : 0) * 2, ' ');
-    if (e.labels != last_labels[col]) {
-      last_labels[col] = e.labels;
-      if (!e.labels.empty()) row(col, indent + innermost(e.labels) + "()");
+  s += trim(head) + trim(rule);
+  int previous = -1;
+  for (const Row& r : rows) {
+    const size_t col = col_of(r.tid);
+    if (previous != -1 && previous != r.tid) s += "\n";
+    previous = r.tid;
+    std::string line;
+    for (size_t i = 0; i < cols.size(); ++i) {
+      const size_t cw = col_width[cols[i]];
+      line += i == col ? fixed(r.text, cw) : std::string(cw, ' ');
     }
-    row(col, indent + "  " + op_text(e));
+    s += trim(line);
   }
   s += "\n*** " + c.finding.kind_string() + ": " + c.finding.message + "\n";
   return s;
@@ -163,12 +273,9 @@ json::Value schedule_json(const std::vector<Decision>& schedule) {
 json::Value events_json(const std::vector<EventDetail>& events) {
   json::Array a;
   for (const auto& e : events) {
-    json::Object o{{"step", json::Value(e.step)},
-                   {"thread", json::Value(e.tid)},
-                   {"visible", json::Value(e.visible)},
-                   {"function", json::Value(e.labels)},
-                   {"op", json::Value(op_name(e.kind))},
-                   {"object", json::Value(e.object)},
+    json::Object o{{"step", json::Value(e.step)},        {"thread", json::Value(e.tid)},
+                   {"visible", json::Value(e.visible)},  {"function", json::Value(e.labels)},
+                   {"op", json::Value(op_name(e.kind))}, {"object", json::Value(e.object)},
                    {"value", json::Value(e.value)}};
     if (e.has_order) o.emplace_back("order", memory_order_name(e.order));
     if (e.loc.line()) o.emplace_back("location", source_where(e.loc));

@@ -11,7 +11,7 @@ namespace mc {
 
 std::string format_summary(const RunResult& r);
 std::string format_trace(const Counterexample& c);
-std::string format_diagram(const Counterexample& c, int column_width = 40);
+std::string format_diagram(const Counterexample& c, int max_column_width = 72);
 json::Value result_json(const RunResult& r);
 json::Value events_json(const std::vector<EventDetail>& events);
 json::Value schedule_json(const std::vector<Decision>& schedule);
