@@ -91,6 +91,11 @@ int main(int argc, char** argv) {
   run->add_flag("--no-minimize", no_minimize,
                 "Report the first counterexample found, without searching for fewer preemptions");
 
+  auto* functions =
+      app.add_subcommand("litmus-functions",
+                         "List the modelled kernel functions, object types and settings that "
+                         "litmus files can use (the binding registry)");
+
   auto* rep = app.add_subcommand("replay", "Re-run a recorded counterexample exactly");
   std::string replay_file;
   bool replay_json = false;
@@ -113,10 +118,17 @@ int main(int argc, char** argv) {
         std::string choices;
         for (const auto& c : p.choices) choices += (choices.empty() ? "" : "|") + c;
         std::printf("%-36s   --set %s=%s%s%s\n", "", p.name.c_str(), p.fallback.c_str(),
-                    choices.empty() ? "" : "  (" + choices + ")" == "" ? "" : ("  (" + choices + ")").c_str(),
+                    choices.empty()               ? ""
+                    : "  (" + choices + ")" == "" ? ""
+                                                  : ("  (" + choices + ")").c_str(),
                     p.help.empty() ? "" : ("  " + p.help).c_str());
       }
     }
+    return kExitOk;
+  }
+
+  if (functions->parsed()) {
+    std::printf("%s", litmus::format_bindings_reference().c_str());
     return kExitOk;
   }
 
@@ -134,9 +146,10 @@ int main(int argc, char** argv) {
     r.pass = r.error.empty() && got == tf.finding_kind;
     if (!r.error.empty()) r.mismatches.push_back(r.error);
     if (got != tf.finding_kind)
-      r.mismatches.push_back("the trace recorded " +
-                             (tf.finding_kind.empty() ? std::string("no finding") : tf.finding_kind) +
-                             ", the replay gave " + (got.empty() ? "no finding" : got));
+      r.mismatches.push_back(
+          "the trace recorded " +
+          (tf.finding_kind.empty() ? std::string("no finding") : tf.finding_kind) +
+          ", the replay gave " + (got.empty() ? "no finding" : got));
     print_run(r, replay_json);
     if (!replay_json)
       std::printf("%s\n", r.pass ? "replay: reproduced the recorded result"
@@ -172,9 +185,14 @@ int main(int argc, char** argv) {
     for (const auto* t : m)
       if (chosen.insert(t->name).second) selected.push_back(t);
   }
-  // A key must be a parameter of at least one selected test; it applies to those that take it.
+  // A key must be a parameter of at least one selected test (or a litmus setting when litmus
+  // files run); it applies to those that take it.
+  litmus::Overrides litmus_overrides;
   for (const auto& [k, v] : given) {
-    bool used = false;
+    if (!litmus_paths.empty() && litmus::model_bindings().setting(k)) litmus_overrides[k] = v;
+  }
+  for (const auto& [k, v] : given) {
+    bool used = litmus_overrides.count(k) != 0;
     for (const auto* t : selected)
       for (const auto& p : t->params) used |= p.name == k;
     if (!used) return usage_error("--set " + k + "=" + v + ": no selected test takes '" + k + "'");
@@ -194,7 +212,7 @@ int main(int argc, char** argv) {
   int passed = 0, failed = 0;
   bool input_error = false;
   if (!litmus_paths.empty()) {
-    auto runs = litmus::run_litmus_paths(litmus_paths, opts);
+    auto runs = litmus::run_litmus_paths(litmus_paths, opts, litmus_overrides);
     for (const auto& lr : runs) {
       if (json)
         std::printf("%s\n", mc::json::write(litmus::litmus_json(lr)).c_str());
@@ -220,8 +238,9 @@ int main(int argc, char** argv) {
       std::string err = traces::write_trace_file(trace_out, r);
       if (!err.empty()) return usage_error(err);
       trace_written = true;
-      if (!json) std::printf("trace written to %s (migcheck replay %s)\n\n", trace_out.c_str(),
-                             trace_out.c_str());
+      if (!json)
+        std::printf("trace written to %s (migcheck replay %s)\n\n", trace_out.c_str(),
+                    trace_out.c_str());
     }
   }
   if (!json) std::printf("migcheck: %d passed, %d failed\n", passed, failed);

@@ -173,9 +173,11 @@ struct InitValue {
   std::string macro;       // kMacro: e.g. "ATOMIC_INIT"
 };
 
-// One entry of the `{ ... }` initial-state block.
+// One entry of the `{ ... }` initial-state block: a declaration, or (our extension) a call of a
+// modelled kernel function that the setup thread runs, in order, before P0, P1, ... start.
 struct InitEntry {
   SourceLoc loc;
+  ExprPtr call;  // set for a setup call `refdrv_alloc(drv, 42);` (then name, type, value unused)
   std::optional<int> thread;     // set for register initialisation `0:r1 = 1;`
   std::optional<TypeName> type;  // absent for untyped `x = 1;`
   std::string name;
@@ -228,6 +230,7 @@ struct Condition {
 };
 
 enum class Quantifier { kExists, kNotExists, kForall };
+const char* to_string(Quantifier q);  // "exists", "~exists", "forall"
 
 struct FinalClause {
   SourceLoc loc;
@@ -238,6 +241,17 @@ struct FinalClause {
 // Expected outcome from a ` * Result: ...` line of the header comment.
 enum class ExpectedResult { kNever, kSometimes, kAlways, kDeadlock };
 const char* to_string(ExpectedResult result);  // "Never", "Sometimes", "Always", "DEADLOCK"
+
+// Expected finding from an ` * Expect: ...` header line (our extension). `finding` is "none" or a
+// finding kind as the checker names it (lost-wakeup, data-race, use-after-free, deadlock, ...,
+// or a violation name such as VM_BUG_ON_PAGE). With `kernels` non-empty (` * Expect 4.10 5.0:
+// lost-wakeup`) the line applies only to those kernel versions; a versioned line wins over an
+// unversioned one.
+struct FindingExpectation {
+  SourceLoc loc;
+  std::vector<std::string> kernels;
+  std::string finding;
+};
 
 struct Test {
   SourceLoc loc;
@@ -251,6 +265,8 @@ struct Test {
   // From header lines `key=value` / `Setting: key=value` inside the comment, and herd info lines
   // `Key=value` between the name line and the initial state.
   std::map<std::string, std::string> settings;
+  std::map<std::string, SourceLoc> setting_locs;  // where each setting was written
+  std::vector<FindingExpectation> expected_findings;
   std::vector<InitEntry> init;
   std::vector<Thread> threads;         // threads[i].index == i
   std::vector<LocationRef> locations;  // `locations [...]`, empty when absent

@@ -88,6 +88,18 @@ const char* spelling(BinaryOp op) {
   return "?";
 }
 
+const char* to_string(Quantifier quantifier) {
+  switch (quantifier) {
+    case Quantifier::kExists:
+      return "exists";
+    case Quantifier::kNotExists:
+      return "~exists";
+    case Quantifier::kForall:
+      return "forall";
+  }
+  return "exists";
+}
+
 const char* to_string(ExpectedResult result) {
   switch (result) {
     case ExpectedResult::kNever:
@@ -512,6 +524,11 @@ std::string header_comment(const Test& test) {
     lines.push_back(std::string("Result: ") + to_string(*test.expected_result) +
                     (test.expected_data_race ? " DATARACE" : ""));
   }
+  for (const FindingExpectation& e : test.expected_findings) {
+    std::string line = "Expect";
+    for (const std::string& k : e.kernels) line += " " + k;
+    lines.push_back(line + ": " + e.finding);
+  }
   for (const auto& [key, value] : test.settings) {
     lines.push_back((is_plain_setting(key, value) ? "" : "Setting: ") + key + "=" + value);
   }
@@ -543,6 +560,7 @@ std::string header_comment(const Test& test) {
 }
 
 std::string init_entry_text(const InitEntry& entry) {
+  if (entry.call) return to_string(*entry.call) + ";";
   std::string out;
   if (entry.type) out += entry.type->base + " " + std::string(entry.type->pointer_depth, '*');
   if (entry.thread) out += std::to_string(*entry.thread) + ":";
@@ -563,18 +581,6 @@ std::string init_entry_text(const InitEntry& entry) {
       break;
   }
   return out + ";";
-}
-
-const char* quantifier_text(Quantifier quantifier) {
-  switch (quantifier) {
-    case Quantifier::kExists:
-      return "exists";
-    case Quantifier::kNotExists:
-      return "~exists";
-    case Quantifier::kForall:
-      return "forall";
-  }
-  return "exists";
 }
 
 }  // namespace
@@ -641,7 +647,7 @@ std::string to_string(const Test& test) {
     out += "]\n";
   }
   if (test.filter) out += "filter (" + print_condition(test.filter.get(), 0) + ")\n";
-  out += std::string(quantifier_text(test.final_clause.quantifier)) + " (" +
+  out += std::string(to_string(test.final_clause.quantifier)) + " (" +
          print_condition(test.final_clause.condition.get(), 0) + ")\n";
   return out;
 }

@@ -70,13 +70,16 @@ struct Shared {
   // section of that domain (0: RCU, k + 1: the k-th srcu_struct). Written only by its thread.
   std::vector<std::vector<std::unique_ptr<mc::atomic<int64_t>>>> readers;
   std::vector<std::map<std::string, int64_t>> final_registers;
+  World* world = nullptr;  // model objects, when the test uses them
 };
 
 }  // namespace
 
 class ThreadContext {
  public:
+  // tid < 0: the setup thread running the init block's calls (model functions only).
   ThreadContext(Shared& shared, int tid) : shared_(shared), tid_(tid) {
+    if (tid < 0) return;
     const Program& p = shared.program;
     for (const Param& param : p.test->threads[tid].params)
       if (auto i = p.find_location(param.name)) locals_[param.name] = address_of(*i);
@@ -97,6 +100,14 @@ class ThreadContext {
 
   int64_t eval(const Expr& e);
   int64_t arg(const Expr& call, size_t i) { return eval(*call.operands[i]); }
+
+  // A call of a modelled kernel function (litmus/bindings.h).
+  int64_t call_model(const ModelFunction& f, const Expr& e) {
+    if (!shared_.world) fail(e.loc, "no model objects for " + f.name);
+    Call c{*shared_.world, f, {}, e.loc};
+    for (const ExprPtr& a : e.operands) c.args.push_back(eval(*a));
+    return f.run(c);
+  }
 
   // The location a pointer-valued argument points to (`x` in smp_load_acquire(x)).
   size_t pointer(const Expr& e) {
@@ -390,8 +401,9 @@ int64_t ThreadContext::eval(const Expr& e) {
     case ExprKind::kCall: {
       const auto& table = primitives();
       auto it = table.find(e.name);
-      if (it == table.end()) fail(e.loc, "unknown function " + e.name);
-      return it->second.run(*this, e);
+      if (it != table.end()) return it->second.run(*this, e);
+      if (const ModelFunction* f = model_bindings().function(e.name)) return call_model(*f, e);
+      fail(e.loc, "unknown function " + e.name);
     }
     case ExprKind::kCast:
       return eval(*e.operands[0]);
@@ -679,9 +691,23 @@ class Binder {
     } else {
       i = p_.locations.size();
       p_.location_index[name] = i;
-      p_.locations.push_back(Location{name, loc, Location::Kind::kValue, 0});
+      Location l;
+      l.name = name;
+      l.loc = loc;
+      p_.locations.push_back(std::move(l));
     }
     if (type && type->base == "spinlock_t") p_.locations[i].kind = Location::Kind::kSpinlock;
+    if (type) {
+      if (const ObjectType* ot = model_bindings().type(type->base)) {
+        Location& l = p_.locations[i];
+        if (l.kind != Location::Kind::kObject && it != p_.location_index.end())
+          error(loc, "'" + name + "' declared as " + type->text() + " and as a plain location");
+        l.kind = Location::Kind::kObject;
+        l.object_type = ot->type;
+        l.object_kind = ot->kind;
+        p_.uses_model = true;
+      }
+    }
     if (type && type->base.find("srcu_struct") != std::string::npos)
       p_.locations[i].kind = Location::Kind::kSrcu;
     return i;
@@ -696,7 +722,12 @@ class Binder {
       const auto& table = primitives();
       auto it = table.find(e.name);
       if (it == table.end()) {
-        error(e.loc, "unknown function " + e.name);
+        if (const ModelFunction* f = model_bindings().function(e.name))
+          check_model_call(*f, e);
+        else
+          error(e.loc, "unknown function '" + e.name +
+                           "': expected a kernel primitive (READ_ONCE, spin_lock, ...) or a "
+                           "modelled function (migcheck litmus-functions lists them)");
       } else {
         const int n = static_cast<int>(e.operands.size());
         if (n < it->second.min_args || n > it->second.max_args)
@@ -718,6 +749,172 @@ class Binder {
     }
     for (const ExprPtr& o : e.operands)
       if (o) check_expr(*o);
+  }
+
+  // The name an argument designates, for kind checks: `x` or `&x`.
+  const Location* named_location(const Expr& a) const {
+    const Expr* e = &a;
+    if (e->kind == ExprKind::kUnary && e->unary_op == UnaryOp::kAddressOf) e = e->operands[0].get();
+    if (e->kind != ExprKind::kIdentifier) return nullptr;
+    auto i = p_.find_location(e->name);
+    return i ? &p_.locations[*i] : nullptr;
+  }
+
+  void check_model_call(const ModelFunction& f, const Expr& e) {
+    p_.uses_model = true;
+    const size_t n = e.operands.size();
+    if (n != f.params.size()) {
+      error(e.loc, f.name + " takes " + std::to_string(f.params.size()) + " argument(s) (" +
+                       signature(f) + "), given " + std::to_string(n));
+      return;
+    }
+    for (size_t i = 0; i < n; ++i) {
+      const Expr& a = *e.operands[i];
+      const ArgKind want = f.params[i];
+      const std::string which = f.name + " argument " + std::to_string(i + 1);
+      if (want == ArgKind::kInt) {
+        if (const Location* l = named_location(a); l && l->kind == Location::Kind::kObject)
+          error(a.loc,
+                which + ": expected an integer, found '" + l->name + "' (" + l->object_type + ")");
+        continue;
+      }
+      if (a.kind == ExprKind::kInteger && a.integer != 0) {
+        error(a.loc, which + ": expected " + std::string(to_string(want)) + ", found the integer " +
+                         std::to_string(a.integer));
+        continue;
+      }
+      const Location* l = named_location(a);
+      if (!l) continue;  // a register: checked when the call runs
+      if (l->kind != Location::Kind::kObject)
+        error(a.loc, which + ": expected " + std::string(to_string(want)) + ", found '" + l->name +
+                         "' (not a model object)");
+      else if (l->object_kind != want)
+        error(a.loc, which + ": expected " + std::string(to_string(want)) + ", found '" + l->name +
+                         "' (" + l->object_type + ")");
+    }
+  }
+
+  static std::string signature(const ModelFunction& f) {
+    std::string s = f.name + "(";
+    for (size_t i = 0; i < f.params.size(); ++i)
+      s += (i ? ", " : "") + std::string(to_string(f.params[i]));
+    return s + ")";
+  }
+
+  // Header settings the models read (kernel=, bug=) and the Expect lines.
+  void bind_settings(const std::map<std::string, std::string>& overrides) {
+    const Test& test = *p_.test;
+    const Bindings& bn = model_bindings();
+    for (const ModelSetting& ms : bn.settings()) {
+      std::string value = ms.fallback;
+      SourceLoc at = test.loc;
+      std::string origin = "--set ";
+      if (auto it = test.settings.find(ms.key); it != test.settings.end()) {
+        value = it->second;
+        if (auto l = test.setting_locs.find(ms.key); l != test.setting_locs.end()) at = l->second;
+        origin = "";
+      }
+      if (auto it = overrides.find(ms.key); it != overrides.end()) {
+        // The file's list is still checked: an override picks one value of a valid file.
+        if (origin.empty() && ms.list && !check_values(ms, value, at, origin)) continue;
+        value = it->second;
+        at = test.loc;
+        origin = "--set ";
+      }
+      const std::vector<std::string> values = setting_values(ms, value);
+      if (!ms.list && values.size() != 1) {
+        error(at, origin + ms.key + "=" + value + ": one value expected");
+        continue;
+      }
+      if (!check_values(ms, value, at, origin)) continue;
+      p_.settings[ms.key] = values.front();
+    }
+    const ModelSetting* kernel = bn.setting("kernel");
+    for (const FindingExpectation& fe : test.expected_findings)
+      for (const std::string& entry : fe.kernels) {
+        const size_t dots = entry.find("..");
+        for (const std::string& k :
+             dots == std::string::npos
+                 ? std::vector<std::string>{entry}
+                 : std::vector<std::string>{entry.substr(0, dots), entry.substr(dots + 2)})
+          if (kernel && !contains(kernel->choices, k))
+            error(fe.loc, "Expect: unknown kernel version '" + k + "' (expected " +
+                              join(kernel->choices) + ", or a range such as 4.10..5.17)");
+      }
+    p_.expected_finding = expected_finding(test, p_.settings["kernel"]);
+  }
+
+  static bool contains(const std::vector<std::string>& v, const std::string& x) {
+    for (const std::string& y : v)
+      if (x == y) return true;
+    return false;
+  }
+  static std::string join(const std::vector<std::string>& v) {
+    std::string s;
+    for (const std::string& x : v) s += (s.empty() ? "" : ", ") + x;
+    return s;
+  }
+
+  bool check_values(const ModelSetting& ms, const std::string& value, const SourceLoc& at,
+                    const std::string& origin) {
+    bool ok = true;
+    for (const std::string& v : setting_values(ms, value)) {
+      if (contains(ms.choices, v)) continue;
+      error(at, origin + ms.key + "=" + value + ": unknown " +
+                    (ms.key == "kernel" ? std::string("kernel version") : ms.key) + " '" + v +
+                    "' (expected " + (ms.list ? "a comma-separated list of " : "one of ") +
+                    join(ms.choices) + (ms.list ? ", or all" : "") + ")");
+      ok = false;
+    }
+    return ok;
+  }
+
+  void bind_objects() {
+    const Bindings& bn = model_bindings();
+    std::map<std::string, int> counts;
+    for (const InitEntry& e : p_.test->init) {
+      if (e.call || e.thread || !e.type) continue;
+      const ObjectType* ot = bn.type(e.type->base);
+      if (!ot) continue;
+      if (e.type->is_pointer()) {
+        error(e.loc, "declare the object itself ('" + ot->type + " " + e.name +
+                         ";'); threads take it as '" + ot->type + " *" + e.name + "'");
+        continue;
+      }
+      Location& l = p_.locations[p_.location_index[e.name]];
+      if (e.value.kind != InitValue::Kind::kNone) {
+        const bool named = e.value.kind == InitValue::Kind::kAddress && !e.value.ampersand;
+        if (!named || !contains(ot->initialisers, e.value.symbol)) {
+          error(e.value.loc,
+                ot->type + " " + e.name + ": " +
+                    (ot->initialisers.empty() ? std::string("takes no initialiser")
+                                              : "expected one of " + join(ot->initialisers)));
+          continue;
+        }
+        l.object_init = e.value;
+      }
+      if (ot->max_count && ++counts[ot->type] > ot->max_count)
+        error(e.loc, "at most " + std::to_string(ot->max_count) + " declarations of " + ot->type);
+    }
+    for (const InitEntry& e : p_.test->init) {
+      if (!e.call) continue;
+      const Expr& c = *e.call;
+      if (!bn.function(c.name)) {
+        error(c.loc, primitives().count(c.name)
+                         ? "'" + c.name +
+                               "' cannot run in the initial state: setup calls are modelled "
+                               "kernel functions (give plain locations their value: 'x = 1;')"
+                         : "unknown function '" + c.name +
+                               "': expected a modelled function (migcheck litmus-functions "
+                               "lists them)");
+        continue;
+      }
+      check_expr(c);
+      for (const ExprPtr& a : c.operands)
+        if (a->kind == ExprKind::kIdentifier && !p_.find_location(a->name))
+          error(a->loc, "unknown name '" + a->name + "' in a setup call");
+      p_.setup_calls.push_back(&c);
+    }
   }
 
   void check_stmt(const Stmt& s) {
@@ -756,6 +953,12 @@ class Binder {
     } else if (!p_.find_location(ref.name)) {
       error(ref.loc, "unknown location '" + ref.name + "'");
       return;
+    } else if (p_.locations[*p_.find_location(ref.name)].kind == Location::Kind::kObject) {
+      error(ref.loc, "'" + ref.name +
+                         "' is a model object: a condition observes integer locations and "
+                         "registers (compare a register with it instead: '1:r0=" +
+                         ref.name + "')");
+      return;
     }
     const std::string text = ref.text();
     for (const std::string& o : p_.observed)
@@ -775,22 +978,29 @@ class Binder {
       if (o) observe_condition(*o, regs);
   }
 
-  void bind() {
+  void bind(const std::map<std::string, std::string>& overrides) {
     const Test& test = *p_.test;
+    bind_settings(overrides);
     // Shared locations: the initial state, then thread parameters.
     for (const InitEntry& e : test.init) {
-      if (e.thread) continue;
+      if (e.thread || e.call) continue;
       declare(e.name, e.loc, e.type ? &*e.type : nullptr);
       if (e.array_size) error(e.loc, "arrays are not supported");
     }
     for (const Thread& t : test.threads)
       for (const Param& param : t.params) declare(param.name, param.loc, &param.type);
     // Pointers to locations named only by an initialiser.
-    for (const InitEntry& e : test.init)
-      if (e.value.kind == InitValue::Kind::kAddress && !p_.find_location(e.value.symbol))
+    for (const InitEntry& e : test.init) {
+      if (e.call) continue;
+      const bool object = e.type && model_bindings().type(e.type->base);
+      if (e.value.kind == InitValue::Kind::kAddress && !object && !p_.find_location(e.value.symbol))
         declare(e.value.symbol, e.value.loc, nullptr);
+    }
+    bind_objects();
     p_.register_init.assign(test.threads.size(), {});
     for (const InitEntry& e : test.init) {
+      if (e.call) continue;
+      if (e.type && model_bindings().type(e.type->base)) continue;
       int64_t value = 0;
       switch (e.value.kind) {
         case InitValue::Kind::kNone:
@@ -875,13 +1085,54 @@ bool holds(const Condition& c, const Program& p, const std::map<std::string, int
   return false;
 }
 
+// Builds the model objects in declaration order, then runs the init block's calls (setup).
+std::unique_ptr<World> make_world(const Program& p, Shared& shared) {
+  std::vector<ObjectDecl> decls;
+  for (size_t i = 0; i < p.locations.size(); ++i) {
+    const Location& l = p.locations[i];
+    if (l.kind == Location::Kind::kObject)
+      decls.push_back(ObjectDecl{l.name, l.object_type, l.loc, i, l.object_init});
+  }
+  auto world = std::make_unique<World>(p.settings, decls, address_of);
+  const Bindings& bn = model_bindings();
+  for (const auto& hook : bn.begin_hooks()) hook(*world);
+  for (const ObjectDecl& d : world->decls()) {
+    const ObjectType& t = *bn.type(d.type);
+    world->bind(d.location, t.kind, t.create(*world, d));
+  }
+  shared.world = world.get();
+  if (!p.setup_calls.empty()) {
+    ThreadContext setup(shared, -1);
+    MC_FUNC("litmus setup");
+    for (const Expr* call : p.setup_calls) setup.eval(*call);
+  }
+  // A visible step between the setup and the spawns (as protocol/scenarios.cc's end_of_setup):
+  // spawn hands the child the parent's clock at its last visible event.
+  mc::atomic<int> setup_done(0, "setup done");
+  setup_done.store(1);
+  return world;
+}
+
+void check_world_end(World& world) {
+  const Bindings& bn = model_bindings();
+  for (const ObjectDecl& d : world.decls()) {
+    const ObjectType& t = *bn.type(d.type);
+    if (!t.check_end) continue;
+    t.check_end(world, world.object_at(d.location));
+  }
+}
+
 void run_body(const Program& p) {
   const Test& test = *p.test;
-  Shared shared{p, {}, {}, {}, {}};
+  Shared shared{p, {}, {}, {}, {}, nullptr};
+  std::unique_ptr<World> world;
   for (const Location& l : p.locations) {
     if (l.kind == Location::Kind::kSpinlock) {
       shared.cells.push_back(nullptr);
       shared.locks.push_back(std::make_unique<mc::spinlock>(l.name.c_str()));
+    } else if (l.kind == Location::Kind::kObject) {
+      shared.cells.push_back(nullptr);
+      shared.locks.push_back(nullptr);
     } else {
       shared.cells.push_back(std::make_unique<mc::atomic<int64_t>>(l.initial, l.name.c_str()));
       shared.locks.push_back(nullptr);
@@ -893,6 +1144,7 @@ void run_body(const Program& p) {
     for (size_t t = 0; t < n; ++t)
       domain.push_back(std::make_unique<mc::atomic<int64_t>>(0, "rcu-reader"));
   shared.final_registers.resize(n);
+  if (p.uses_model) world = make_world(p, shared);
 
   std::vector<mc::thread> threads;
   for (size_t t = 0; t < n; ++t) {
@@ -904,6 +1156,7 @@ void run_body(const Program& p) {
     }));
   }
   for (mc::thread& t : threads) t.join();
+  if (world) check_world_end(*world);
 
   std::map<std::string, int64_t> values;
   for (size_t k = 0; k < p.observed.size(); ++k) {
@@ -929,12 +1182,61 @@ void run_body(const Program& p) {
 
 }  // namespace
 
-Compiled compile_litmus(std::shared_ptr<const Test> test) {
+std::vector<std::string> setting_values(const ModelSetting& s, const std::string& value) {
+  if (!s.list) return {value};
+  if (value == "all") return s.choices;
+  std::vector<std::string> out;
+  size_t begin = 0;
+  while (begin <= value.size()) {
+    size_t end = value.find(',', begin);
+    if (end == std::string::npos) end = value.size();
+    out.push_back(value.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  return out;
+}
+
+namespace {
+
+// Whether an Expect line's kernel entry ("5.0", or a range "4.10..5.17") covers `kernel`.
+bool covers(const std::string& entry, const std::string& kernel) {
+  const size_t dots = entry.find("..");
+  if (dots == std::string::npos) return entry == kernel;
+  const ModelSetting* s = model_bindings().setting("kernel");
+  if (!s) return false;
+  auto index = [s](const std::string& v) -> long {
+    for (size_t i = 0; i < s->choices.size(); ++i)
+      if (s->choices[i] == v) return static_cast<long>(i);
+    return -1;
+  };
+  const long lo = index(entry.substr(0, dots)), hi = index(entry.substr(dots + 2)),
+             k = index(kernel);
+  return lo >= 0 && hi >= 0 && k >= lo && k <= hi;
+}
+
+}  // namespace
+
+std::string expected_finding(const Test& test, const std::string& kernel) {
+  const FindingExpectation* general = nullptr;
+  for (const FindingExpectation& e : test.expected_findings) {
+    if (e.kernels.empty()) {
+      if (!general) general = &e;
+      continue;
+    }
+    for (const std::string& k : e.kernels)
+      if (covers(k, kernel)) return e.finding == "none" ? "" : e.finding;
+  }
+  if (general && general->finding != "none") return general->finding;
+  return "";
+}
+
+Compiled compile_litmus(std::shared_ptr<const Test> test,
+                        const std::map<std::string, std::string>& overrides) {
   Compiled c;
   auto program = std::make_shared<Program>();
   program->test = test;
   Binder binder(*program, c.errors);
-  binder.bind();
+  binder.bind(overrides);
   if (!c.errors.empty()) return c;
   c.program = program;
   c.test_case.name = "litmus/" + test->name;
@@ -975,6 +1277,12 @@ const char* to_string(Agreement a) {
       return "no expectation";
     case Agreement::kIncomplete:
       return "incomplete";
+    case Agreement::kFindingAsExpected:
+      return "expected finding";
+    case Agreement::kFindingUnexpected:
+      return "unexpected finding";
+    case Agreement::kFindingMissing:
+      return "missing finding";
   }
   return "?";
 }
@@ -995,9 +1303,12 @@ std::optional<int64_t> outcome_value(const std::string& key, const std::string& 
 
 }  // namespace
 
-LitmusVerdict judge_litmus(const Test& test, const mc::RunResult& r) {
+LitmusVerdict judge_litmus(const Test& test, const mc::RunResult& r,
+                           const std::string& expected_finding) {
   LitmusVerdict v;
   v.expected = test.expected_result;
+  v.expected_finding = expected_finding;
+  if (r.counterexample) v.finding = r.counterexample->finding.kind_string();
   for (const auto& [key, count] : r.outcomes) {
     if (test.filter && outcome_value(key, "__filter").value_or(0) == 0) {
       v.filtered_out += count;
@@ -1028,6 +1339,25 @@ LitmusVerdict judge_litmus(const Test& test, const mc::RunResult& r) {
       break;
   }
 
+  const std::string expected_text = expected_finding.empty() ? "none" : expected_finding;
+  if (r.error.empty() && r.counterexample) {
+    if (v.finding == expected_finding) {
+      v.agreement = Agreement::kFindingAsExpected;
+      v.explanation = "the expected finding: " + v.finding + " (Result not checked)";
+    } else {
+      v.agreement = Agreement::kFindingUnexpected;
+      v.failed = true;
+      v.explanation = "finding: " + v.finding + ", expected " + expected_text;
+    }
+    return v;
+  }
+  if (r.error.empty() && r.exhausted && !expected_finding.empty()) {
+    v.agreement = Agreement::kFindingMissing;
+    v.failed = true;
+    v.explanation = "expected finding " + expected_finding + ", none in " +
+                    std::to_string(r.complete) + " executions";
+    return v;
+  }
   if (!r.error.empty() || r.counterexample || !r.exhausted) {
     v.agreement = Agreement::kIncomplete;
     v.failed = true;

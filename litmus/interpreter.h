@@ -26,6 +26,7 @@
 #include "checker/explore/explorer.h"
 #include "checker/test.h"
 #include "litmus/ast.h"
+#include "litmus/bindings.h"
 
 namespace litmus {
 
@@ -39,8 +40,12 @@ struct BindError {
 struct Location {
   std::string name;
   SourceLoc loc;
-  enum class Kind { kValue, kSpinlock, kSrcu } kind = Kind::kValue;
+  // kObject: a model object (`struct page pg0;`) of a type in model_bindings().
+  enum class Kind { kValue, kSpinlock, kSrcu, kObject } kind = Kind::kValue;
   int64_t initial = 0;
+  std::string object_type;              // kObject: "struct page"
+  ArgKind object_kind = ArgKind::kInt;  // kObject
+  InitValue object_init;                // kObject: `= MIGRATE_SYNC`
 };
 
 // The bound form of a test, shared by every execution of its TestCase.
@@ -52,6 +57,12 @@ struct Program {
   std::vector<std::string> observed;  // "x", "0:r0": stable storage for mc::observe names
   std::vector<LocationRef> observed_refs;
   std::vector<size_t> srcu_domains;  // location index of each srcu_struct (domain k + 1)
+  // Model objects and settings (litmus/bindings.h). uses_model: the test declares a model
+  // object or calls a modelled function, so each execution builds a World.
+  bool uses_model = false;
+  std::map<std::string, std::string> settings;  // effective value of every ModelSetting
+  std::vector<const Expr*> setup_calls;         // init-block calls, in order
+  std::string expected_finding;                 // for this run's kernel; "" = none
 
   std::optional<size_t> find_location(const std::string& name) const;
   // "x" when `value` is the address of location x, else the decimal value.
@@ -70,8 +81,17 @@ struct Compiled {
   std::string error_text() const;  // one error per line
 };
 
-// Binds `test` and builds its TestCase, named "litmus/<test name>".
-Compiled compile_litmus(std::shared_ptr<const Test> test);
+// Binds `test` and builds its TestCase, named "litmus/<test name>". `overrides` replace header
+// settings (`--set kernel=4.10`); a list setting (kernel=4.8,4.10 or all) that is not
+// overridden runs its first value (the runner expands lists into one run each).
+Compiled compile_litmus(std::shared_ptr<const Test> test,
+                        const std::map<std::string, std::string>& overrides = {});
+
+// The values a list setting takes ("all" expands to every choice); one value if not a list.
+std::vector<std::string> setting_values(const ModelSetting& s, const std::string& value);
+
+// The finding `test` expects at `kernel` from its Expect lines: "" for none.
+std::string expected_finding(const Test& test, const std::string& kernel);
 
 // ---- primitive registry ----
 
@@ -94,12 +114,15 @@ enum class Observation { kNever, kSometimes, kAlways, kDeadlock };
 const char* to_string(Observation o);  // "Never", "Sometimes", "Always", "DEADLOCK"
 
 enum class Agreement {
-  kMatches,        // SC gives the file's Result
-  kNeverUnderSc,   // file Sometimes, SC Never: allowed only through weak ordering
-  kAlwaysUnderSc,  // file Sometimes, SC Always: SC keeps only executions satisfying it
-  kMismatch,       // SC contradicts the file (e.g. the file says Never, SC shows it)
-  kNoExpectation,  // the file has no Result line
-  kIncomplete,     // exploration stopped early, failed, or found a finding
+  kMatches,            // SC gives the file's Result
+  kNeverUnderSc,       // file Sometimes, SC Never: allowed only through weak ordering
+  kAlwaysUnderSc,      // file Sometimes, SC Always: SC keeps only executions satisfying it
+  kMismatch,           // SC contradicts the file (e.g. the file says Never, SC shows it)
+  kNoExpectation,      // the file has no Result line
+  kIncomplete,         // exploration stopped early, failed, or found a finding
+  kFindingAsExpected,  // the Expect line's finding was found
+  kFindingUnexpected,  // a finding other than the expected one (or none was expected)
+  kFindingMissing,     // exhaustive, and the expected finding never happened
 };
 const char* to_string(Agreement a);
 
@@ -111,10 +134,14 @@ struct LitmusVerdict {
   bool ok = false;  // herd's Ok/No: the quantified final clause is validated
   std::optional<ExpectedResult> expected;
   Agreement agreement = Agreement::kNoExpectation;
-  bool failed = false;      // a real disagreement or an incomplete run
-  std::string explanation;  // "matches", "Never under SC (...)", "MISMATCH: ..."
+  bool failed = false;           // a real disagreement or an incomplete run
+  std::string expected_finding;  // "" = none
+  std::string finding;           // the counterexample's kind, "" = none
+  std::string explanation;       // "matches", "Never under SC (...)", "MISMATCH: ..."
 };
 
-LitmusVerdict judge_litmus(const Test& test, const mc::RunResult& result);
+// `expected_finding`: what the test's Expect lines say for the run's kernel ("" = none).
+LitmusVerdict judge_litmus(const Test& test, const mc::RunResult& result,
+                           const std::string& expected_finding = "");
 
 }  // namespace litmus

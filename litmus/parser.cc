@@ -585,6 +585,46 @@ class Parser {
       return false;
     }
     test.settings[key] = std::move(value);
+    test.setting_locs[key] = loc(pos);
+    return true;
+  }
+
+  // `Expect: <finding>` or `Expect <kernel> <kernel> ...: <finding>`; `at` is where "Expect"
+  // starts. The finding is the rest of the line: "none" or a finding kind or violation name.
+  bool parse_expect_line(std::string_view line, Position at, Test& test) {
+    FindingExpectation e;
+    e.loc = loc(at);
+    const size_t colon = line.find(':');
+    if (colon == std::string_view::npos) {
+      Position end = at;
+      end.column += static_cast<int>(line.size());
+      add_error(end, "':' after 'Expect' and its optional kernel versions", "end of line");
+      return false;
+    }
+    std::vector<std::pair<std::string_view, int>> words;
+    auto split = [&line, &at](size_t from, size_t to, auto& out) {
+      size_t i = from;
+      while (i < to) {
+        while (i < to && (is_blank(line[i]) || line[i] == ',')) ++i;
+        const size_t start = i;
+        while (i < to && !is_blank(line[i]) && line[i] != ',') ++i;
+        if (i > start)
+          out.emplace_back(line.substr(start, i - start), at.column + static_cast<int>(start));
+      }
+    };
+    split(6, colon, words);
+    for (const auto& [word, column] : words) e.kernels.emplace_back(word);
+    const std::string_view rest = trim(line.substr(colon + 1));
+    if (rest.empty()) {
+      Position p = at;
+      p.column = at.column + static_cast<int>(line.size());
+      add_error(
+          p, "a finding after 'Expect ...:' ('none', lost-wakeup, data-race, VM_BUG_ON_PAGE, ...)",
+          "end of line");
+      return false;
+    }
+    e.finding = std::string(rest);
+    test.expected_findings.push_back(std::move(e));
     return true;
   }
 
@@ -612,6 +652,9 @@ class Parser {
       at.column = first_column + static_cast<int>(i + (content.size() - stripped.size()));
       if (stripped.starts_with("Result:")) {
         if (!parse_result_line(stripped, at, test)) return false;
+      } else if (stripped.starts_with("Expect") &&
+                 (stripped.size() == 6 || stripped[6] == ':' || is_blank(stripped[6]))) {
+        if (!parse_expect_line(stripped, at, test)) return false;
       } else if (stripped.starts_with("Setting:")) {
         std::string_view rest = stripped.substr(8);
         at.column += 8 + static_cast<int>(rest.size() - trim_left(rest).size());
@@ -902,6 +945,12 @@ class Parser {
     InitEntry entry;
     const Token& first = peek();
     entry.loc = loc(first);
+    if (first.kind == TokenKind::kIdentifier && !is_reserved(first.text) && peek(1).is("(")) {
+      entry.call = parse_expression();  // a setup call (our extension)
+      if (entry.call->kind != ExprKind::kCall)
+        fail(first, "a call such as 'refdrv_alloc(drv, 42)' as a setup step");
+      return entry;
+    }
     const std::string base = parse_type_words();
     if (!base.empty()) entry.type = TypeName{base, parse_stars()};
     if (peek().kind == TokenKind::kInteger) entry.thread = parse_thread_prefix();

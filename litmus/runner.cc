@@ -2,6 +2,7 @@
 #include "litmus/runner.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <exception>
 #include <filesystem>
 #include <map>
@@ -37,25 +38,24 @@ std::vector<std::string> litmus_files(const std::vector<std::string>& files_or_d
 
 namespace {
 
-LitmusRun run_parsed(ParseResult parsed, const std::string& filename,
-                     const mc::ExploreOptions& options) {
+LitmusRun run_compiled(std::shared_ptr<const Test> test, const std::string& filename,
+                       const mc::ExploreOptions& options, const Overrides& overrides,
+                       std::string variant) {
   LitmusRun run;
   run.file = filename;
-  if (!parsed.ok()) {
-    for (const Diagnostic& d : parsed.errors) run.errors.push_back(d.to_string());
-    return run;
-  }
-  auto test = std::make_shared<const Test>(std::move(*parsed.test));
+  run.variant = std::move(variant);
   run.test = test;
-  Compiled compiled = compile_litmus(test);
+  Compiled compiled = compile_litmus(test, overrides);
   if (!compiled.ok()) {
     for (const BindError& e : compiled.errors) run.errors.push_back(e.to_string());
     return run;
   }
   run.program = compiled.program;
   try {
-    mc::RunResult r = mc::explore(compiled.test_case, mc::Params(), options);
-    run.verdict = judge_litmus(*test, r);
+    const Program& p = *compiled.program;
+    mc::RunResult r = mc::explore(compiled.test_case,
+                                  p.uses_model ? mc::Params(p.settings) : mc::Params(), options);
+    run.verdict = judge_litmus(*test, r, compiled.program->expected_finding);
     run.result = std::move(r);
   } catch (const std::exception& e) {
     run.errors.push_back(filename + ":1:1: " + e.what());
@@ -63,22 +63,58 @@ LitmusRun run_parsed(ParseResult parsed, const std::string& filename,
   return run;
 }
 
-}  // namespace
-
-LitmusRun run_litmus_source(std::string_view text, const std::string& filename,
-                            const mc::ExploreOptions& options) {
-  return run_parsed(parse_litmus(text, filename), filename, options);
+std::vector<LitmusRun> run_parsed(ParseResult parsed, const std::string& filename,
+                                  const mc::ExploreOptions& options, const Overrides& overrides) {
+  if (!parsed.ok()) {
+    LitmusRun run;
+    run.file = filename;
+    for (const Diagnostic& d : parsed.errors) run.errors.push_back(d.to_string());
+    return {std::move(run)};
+  }
+  auto test = std::make_shared<const Test>(std::move(*parsed.test));
+  // A list setting the command line does not override runs once per value.
+  for (const ModelSetting& ms : model_bindings().settings()) {
+    if (!ms.list || overrides.count(ms.key)) continue;
+    auto it = test->settings.find(ms.key);
+    if (it == test->settings.end()) continue;
+    const std::vector<std::string> values = setting_values(ms, it->second);
+    if (values.size() < 2) continue;
+    std::vector<LitmusRun> runs;
+    for (const std::string& v : values) {
+      Overrides o = overrides;
+      o[ms.key] = v;
+      runs.push_back(run_compiled(test, filename, options, o, ms.key + "=" + v));
+      if (!runs.back().errors.empty()) break;  // the same errors for every value
+    }
+    return runs;
+  }
+  return {run_compiled(test, filename, options, overrides, "")};
 }
 
-LitmusRun run_litmus_file(const std::string& path, const mc::ExploreOptions& options) {
-  return run_parsed(parse_litmus_file(path), path, options);
+}  // namespace
+
+std::vector<LitmusRun> run_litmus_text(std::string_view text, const std::string& filename,
+                                       const mc::ExploreOptions& options,
+                                       const Overrides& overrides) {
+  return run_parsed(parse_litmus(text, filename), filename, options, overrides);
+}
+
+LitmusRun run_litmus_source(std::string_view text, const std::string& filename,
+                            const mc::ExploreOptions& options, const Overrides& overrides) {
+  return run_litmus_text(text, filename, options, overrides).front();
+}
+
+std::vector<LitmusRun> run_litmus_file(const std::string& path, const mc::ExploreOptions& options,
+                                       const Overrides& overrides) {
+  return run_parsed(parse_litmus_file(path), path, options, overrides);
 }
 
 std::vector<LitmusRun> run_litmus_paths(const std::vector<std::string>& files_or_dirs,
-                                        const mc::ExploreOptions& options) {
+                                        const mc::ExploreOptions& options,
+                                        const Overrides& overrides) {
   std::vector<LitmusRun> runs;
   for (const std::string& f : litmus_files(files_or_dirs))
-    runs.push_back(run_litmus_file(f, options));
+    for (LitmusRun& r : run_litmus_file(f, options, overrides)) runs.push_back(std::move(r));
   return runs;
 }
 
@@ -112,18 +148,6 @@ std::vector<State> states(const LitmusRun& run) {
   return out;
 }
 
-const char* quantifier_word(Quantifier q) {
-  switch (q) {
-    case Quantifier::kExists:
-      return "exists";
-    case Quantifier::kNotExists:
-      return "~exists";
-    case Quantifier::kForall:
-      return "forall";
-  }
-  return "exists";
-}
-
 std::string expected_text(const LitmusRun& run) {
   const LitmusVerdict& v = *run.verdict;
   std::string s = "Expected: ";
@@ -132,6 +156,8 @@ std::string expected_text(const LitmusRun& run) {
          (run.test->expected_data_race ? " DATARACE" : "");
   else
     s += "(no Result line)";
+  if (run.program && (run.program->uses_model || !v.expected_finding.empty()))
+    s += ", finding: " + (v.expected_finding.empty() ? std::string("none") : v.expected_finding);
   return s + " -> " + v.explanation;
 }
 
@@ -149,6 +175,11 @@ std::string format_herd(const LitmusRun& run) {
   std::ostringstream o;
   o << "Test " << t.name << " "
     << (t.final_clause.quantifier == Quantifier::kForall ? "Required" : "Allowed") << "\n";
+  if (run.program->uses_model) {
+    o << "Model:";
+    for (const auto& [key, value] : run.program->settings) o << " " << key << "=" << value;
+    o << "\n";
+  }
   const std::vector<State> st = states(run);
   o << "States " << st.size() << "\n";
   for (const State& s : st) {
@@ -159,7 +190,7 @@ std::string format_herd(const LitmusRun& run) {
   o << (v.ok ? "Ok" : "No") << "\n";
   o << "Witnesses\n";
   o << "Positive: " << v.positive << " Negative: " << v.negative << "\n";
-  o << "Condition " << quantifier_word(t.final_clause.quantifier) << " ("
+  o << "Condition " << to_string(t.final_clause.quantifier) << " ("
     << (t.final_clause.condition ? to_string(*t.final_clause.condition) : "true") << ")\n";
   o << "Observation " << t.name << " " << to_string(v.observation) << " " << v.positive << " "
     << v.negative << "\n";
@@ -168,9 +199,11 @@ std::string format_herd(const LitmusRun& run) {
   if (r.blocked) o << ", " << r.blocked << " blocked";
   if (v.filtered_out) o << ", " << v.filtered_out << " filtered out";
   o << " (" << r.strategy << (r.exhausted ? ", exhaustive" : ", not exhaustive") << ")\n";
-  if (r.counterexample)
-    o << "Finding: " << r.counterexample->finding.kind_string() << ": "
-      << r.counterexample->finding.message << "\n";
+  if (r.counterexample) {
+    o << mc::format_trace(*r.counterexample);
+    const std::string diagram = mc::format_diagram(*r.counterexample);
+    if (!diagram.empty()) o << diagram;
+  }
   if (!r.error.empty()) o << "Error: " << r.error << "\n";
   o << expected_text(run) << "\n";
   return o.str();
@@ -204,9 +237,25 @@ mc::json::Value litmus_json(const LitmusRun& run) {
   obj.emplace_back("expected", verdict.expected ? Value(to_string(*verdict.expected)) : Value());
   obj.emplace_back("agreement", Value(to_string(verdict.agreement)));
   obj.emplace_back("verdict", Value(verdict.explanation));
+  obj.emplace_back(
+      "expected_finding",
+      Value(verdict.expected_finding.empty() ? std::string("none") : verdict.expected_finding));
+  obj.emplace_back("finding",
+                   Value(verdict.finding.empty() ? std::string("none") : verdict.finding));
+  if (!run.variant.empty()) obj.emplace_back("variant", Value(run.variant));
   obj.emplace_back("ok", Value(run.ok()));
   return v;
 }
+
+namespace {
+
+std::string seconds(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f", s);
+  return buf;
+}
+
+}  // namespace
 
 std::string format_table(const std::vector<LitmusRun>& runs, const std::string& base) {
   std::vector<std::string> names;
@@ -217,6 +266,7 @@ std::string format_table(const std::vector<LitmusRun>& runs, const std::string& 
       name = name.substr(base.size());
       while (!name.empty() && name.front() == '/') name.erase(0, 1);
     }
+    if (!r.variant.empty()) name += " [" + r.variant + "]";
     width = std::max(width, name.size());
     names.push_back(std::move(name));
   }
@@ -225,8 +275,8 @@ std::string format_table(const std::vector<LitmusRun>& runs, const std::string& 
     return s;
   };
   std::ostringstream o;
-  o << pad("file", width) << "  " << pad("LKMM", 10) << pad("SC", 10) << pad("executions", 12)
-    << "verdict\n";
+  o << pad("file", width) << "  " << pad("Result", 10) << pad("SC", 10) << pad("executions", 12)
+    << pad("seconds", 9) << "verdict\n";
   for (size_t i = 0; i < runs.size(); ++i) {
     const LitmusRun& r = runs[i];
     o << pad(names[i], width) << "  ";
@@ -235,8 +285,10 @@ std::string format_table(const std::vector<LitmusRun>& runs, const std::string& 
       continue;
     }
     const LitmusVerdict& v = *r.verdict;
-    o << pad(v.expected ? to_string(*v.expected) : "-", 10) << pad(to_string(v.observation), 10)
-      << pad(std::to_string(r.result->complete), 12) << v.explanation << "\n";
+    o << pad(v.expected ? to_string(*v.expected) : "-", 10)
+      << pad(v.finding.empty() ? to_string(v.observation) : "(finding)", 10)
+      << pad(std::to_string(r.result->complete), 12) << pad(seconds(r.result->seconds), 9)
+      << v.explanation << "\n";
   }
   return o.str();
 }

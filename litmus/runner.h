@@ -2,6 +2,7 @@
 // style of herd7, as text and as JSON.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,8 +16,14 @@
 
 namespace litmus {
 
+// Settings given on the command line (`--set kernel=4.10`); they replace the file's.
+using Overrides = std::map<std::string, std::string>;
+
 struct LitmusRun {
   std::string file;
+  // For a file that runs once per value of a list setting (kernel=4.8,4.10 or all):
+  // "kernel=4.10". Empty otherwise.
+  std::string variant;
   // Parse and binding errors, each "file:line:column: message". Non-empty: nothing ran.
   std::vector<std::string> errors;
   std::shared_ptr<const Test> test;        // null when parsing failed
@@ -31,14 +38,21 @@ struct LitmusRun {
 // that does not exist is kept, so that running it reports the error.
 std::vector<std::string> litmus_files(const std::vector<std::string>& files_or_dirs);
 
-// Parses, binds and explores one test. Never throws: problems end up in `errors`.
+// Parses, binds and explores one test, once per value of its list setting (kernel=...).
+// Never throws: problems end up in `errors`.
+std::vector<LitmusRun> run_litmus_text(std::string_view text, const std::string& filename,
+                                       const mc::ExploreOptions& options,
+                                       const Overrides& overrides = {});
+// The first run of run_litmus_text (tests with one variant).
 LitmusRun run_litmus_source(std::string_view text, const std::string& filename,
-                            const mc::ExploreOptions& options);
-LitmusRun run_litmus_file(const std::string& path, const mc::ExploreOptions& options);
+                            const mc::ExploreOptions& options, const Overrides& overrides = {});
+std::vector<LitmusRun> run_litmus_file(const std::string& path, const mc::ExploreOptions& options,
+                                       const Overrides& overrides = {});
 std::vector<LitmusRun> run_litmus_paths(const std::vector<std::string>& files_or_dirs,
-                                        const mc::ExploreOptions& options);
+                                        const mc::ExploreOptions& options,
+                                        const Overrides& overrides = {});
 
-// herd7-style report (or the errors, one per line).
+// herd7-style report (or the errors, one per line); a finding comes with its trace and diagram.
 std::string format_herd(const LitmusRun& run);
 // mc::result_json plus "file", "litmus_test", "observation", "positive", "negative",
 // "expected", "agreement", "verdict"; or {"file", "errors"} when it did not run.

@@ -1,0 +1,16 @@
+// Every subsystem's bindings in one table. A new subsystem adds its filler here.
+#include "litmus/bindings.h"
+
+namespace litmus {
+
+const Bindings& model_bindings() {
+  static const Bindings table = [] {
+    Bindings b;
+    add_protocol_bindings(b);
+    add_balloon_bindings(b);
+    return b;
+  }();
+  return table;
+}
+
+}  // namespace litmus

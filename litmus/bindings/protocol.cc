@@ -1,0 +1,277 @@
+// Bindings of the protocol model (protocol/): the kernel settings, pages, the compaction
+// control with its migration list, the reference driver, and the kernel functions on them.
+#include <memory>
+#include <string>
+
+#include "litmus/bindings.h"
+#include "litmus/bindings/zone.h"
+#include "protocol/driver.h"
+#include "protocol/migrate.h"
+#include "protocol/page_lock.h"
+#include "protocol/version.h"
+
+namespace litmus {
+
+namespace {
+
+using namespace proto;
+
+constexpr const char* kPage = "struct page";
+
+struct KernelConfig {
+  explicit KernelConfig(const Config& c) : cfg(c), scope(cfg) {}
+  Config cfg;
+  ConfigScope scope;
+};
+
+void end_violation(const std::string& msg) { mc::violation("end state", msg); }
+
+// The end state of protocol/scenarios.cc's check_refdrv_end: every page is free (refcount 0)
+// or owned by the driver (on its list, refcount 1, unlocked, not isolated, holding the object).
+void check_refdrv_end(World& w, void* obj) {
+  refdrv& d = *static_cast<refdrv*>(obj);
+  Memory& mem = zone(w);
+  for (int pfn = 0; pfn < mem.nr_pages(); ++pfn) {
+    page* p = mem.pfn_to_page(pfn);
+    const bool is_free = mem.is_free_peek(pfn);
+    const bool on_list = list_contains_peek(&d.pages, p);
+    const std::string where = "pfn " + std::to_string(pfn) + ": ";
+    if (is_free + on_list != 1)
+      end_violation(where + "in " + std::to_string(is_free + on_list) +
+                    " places (free / driver list)\n" + dump_page(p, "end state"));
+    const int ref = p->_refcount.peek();
+    if (is_free && ref != 0)
+      end_violation(where + "free with a reference\n" + dump_page(p, "end state"));
+    if (on_list) {
+      if (ref != 1)
+        end_violation(where + "driver page with refcount " + std::to_string(ref) + "\n" +
+                      dump_page(p, "end state"));
+      if (p->flags.peek() & (bit(PG_locked) | bit(PG_isolated)))
+        end_violation(where + "driver page still locked or isolated\n" + dump_page(p, "end state"));
+      if (d.handle.peek() != p) end_violation(where + "driver page without its object");
+      mc::expect_alive(p->data);
+    }
+  }
+  if (page* h = d.handle.peek(); h && !list_contains_peek(&d.pages, h))
+    end_violation("the object lives in pfn " + std::to_string(h->pfn) +
+                  ", not on the driver's list");
+}
+
+int64_t b(bool v) { return v ? 1 : 0; }
+
+}  // namespace
+
+proto::Memory& zone(World& w) {
+  if (void* m = w.singleton("memory")) return *static_cast<proto::Memory*>(m);
+  proto::Memory* m = w.keep(std::make_unique<proto::Memory>(w.count_of("struct page"), false));
+  w.set_singleton("memory", m);
+  return *m;
+}
+
+void add_protocol_bindings(Bindings& bn) {
+  bn.add(ModelSetting{"kernel", "6.17", kernel_choices(), true,
+                      "kernel version the model follows; a list (4.10,5.0) or 'all' runs each"});
+  bn.add(ModelSetting{"bug", "none", bug_choices(), false,
+                      "a deliberate historical mistake to inject (docs/protocol.md)"});
+  bn.on_begin([](World& w) {
+    Config c;
+    c.kernel = parse_kernel(w.setting("kernel").empty() ? "6.17" : w.setting("kernel"));
+    c.bug = parse_bug(w.setting("bug").empty() ? "none" : w.setting("bug"));
+    w.keep(std::make_unique<KernelConfig>(c));
+  });
+
+  // ---- objects ----
+  ObjectType page_type;
+  page_type.type = kPage;
+  page_type.kind = ArgKind::kPage;
+  page_type.subsystem = "protocol";
+  page_type.summary =
+      "a page of the zone, free at the start; pfns follow the declaration order and the "
+      "allocator hands out the lowest free pfn (compaction's targets: the highest)";
+  page_type.max_count = Memory::kMaxPages;
+  page_type.create = [](World& w, const ObjectDecl& d) -> void* {
+    Memory& mem = zone(w);
+    int pfn = 0;
+    for (const ObjectDecl& o : w.decls()) {
+      if (&o == &d || o.name == d.name) break;
+      pfn += o.type == kPage;
+    }
+    return mem.pfn_to_page(pfn);
+  };
+  bn.add(std::move(page_type));
+
+  ObjectType cc_type;
+  cc_type.type = "struct compact_control";
+  cc_type.kind = ArgKind::kList;
+  cc_type.subsystem = "protocol";
+  cc_type.summary =
+      "a compaction (or offlining) run: its migration list cc->migratepages and its mode "
+      "(= MIGRATE_ASYNC, the default, MIGRATE_SYNC_LIGHT or MIGRATE_SYNC)";
+  cc_type.initialisers = {"MIGRATE_ASYNC", "MIGRATE_SYNC_LIGHT", "MIGRATE_SYNC"};
+  cc_type.create = [](World& w, const ObjectDecl& d) -> void* {
+    zone(w);
+    auto cc = std::make_unique<compact_control>(d.name.c_str());
+    if (d.value.symbol == "MIGRATE_SYNC") cc->mode = migrate_mode::MIGRATE_SYNC;
+    if (d.value.symbol == "MIGRATE_SYNC_LIGHT") cc->mode = migrate_mode::MIGRATE_SYNC_LIGHT;
+    return w.keep(std::move(cc));
+  };
+  bn.add(std::move(cc_type));
+
+  ObjectType drv_type;
+  drv_type.type = "struct refdrv";
+  drv_type.kind = ArgKind::kDriver;
+  drv_type.subsystem = "protocol";
+  drv_type.summary =
+      "the reference driver (Documentation/vm/page_migration, section C): its page list under "
+      "a spinlock and one object; at the end every page must be free or the driver's";
+  drv_type.create = [](World& w, const ObjectDecl&) -> void* {
+    zone(w);
+    return w.keep(std::make_unique<refdrv>());
+  };
+  drv_type.check_end = check_refdrv_end;
+  bn.add(std::move(drv_type));
+
+  // ---- functions ----
+  auto fn = [&bn](std::string name, std::vector<ArgKind> params, ArgKind result,
+                  std::string summary, std::function<int64_t(const Call&)> run) {
+    bn.add(ModelFunction{std::move(name), std::move(params), result, "protocol", std::move(summary),
+                         std::move(run)});
+  };
+  const ArgKind P = ArgKind::kPage, I = ArgKind::kInt, L = ArgKind::kList, D = ArgKind::kDriver,
+                V = ArgKind::kVoid;
+
+  // Page lock and reference count.
+  fn("trylock_page", {P}, I, "PG_locked test-and-set; 1 if taken, never sleeps",
+     [](const Call& c) { return b(trylock_page(c.object<page>(0))); });
+  fn("lock_page", {P}, V, "sleeps until PG_locked is taken (PG_waiters from 4.10)",
+     [](const Call& c) {
+       lock_page(c.object<page>(0));
+       return int64_t{0};
+     });
+  fn("unlock_page", {P}, V, "clears PG_locked and wakes sleepers (only if PG_waiters from 4.10)",
+     [](const Call& c) {
+       unlock_page(c.object<page>(0));
+       return int64_t{0};
+     });
+  fn("wait_on_page_locked", {P}, V, "sleeps until the page is unlocked", [](const Call& c) {
+    wait_on_page_locked(c.object<page>(0));
+    return int64_t{0};
+  });
+  fn("get_page", {P}, V, "takes a reference (VM_BUG_ON_PAGE on a free page)", [](const Call& c) {
+    get_page(c.object<page>(0));
+    return int64_t{0};
+  });
+  fn("get_page_unless_zero", {P}, I, "takes a reference unless the count is 0; 1 if taken",
+     [](const Call& c) { return b(get_page_unless_zero(c.object<page>(0))); });
+  fn("put_page", {P}, V, "drops a reference; the last one frees the page", [](const Call& c) {
+    put_page(c.object<page>(0));
+    return int64_t{0};
+  });
+  fn("page_count", {P}, I, "the reference count",
+     [](const Call& c) { return int64_t{page_count(c.object<page>(0))}; });
+  fn("PageLocked", {P}, I, "PG_locked",
+     [](const Call& c) { return b(PageLocked(c.object<page>(0))); });
+  fn("PageIsolated", {P}, I, "PG_isolated (PG_movable_ops_isolated from 6.17)",
+     [](const Call& c) { return b(PageIsolated(c.object<page>(0))); });
+  fn("__PageMovable", {P}, I, "lock-free movable test (page_has_movable_ops from 6.17)",
+     [](const Call& c) {
+       page* p = c.object<page>(0);
+       return b(kcfg().movable_ops_flag() ? page_has_movable_ops(p) : __PageMovable(p));
+     });
+  fn("PageMovable", {P}, I, "movable and owned by a mapping with callbacks; needs the page lock",
+     [](const Call& c) { return b(PageMovable(c.object<page>(0))); });
+
+  // Isolation, migration, putback.
+  fn("isolate_movable_page", {P}, I,
+     "get_page_unless_zero, __PageMovable, trylock_page, driver isolate_page, PG_isolated; 1 if "
+     "isolated (the core keeps the reference)",
+     [](const Call& c) { return b(isolate_movable_page(c.object<page>(0), 0)); });
+  fn("list_add", {P, L}, V,
+     "list_add(&page->lru, &cc->migratepages) for an isolated page (checks the core's "
+     "invariant: isolated, referenced)",
+     [](const Call& c) {
+       page* p = c.object<page>(0);
+       compact_control* cc = c.object<compact_control>(1);
+       list_add(&p->lru, &cc->migratepages);
+       check_isolated_on_list(p, "list_add");
+       ++cc->nr_migratepages;
+       return int64_t{0};
+     });
+  fn("putback_movable_page", {P}, V, "driver putback_page and clear PG_isolated (page locked)",
+     [](const Call& c) {
+       putback_movable_page(c.object<page>(0));
+       return int64_t{0};
+     });
+  fn("putback_movable_pages", {L}, V, "puts back every page left on cc->migratepages",
+     [](const Call& c) {
+       putback_movable_pages(&c.object<compact_control>(0)->migratepages);
+       return int64_t{0};
+     });
+  fn("migrate_pages", {L}, I,
+     "migrate_pages(&cc->migratepages, compaction_alloc, compaction_free, cc, cc->mode): the "
+     "number of pages not migrated, or -ENOMEM; leftovers stay on the list",
+     [](const Call& c) {
+       compact_control* cc = c.object<compact_control>(0);
+       return int64_t{migrate_pages(&cc->migratepages, compaction_alloc, compaction_free, cc,
+                                    cc->mode, &cc->scratch)};
+     });
+  fn("isolate_migratepages_block", {L, I, I}, I,
+     "compaction's migrate scanner over pfns [low, high): isolates movable pages onto "
+     "cc->migratepages; the number isolated",
+     [](const Call& c) {
+       return int64_t{isolate_migratepages_block(
+           c.object<compact_control>(0), static_cast<int>(c.arg(1)), static_cast<int>(c.arg(2)))};
+     });
+  fn("compact_zone", {L, I, I}, V,
+     "isolate_migratepages_block, migrate_pages, putback_movable_pages of what is left",
+     [](const Call& c) {
+       compact_zone(c.object<compact_control>(0), static_cast<int>(c.arg(1)),
+                    static_cast<int>(c.arg(2)));
+       return int64_t{0};
+     });
+  fn("do_migrate_range", {L, I, I}, V,
+     "memory offlining over pfns [start, end): pin, isolate_movable_page (no lock-free "
+     "pre-check), MIGRATE_SYNC migration, putback",
+     [](const Call& c) {
+       do_migrate_range(c.object<compact_control>(0), static_cast<int>(c.arg(1)),
+                        static_cast<int>(c.arg(2)));
+       return int64_t{0};
+     });
+
+  // The reference driver.
+  fn("refdrv_alloc", {D, I}, I,
+     "allocates a page (lowest free pfn), stores the object, marks the page movable and puts it "
+     "on the driver's list; 1 on success",
+     [](const Call& c) {
+       return b(refdrv_alloc(c.object<refdrv>(0), static_cast<long>(c.arg(1))));
+     });
+  fn("refdrv_free", {D}, V,
+     "the object's owner releases it: lock the page, unmark it, drop the driver's reference "
+     "(the page may be isolated)",
+     [](const Call& c) {
+       refdrv_free(c.object<refdrv>(0));
+       return int64_t{0};
+     });
+  fn("refdrv_read", {D}, I, "reads the object under its page lock (a lock_page user); -1 if none",
+     [](const Call& c) { return int64_t{refdrv_read(c.object<refdrv>(0))}; });
+  fn("refdrv_inject_eagain", {D, I}, V,
+     "setup: the driver's migratepage returns -EAGAIN the next n times", [](const Call& c) {
+       c.object<refdrv>(0)->eagain_budget.store(static_cast<int>(c.arg(1)));
+       return int64_t{0};
+     });
+  fn("refdrv_inject_failure", {D}, V, "setup: the driver's migratepage fails permanently (-EBUSY)",
+     [](const Call& c) {
+       c.object<refdrv>(0)->fail_permanently.store(true);
+       return int64_t{0};
+     });
+  fn("refdrv_object_page", {D}, P, "the page holding the object (driver lock held), NULL if none",
+     [](const Call& c) {
+       refdrv* d = c.object<refdrv>(0);
+       d->lock.lock();
+       page* p = d->handle.load();
+       d->lock.unlock();
+       return c.world.value_of(p, c);
+     });
+}
+
+}  // namespace litmus

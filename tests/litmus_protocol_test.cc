@@ -1,0 +1,354 @@
+// Litmus files with the protocol: the suite in litmus/tests/ (every file matches its declared
+// expectation), the binding registry, and the errors a person gets for malformed input.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "litmus/bindings.h"
+#include "litmus/interpreter.h"
+#include "litmus/parser.h"
+#include "litmus/runner.h"
+
+namespace {
+
+using litmus::Agreement;
+using litmus::LitmusRun;
+
+std::string suite_dir() { return MIGCHECK_LITMUS_DIR; }
+std::string docs_file() { return MIGCHECK_LITMUS_DOC; }
+
+std::string errors(const LitmusRun& r) {
+  std::string s;
+  for (const std::string& e : r.errors) s += e + "\n";
+  return s;
+}
+
+LitmusRun run(const std::string& text, const litmus::Overrides& o = {}) {
+  return litmus::run_litmus_source(text, "inline.litmus", mc::ExploreOptions{}, o);
+}
+
+// ---- the suite ----
+
+TEST(LitmusSuite, EveryFileMatchesItsExpectation) {
+  const std::vector<LitmusRun> runs = litmus::run_litmus_paths({suite_dir()}, mc::ExploreOptions{});
+  ASSERT_GE(runs.size(), 20u);
+  std::cout << litmus::format_table(runs, suite_dir()) << std::flush;
+  int with_finding = 0, without = 0;
+  for (const LitmusRun& r : runs) {
+    const std::string name =
+        std::filesystem::relative(r.file, suite_dir()).string() + " " + r.variant;
+    ASSERT_TRUE(r.errors.empty()) << name << ":\n" << errors(r);
+    EXPECT_TRUE(r.ok()) << name << ": " << r.verdict->explanation << "\n" << litmus::format_herd(r);
+    EXPECT_NE(r.verdict->agreement, Agreement::kNoExpectation) << name << ": no Result line";
+    (r.verdict->expected_finding.empty() ? without : with_finding)++;
+  }
+  EXPECT_GT(with_finding, 5);  // lost wake-ups and bug variants
+  EXPECT_GT(without, 10);
+}
+
+TEST(LitmusSuite, PerVersionExpectationOfTheLostWakeup) {
+  const std::string file = suite_dir() + "/protocol/lock-page-vs-migration.litmus";
+  for (const std::string kernel : {"4.8", "4.10", "5.17", "5.18", "6.17"}) {
+    const std::vector<LitmusRun> runs =
+        litmus::run_litmus_file(file, mc::ExploreOptions{}, {{"kernel", kernel}});
+    ASSERT_EQ(runs.size(), 1u);
+    const LitmusRun& r = runs[0];
+    ASSERT_TRUE(r.errors.empty()) << errors(r);
+    const bool lost = kernel == "4.10" || kernel == "5.17";
+    EXPECT_EQ(r.verdict->finding, lost ? "lost-wakeup" : "") << kernel;
+    EXPECT_TRUE(r.ok()) << kernel << ": " << r.verdict->explanation;
+  }
+}
+
+// ---- a finding that is not expected fails, with its trace ----
+
+const char* kPutbackVsFree = R"(C putback-vs-free-inline
+(*
+ * Result: Never
+ * kernel=5.0
+ *)
+{
+  struct page pg0;
+  struct refdrv drv;
+  struct compact_control cc;
+  refdrv_alloc(drv, 42);
+  isolate_movable_page(pg0);
+  list_add(pg0, cc);
+}
+P0(struct compact_control *cc) { putback_movable_pages(cc); }
+P1(struct refdrv *drv) { refdrv_free(drv); }
+exists (false)
+)";
+
+TEST(LitmusProtocol, UnexpectedFindingFailsWithTrace) {
+  const LitmusRun r = run(kPutbackVsFree);
+  ASSERT_TRUE(r.errors.empty()) << errors(r);
+  EXPECT_EQ(r.verdict->finding, "lost-wakeup");
+  EXPECT_EQ(r.verdict->agreement, Agreement::kFindingUnexpected);
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(litmus::litmus_exit_code({r}), 1);
+  const std::string herd = litmus::format_herd(r);
+  EXPECT_NE(herd.find("finding: lost-wakeup"), std::string::npos) << herd;
+  EXPECT_NE(herd.find("refdrv_free > lock_page"), std::string::npos) << herd;
+  EXPECT_NE(herd.find("Model: bug=none kernel=5.0"), std::string::npos) << herd;
+  const mc::json::Value j = litmus::litmus_json(r);
+  ASSERT_NE(j.get("finding"), nullptr);
+}
+
+TEST(LitmusProtocol, OverrideFixesItAndAMissingFindingFails) {
+  LitmusRun r = run(kPutbackVsFree, {{"kernel", "5.18"}});
+  ASSERT_TRUE(r.errors.empty()) << errors(r);
+  EXPECT_TRUE(r.ok()) << r.verdict->explanation;
+  std::string text = kPutbackVsFree;
+  text.replace(text.find(" * kernel=5.0"), 13, " * Expect: lost-wakeup\n * kernel=6.17");
+  r = run(text);
+  ASSERT_TRUE(r.errors.empty()) << errors(r);
+  EXPECT_EQ(r.verdict->agreement, Agreement::kFindingMissing);
+  EXPECT_FALSE(r.ok());
+}
+
+TEST(LitmusProtocol, RegistersComparedWithObjects) {
+  const LitmusRun r = run(R"(C object-page
+(* Result: Always *)
+{
+  struct page pg0;
+  struct page pg1;
+  struct refdrv drv;
+  refdrv_alloc(drv, 7);
+}
+P0(struct refdrv *drv) {
+  struct page *r0;
+  int r1;
+  r0 = refdrv_object_page(drv);
+  r1 = refdrv_read(drv);
+}
+exists (0:r0=pg0 /\ 0:r1=7)
+)");
+  ASSERT_TRUE(r.errors.empty()) << errors(r);
+  EXPECT_EQ(r.verdict->observation, litmus::Observation::kAlways);
+  EXPECT_TRUE(r.ok()) << r.verdict->explanation;
+}
+
+// ---- the registry ----
+
+TEST(LitmusBindings, RegistryIsWellFormed) {
+  const litmus::Bindings& b = litmus::model_bindings();
+  for (const char* name :
+       {"lock_page", "trylock_page", "unlock_page", "get_page_unless_zero", "put_page",
+        "isolate_movable_page", "migrate_pages", "putback_movable_pages", "compact_zone",
+        "refdrv_alloc", "fill_balloon", "leak_balloon"})
+    EXPECT_NE(b.function(name), nullptr) << name;
+  for (const auto& [name, f] : b.functions()) {
+    EXPECT_EQ(name, f.name);
+    EXPECT_FALSE(f.summary.empty()) << name;
+    EXPECT_FALSE(f.subsystem.empty()) << name;
+    EXPECT_TRUE(f.run) << name;
+    EXPECT_EQ(litmus::primitives().count(name), 0u) << name << " shadows a primitive";
+    for (litmus::ArgKind k : f.params) EXPECT_NE(k, litmus::ArgKind::kVoid) << name;
+  }
+  for (const auto& [name, t] : b.types()) {
+    EXPECT_TRUE(t.create) << name;
+    EXPECT_EQ(name.rfind("struct ", 0), 0u) << name;
+  }
+  ASSERT_NE(b.setting("kernel"), nullptr);
+  EXPECT_TRUE(b.setting("kernel")->list);
+  ASSERT_NE(b.setting("bug"), nullptr);
+}
+
+TEST(LitmusBindings, AddingAFunctionNeedsNoParserChange) {
+  litmus::Bindings b;
+  b.add(litmus::ModelFunction{"my_new_function",
+                              {litmus::ArgKind::kInt},
+                              litmus::ArgKind::kInt,
+                              "test",
+                              "doubles",
+                              [](const litmus::Call& c) { return 2 * c.arg(0); }});
+  EXPECT_NE(b.function("my_new_function"), nullptr);
+  EXPECT_NE(litmus::format_bindings_reference(b).find("`my_new_function(int)` | int | doubles"),
+            std::string::npos);
+  EXPECT_THROW(b.add(litmus::ModelFunction{
+                   "my_new_function", {}, litmus::ArgKind::kVoid, "t", "again", nullptr}),
+               std::logic_error);
+}
+
+TEST(LitmusBindings, DocumentationListsEveryFunctionAndType) {
+  std::ifstream in(docs_file());
+  ASSERT_TRUE(in) << docs_file();
+  std::stringstream buf;
+  buf << in.rdbuf();
+  const std::string doc = buf.str();
+  const litmus::Bindings& b = litmus::model_bindings();
+  for (const auto& [name, f] : b.functions())
+    EXPECT_NE(doc.find("`" + name + "("), std::string::npos)
+        << name << " is not in docs/litmus.md: regenerate its table with "
+        << "`migcheck litmus-functions`";
+  for (const auto& [name, t] : b.types())
+    EXPECT_NE(doc.find("`" + name + " NAME"), std::string::npos) << name;
+}
+
+// ---- errors a person can act on ----
+
+TEST(LitmusProtocolErrors, UnknownFunction) {
+  const LitmusRun r = run(R"(C bad
+{ struct page pg0; }
+P0(struct page *pg0) {
+  lock_the_page(pg0);
+}
+exists (false)
+)");
+  ASSERT_EQ(r.errors.size(), 1u) << errors(r);
+  EXPECT_EQ(r.errors[0].rfind("inline.litmus:4:3: unknown function 'lock_the_page': expected", 0),
+            0u)
+      << errors(r);
+  EXPECT_EQ(litmus::litmus_exit_code({r}), 2);
+}
+
+TEST(LitmusProtocolErrors, WrongArgumentKindAndArity) {
+  const LitmusRun r = run(R"(C bad
+{ struct page pg0; struct refdrv drv; int x; }
+P0(struct page *pg0, struct refdrv *drv, int *x) {
+  lock_page(drv);
+  unlock_page(x);
+  refdrv_alloc(drv, pg0);
+  put_page(pg0, 1);
+  get_page(5);
+}
+exists (false)
+)");
+  const std::string e = errors(r);
+  ASSERT_EQ(r.errors.size(), 5u) << e;
+  EXPECT_NE(e.find("inline.litmus:4:13: lock_page argument 1: expected struct page *, found 'drv' "
+                   "(struct refdrv)"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("inline.litmus:5:15: unlock_page argument 1: expected struct page *, found 'x' "
+                   "(not a model object)"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("inline.litmus:6:21: refdrv_alloc argument 2: expected an integer, found 'pg0'"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("inline.litmus:7:3: put_page takes 1 argument(s) (put_page(struct page *)), "
+                   "given 2"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("inline.litmus:8:12: get_page argument 1: expected struct page *, found the "
+                   "integer 5"),
+            std::string::npos)
+      << e;
+  EXPECT_EQ(litmus::litmus_exit_code({r}), 2);
+}
+
+TEST(LitmusProtocolErrors, WrongKindAtRunTimeIsAFinding) {
+  const LitmusRun r = run(R"(C bad
+{ struct page pg0; struct refdrv drv; }
+P0(struct refdrv *drv) {
+  struct page *r0;
+  r0 = drv;
+  lock_page(r0);
+}
+exists (false)
+)");
+  ASSERT_TRUE(r.errors.empty()) << errors(r);
+  ASSERT_TRUE(r.result->counterexample.has_value());
+  EXPECT_NE(
+      r.result->counterexample->finding.message.find(
+          "inline.litmus:6:3: lock_page: argument 1 is a struct refdrv *, expected struct page *"),
+      std::string::npos)
+      << r.result->counterexample->finding.message;
+}
+
+TEST(LitmusProtocolErrors, UnknownKernelVersionAndBug) {
+  const LitmusRun r = run(R"(C bad
+(*
+ * Expect 4.9: lost-wakeup
+ * kernel=4.9
+ * bug=no-such-bug
+ *)
+{ struct page pg0; }
+P0(struct page *pg0) { lock_page(pg0); unlock_page(pg0); }
+exists (false)
+)");
+  const std::string e = errors(r);
+  ASSERT_EQ(r.errors.size(), 3u) << e;
+  EXPECT_NE(e.find("inline.litmus:4:4: kernel=4.9: unknown kernel version '4.9' (expected a "
+                   "comma-separated list of 4.8, 4.10"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("inline.litmus:5:4: bug=no-such-bug: unknown bug 'no-such-bug' (expected one "
+                   "of none, "),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("inline.litmus:3:4: Expect: unknown kernel version '4.9'"), std::string::npos)
+      << e;
+  const LitmusRun o =
+      run("C ok\n{ struct page pg0; }\nP0(struct page *pg0) { put_page(pg0); }\n"
+          "exists (false)\n",
+          {{"kernel", "9.9"}});
+  ASSERT_EQ(o.errors.size(), 1u) << errors(o);
+  EXPECT_NE(o.errors[0].find("--set kernel=9.9: unknown kernel version '9.9'"), std::string::npos)
+      << errors(o);
+}
+
+TEST(LitmusProtocolErrors, ObjectsInTheInitialState) {
+  const LitmusRun r = run(R"(C bad
+{
+  struct page *pg0;
+  struct compact_control cc = MIGRATE_SOON;
+  struct refdrv drv;
+  WRITE_ONCE(*x, 1);
+  refdrv_alloc(drv, 1);
+  nothing_here(drv);
+}
+P0(struct refdrv *drv) { refdrv_free(drv); }
+exists (drv=0)
+)");
+  const std::string e = errors(r);
+  EXPECT_NE(e.find("inline.litmus:3:3: declare the object itself ('struct page pg0;')"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("inline.litmus:4:31: struct compact_control cc: expected one of MIGRATE_ASYNC"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("inline.litmus:6:3: 'WRITE_ONCE' cannot run in the initial state"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("inline.litmus:8:3: unknown function 'nothing_here'"), std::string::npos) << e;
+  EXPECT_NE(e.find("inline.litmus:11:9: 'drv' is a model object"), std::string::npos) << e;
+}
+
+TEST(LitmusProtocolErrors, ExpectLineSyntax) {
+  const litmus::ParseResult p = litmus::parse_litmus(
+      "C bad\n(*\n * Expect 4.10 lost-wakeup\n *)\n{}\nP0() {}\nexists (false)\n", "inline.litmus");
+  ASSERT_FALSE(p.ok());
+  EXPECT_NE(p.error_text().find("inline.litmus:3:"), std::string::npos) << p.error_text();
+  EXPECT_NE(p.error_text().find("':' after 'Expect'"), std::string::npos) << p.error_text();
+}
+
+TEST(LitmusProtocol, ExpectLinesRoundTrip) {
+  const std::string text =
+      "C rt\n(*\n * Result: Never\n * Expect: none\n * Expect 4.10..5.17 6.0: lost-wakeup\n"
+      " * kernel=all\n *)\n{\n  struct page pg0;\n  struct refdrv drv;\n  refdrv_alloc(drv, "
+      "1);\n}\n"
+      "P0(struct refdrv *drv) { refdrv_free(drv); }\nexists (false)\n";
+  const litmus::ParseResult p = litmus::parse_litmus(text, "rt.litmus");
+  ASSERT_TRUE(p.ok()) << p.error_text();
+  ASSERT_EQ(p.test->expected_findings.size(), 2u);
+  EXPECT_EQ(p.test->expected_findings[1].kernels, (std::vector<std::string>{"4.10..5.17", "6.0"}));
+  EXPECT_EQ(litmus::expected_finding(*p.test, "5.0"), "lost-wakeup");
+  EXPECT_EQ(litmus::expected_finding(*p.test, "5.18"), "");
+  EXPECT_EQ(litmus::expected_finding(*p.test, "6.0"), "lost-wakeup");
+  const std::string printed = litmus::to_string(*p.test);
+  const litmus::ParseResult again = litmus::parse_litmus(printed, "rt.litmus");
+  ASSERT_TRUE(again.ok()) << again.error_text() << printed;
+  EXPECT_EQ(litmus::to_string(*again.test), printed);
+  EXPECT_NE(printed.find("refdrv_alloc(drv, 1);"), std::string::npos) << printed;
+}
+
+}  // namespace
