@@ -8,6 +8,7 @@
 
 #include "protocol/balloon.h"
 #include "protocol/driver.h"
+#include "protocol/end_state.h"
 #include "protocol/migrate.h"
 #include "protocol/page_lock.h"
 #include "protocol/version.h"
@@ -29,67 +30,6 @@ Ctx context_of(const mc::Params& p) {
            : m == "sync-light" ? migrate_mode::MIGRATE_SYNC_LIGHT
                                : migrate_mode::MIGRATE_ASYNC;
   return c;
-}
-
-void end_violation(const std::string& msg) { mc::violation("end state", msg); }
-
-// Every page ends in exactly one place with a balanced reference count: free (refcount 0) or
-// owned by the driver (on its list, refcount 1, not locked, not isolated).
-void check_refdrv_end(Memory& mem, refdrv& d) {
-  for (int pfn = 0; pfn < mem.nr_pages(); ++pfn) {
-    page* p = mem.pfn_to_page(pfn);
-    const bool is_free = mem.is_free_peek(pfn);
-    const bool on_list = list_contains_peek(&d.pages, p);
-    const std::string where = "pfn " + std::to_string(pfn) + ": ";
-    if (is_free + on_list != 1)
-      end_violation(where + "in " + std::to_string(is_free + on_list) +
-                    " places (free / driver list)\n" + dump_page(p, "end state"));
-    const int ref = p->_refcount.peek();
-    if (is_free && ref != 0)
-      end_violation(where + "free with a reference\n" + dump_page(p, "end state"));
-    if (on_list) {
-      if (ref != 1)
-        end_violation(where + "driver page with refcount " + std::to_string(ref) + "\n" +
-                      dump_page(p, "end state"));
-      if (p->flags.peek() & (bit(PG_locked) | bit(PG_isolated)))
-        end_violation(where + "driver page still locked or isolated\n" + dump_page(p, "end state"));
-      if (d.handle.peek() != p) end_violation(where + "driver page without its object");
-      mc::expect_alive(p->data);
-    }
-  }
-  if (page* h = d.handle.peek(); h && !list_contains_peek(&d.pages, h))
-    end_violation("the object lives in pfn " + std::to_string(h->pfn) +
-                  ", not on the driver's list");
-}
-
-void check_balloon_end(Memory& mem, virtio_balloon& vb) {
-  balloon_dev_info& b = vb.vb_dev_info;
-  for (int pfn = 0; pfn < mem.nr_pages(); ++pfn) {
-    page* p = mem.pfn_to_page(pfn);
-    const bool is_free = mem.is_free_peek(pfn);
-    const bool on_list = list_contains_peek(&b.pages, p);
-    const std::string where = "pfn " + std::to_string(pfn) + ": ";
-    if (is_free + on_list != 1)
-      end_violation(where + "in " + std::to_string(is_free + on_list) +
-                    " places (free / balloon)\n" + dump_page(p, "end state"));
-    const int ref = p->_refcount.peek();
-    if (is_free && ref != 0)
-      end_violation(where + "free with a reference\n" + dump_page(p, "end state"));
-    if (on_list) {
-      if (ref != 1)
-        end_violation(where + "balloon page with refcount " + std::to_string(ref) + "\n" +
-                      dump_page(p, "end state"));
-      if (p->flags.peek() & (bit(PG_locked) | bit(PG_isolated)))
-        end_violation(where + "balloon page still locked or isolated\n" +
-                      dump_page(p, "end state"));
-      if (p->private_.peek() != reinterpret_cast<unsigned long>(&b))
-        end_violation(where + "balloon page without its b_dev_info");
-      mc::expect_alive(p->data);
-    }
-  }
-  if (b.isolated_pages.peek() != 0) end_violation("isolated_pages is not 0 at the end");
-  if (list_count_peek(&b.pages) != vb.num_pages.peek())
-    end_violation("num_pages does not match the balloon list");
 }
 
 // A visible step of thread 0 after its setup and before the spawns. Works around an engine

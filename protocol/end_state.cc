@@ -1,0 +1,60 @@
+#include "protocol/end_state.h"
+
+#include <functional>
+
+namespace proto {
+
+void end_violation(const std::string& msg) { mc::violation("end state", msg); }
+
+namespace {
+
+// The checks common to every owner: each page free or on the owner's list (not both, not
+// neither), a free page without references, an owned page with exactly the owner's one,
+// unlocked and not isolated, its contents alive. `owned` adds the owner's own checks.
+void check_pages_end(Memory& mem, list_head* owner_list, const char* owner,
+                     const std::function<void(page*, const std::string&)>& owned) {
+  for (int pfn = 0; pfn < mem.nr_pages(); ++pfn) {
+    page* p = mem.pfn_to_page(pfn);
+    const bool is_free = mem.is_free_peek(pfn);
+    const bool on_list = list_contains_peek(owner_list, p);
+    const std::string where = "pfn " + std::to_string(pfn) + ": ";
+    if (is_free + on_list != 1)
+      end_violation(where + "in " + std::to_string(is_free + on_list) + " places (free / " + owner +
+                    ")\n" + dump_page(p, "end state"));
+    const int ref = p->_refcount.peek();
+    if (is_free && ref != 0)
+      end_violation(where + "free with a reference\n" + dump_page(p, "end state"));
+    if (!on_list) continue;
+    if (ref != 1)
+      end_violation(where + owner + " page with refcount " + std::to_string(ref) + "\n" +
+                    dump_page(p, "end state"));
+    if (p->flags.peek() & (bit(PG_locked) | bit(PG_isolated)))
+      end_violation(where + owner + " page still locked or isolated\n" + dump_page(p, "end state"));
+    owned(p, where);
+    mc::expect_alive(p->data);
+  }
+}
+
+}  // namespace
+
+void check_refdrv_end(Memory& mem, refdrv& d) {
+  check_pages_end(mem, &d.pages, "driver", [&](page* p, const std::string& where) {
+    if (d.handle.peek() != p) end_violation(where + "driver page without its object");
+  });
+  if (page* h = d.handle.peek(); h && !list_contains_peek(&d.pages, h))
+    end_violation("the object lives in pfn " + std::to_string(h->pfn) +
+                  ", not on the driver's list");
+}
+
+void check_balloon_end(Memory& mem, virtio_balloon& vb) {
+  balloon_dev_info& b = vb.vb_dev_info;
+  check_pages_end(mem, &b.pages, "balloon", [&](page* p, const std::string& where) {
+    if (p->private_.peek() != reinterpret_cast<unsigned long>(&b))
+      end_violation(where + "balloon page without its b_dev_info");
+  });
+  if (b.isolated_pages.peek() != 0) end_violation("isolated_pages is not 0 at the end");
+  if (list_count_peek(&b.pages) != vb.num_pages.peek())
+    end_violation("num_pages does not match the balloon list");
+}
+
+}  // namespace proto
