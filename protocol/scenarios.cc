@@ -32,14 +32,6 @@ Ctx context_of(const mc::Params& p) {
   return c;
 }
 
-// A visible step of thread 0 after its setup and before the spawns. Works around an engine
-// gap (reported): spawn() hands the child the parent's clock at its last visible event, so
-// plain writes made after that event would look unordered with the child's accesses.
-void end_of_setup() {
-  mc::atomic<int> setup_done(0, "setup done");
-  setup_done.store(1);
-}
-
 // Isolation done by thread 0 before the race starts (the state "isolated").
 void isolate_in_setup(compact_control& cc, page* p) {
   if (!isolate_movable_page(p, 0)) end_violation("setup: isolation failed");
@@ -62,7 +54,6 @@ void compaction_vs_alloc(const Ctx& c) {
   refdrv d;
   compact_control cc("cc.migratepages");
   cc.mode = c.mode;
-  end_of_setup();
   mc::thread a = mc::spawn([&] { refdrv_alloc(&d, 42); });
   mc::thread b = mc::spawn([&] { compact_zone(&cc, 0, 1); });
   a.join();
@@ -74,7 +65,6 @@ void offline_vs_alloc(const Ctx&) {
   Memory mem(2, false);
   refdrv d;
   compact_control cc("offline.source");
-  end_of_setup();
   mc::thread a = mc::spawn([&] { refdrv_alloc(&d, 42); });
   mc::thread b = mc::spawn([&] { do_migrate_range(&cc, 0, 1); });
   a.join();
@@ -89,7 +79,6 @@ void free_before_isolation(const Ctx& c) {
   compact_control cc("cc.migratepages");
   cc.mode = c.mode;
   cc.migrate = false;
-  end_of_setup();
   mc::thread a = mc::spawn([&] { compact_zone(&cc, 0, 1); });
   mc::thread b = mc::spawn([&] { refdrv_free(&d); });
   a.join();
@@ -105,7 +94,6 @@ void free_between_isolation_and_migration(const Ctx& c) {
   cc.mode = cc2.mode = c.mode;
   isolate_in_setup(cc, mem.pfn_to_page(0));
   refdrv_free(&d);  // released while isolated: only the core's reference is left
-  end_of_setup();
   mc::thread a = mc::spawn([&] { migrate_isolated(cc); });
   mc::thread b = mc::spawn([&] { compact_zone(&cc2, 0, 1); });
   a.join();
@@ -120,7 +108,6 @@ void free_during_migration(const Ctx& c) {
   compact_control cc("cc.migratepages");
   cc.mode = c.mode;
   isolate_in_setup(cc, mem.pfn_to_page(0));
-  end_of_setup();
   mc::thread a = mc::spawn([&] { migrate_isolated(cc); });
   mc::thread b = mc::spawn([&] { refdrv_free(&d); });
   a.join();
@@ -134,7 +121,6 @@ void two_compactors(const Ctx& c) {
   refdrv_alloc(&d, 42);
   compact_control cc1("cc1.migratepages"), cc2("cc2.migratepages");
   cc1.mode = cc2.mode = c.mode;
-  end_of_setup();
   mc::thread a = mc::spawn([&] { compact_zone(&cc1, 0, 1); });
   mc::thread b = mc::spawn([&] { compact_zone(&cc2, 0, 1); });
   a.join();
@@ -153,7 +139,6 @@ void migrate_eagain(const Ctx& c) {
   cc.mode = c.mode;
   isolate_in_setup(cc, mem.pfn_to_page(0));
   long seen = 0;
-  end_of_setup();
   mc::thread a = mc::spawn([&] { migrate_isolated(cc); });
   mc::thread b = mc::spawn([&] { seen = refdrv_read(&d); });
   a.join();
@@ -174,7 +159,6 @@ void migrate_permanent_failure(const Ctx& c) {
   cc.mode = c.mode;
   isolate_in_setup(cc, mem.pfn_to_page(0));
   long seen = 0;
-  end_of_setup();
   mc::thread a = mc::spawn([&] { migrate_isolated(cc); });
   mc::thread b = mc::spawn([&] { seen = refdrv_read(&d); });
   a.join();
@@ -190,7 +174,6 @@ void putback_vs_free(const Ctx&) {
   refdrv_alloc(&d, 42);
   compact_control cc("cc.migratepages");
   isolate_in_setup(cc, mem.pfn_to_page(0));
-  end_of_setup();
   mc::thread a = mc::spawn([&] { putback_movable_pages(&cc.migratepages); });
   mc::thread b = mc::spawn([&] { refdrv_free(&d); });
   a.join();
@@ -206,7 +189,6 @@ void lock_page_vs_migration(const Ctx& c) {
   cc.mode = c.mode;
   isolate_in_setup(cc, mem.pfn_to_page(0));
   long seen = 0;
-  end_of_setup();
   mc::thread a = mc::spawn([&] { migrate_isolated(cc); });
   mc::thread b = mc::spawn([&] { seen = refdrv_read(&d); });
   a.join();
@@ -222,7 +204,6 @@ void balloon_inflate_vs_compaction(const Ctx& c) {
   virtio_balloon vb;
   compact_control cc("cc.migratepages");
   cc.mode = c.mode;
-  end_of_setup();
   mc::thread a = mc::spawn([&] { fill_balloon(&vb); });
   mc::thread b = mc::spawn([&] { compact_zone(&cc, 0, 1); });
   a.join();
@@ -236,7 +217,6 @@ void balloon_deflate_vs_compaction(const Ctx& c) {
   fill_balloon(&vb);
   compact_control cc("cc.migratepages");
   cc.mode = c.mode;
-  end_of_setup();
   mc::thread a = mc::spawn([&] { leak_balloon(&vb); });
   mc::thread b = mc::spawn([&] { compact_zone(&cc, 0, 1); });
   a.join();

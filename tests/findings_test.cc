@@ -134,8 +134,26 @@ TEST(DataRace, PlainCounter) {
   const std::string& m = bad.counterexample->finding.message;
   EXPECT_NE(m.find("counter"), std::string::npos);
   EXPECT_NE(m.find("findings_test.cc"), std::string::npos) << m;  // both sites are named
-  EXPECT_NE(m.find("[increment]"), std::string::npos) << m;      // with their function labels
+  EXPECT_NE(m.find("[increment]"), std::string::npos) << m;       // with their function labels
   EXPECT_EQ(finding_of(run(body(true))), "");
+}
+
+// What a thread did before spawning, plain writes after its last visible event included,
+// happens before everything the child does; the parent's later writes do not.
+TEST(DataRace, SpawnOrdersThePlainSetupBeforeIt) {
+  auto body = [](bool write_after_spawn) {
+    return [write_after_spawn] {
+      mc::atomic<int> visible(0, "visible");
+      visible.store(1);
+      mc::plain<int> setup(0, "setup");
+      setup.store(1);  // after the parent's last visible event
+      mc::thread child = mc::spawn([&] { (void)setup.load(); });
+      if (write_after_spawn) setup.store(2);
+      child.join();
+    };
+  };
+  EXPECT_EQ(finding_of(run(body(false))), "");
+  EXPECT_EQ(finding_of(run(body(true))), "data-race");
 }
 
 // Message passing of plain data: a relaxed flag does not order it, release/acquire does.
