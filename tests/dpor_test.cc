@@ -212,7 +212,7 @@ std::string describe(const RandomProgram& p) {
 
 TEST(DporVsNaive, RandomPrograms) {
   std::mt19937 rng(20261122);
-  const int programs = quick() ? 40 : 200;
+  const int programs = quick() ? 12 : 200;
   for (int i = 0; i < programs; ++i) {
     RandomProgram p = generate(rng);
     compare_with_naive([&] { run_program(p); },
