@@ -167,10 +167,11 @@ struct InitValue {
   };
   Kind kind = Kind::kNone;
   SourceLoc loc;
-  int64_t integer = 0;     // kInteger; kMacro: the argument
-  std::string symbol;      // kAddress: the variable pointed to
-  bool ampersand = false;  // kAddress: written `&x` rather than bare `x`
-  std::string macro;       // kMacro: e.g. "ATOMIC_INIT"
+  int64_t integer = 0;        // kInteger; kMacro: the first argument
+  std::vector<int64_t> args;  // kMacro: every argument, `ZS_POOL(3, 2)` (at least one)
+  std::string symbol;         // kAddress: the variable pointed to
+  bool ampersand = false;     // kAddress: written `&x` rather than bare `x`
+  std::string macro;          // kMacro: e.g. "ATOMIC_INIT"
 };
 
 // One entry of the `{ ... }` initial-state block: a declaration, or (our extension) a call of a

@@ -577,7 +577,11 @@ std::string init_entry_text(const InitEntry& entry) {
       out += " = " + std::string(value.ampersand ? "&" : "") + value.symbol;
       break;
     case InitValue::Kind::kMacro:
-      out += " = " + value.macro + "(" + std::to_string(value.integer) + ")";
+      out += " = " + value.macro + "(";
+      for (size_t i = 0; i < value.args.size(); ++i)
+        out += (i ? ", " : "") + std::to_string(value.args[i]);
+      if (value.args.empty()) out += std::to_string(value.integer);
+      out += ")";
       break;
   }
   return out + ";";

@@ -151,6 +151,12 @@ void* World::object_at(size_t location) const {
   return it == by_value_.end() ? nullptr : it->second.object;
 }
 
+void* World::find(int64_t value, ArgKind kind) const {
+  auto it = by_value_.find(value);
+  if (it == by_value_.end() || it->second.kind != kind) return nullptr;
+  return it->second.object;
+}
+
 int64_t World::value_of(const void* object, const Call& call) const {
   if (!object) return 0;
   auto it = by_object_.find(object);

@@ -77,11 +77,18 @@ struct ObjectType {
   std::string subsystem;
   std::string summary;
   int max_count = 0;  // most declarations of this type in one file (0: no limit)
-  // Initialisers accepted after `=` (bare names); empty: none.
+  // Initialisers accepted after `=`: bare names, and the forms check_macro accepts (written
+  // here for the documentation, e.g. "ZS_POOL(size, pages)"); empty: none.
   std::vector<std::string> initialisers;
+  // Checks a macro initialiser `NAME(n, ...)`: "" when accepted, else what was expected.
+  // Unset: the type takes no macro initialiser.
+  std::function<std::string(const InitValue&)> check_macro;
   // Makes the object in the running execution (setup thread, declaration order) and returns a
   // pointer the functions receive; keep it alive with World::keep.
   std::function<void*(World&, const ObjectDecl&)> create;
+  // Runs after the setup calls, before P0, P1, ... start (e.g. a worker thread the object
+  // owns); may be empty.
+  std::function<void(World&, void*)> start;
   // The type's end-state invariants, checked after every thread has ended (may be empty).
   std::function<void(World&, void*)> check_end;
 };
@@ -128,6 +135,7 @@ std::string format_bindings_reference(const Bindings& b = model_bindings());
 // The subsystems' fillers (one per file in litmus/bindings/).
 void add_protocol_bindings(Bindings& b);
 void add_balloon_bindings(Bindings& b);
+void add_zsmalloc_bindings(Bindings& b);
 
 // One execution's model objects, made by the setup thread and dropped (in reverse order) when
 // the execution ends.
@@ -161,6 +169,8 @@ class World {
   // The object `value` names, checked against the kind call.fn declares for argument `arg`.
   void* object(int64_t value, const Call& call, size_t arg) const;
   void* object_at(size_t location) const;  // the object bound at a declared location
+  // The object `value` names if it is bound with `kind`, else null (no finding).
+  void* find(int64_t value, ArgKind kind) const;
   // The value naming `object` (0 for null); a finding if the object was never bound.
   int64_t value_of(const void* object, const Call& call) const;
 

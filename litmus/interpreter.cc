@@ -138,7 +138,10 @@ class ThreadContext {
     fail(e.loc, "expected '*pointer', found '" + to_string(e) + "'");
   }
 
-  // Reads or writes an lvalue: a local (register) or `*p`.
+  // Reads or writes an lvalue: a local (register) or `*p`. A marked access (READ_ONCE, ...)
+  // is atomic with `mo`; a plain C access (`*p = 1`, `r = *p`, `*p += 1`) is a non-atomic
+  // access of the location: still a scheduling point (every interleaving is explored), and
+  // checked by the engine's data-race detector, as LKMM's plain accesses.
   int64_t load_lvalue(const Expr& e, std::memory_order mo) {
     if (e.kind == ExprKind::kIdentifier) return local(e);
     return lvalue_cell(e).load(mo);
@@ -149,6 +152,17 @@ class ThreadContext {
       return;
     }
     lvalue_cell(e).store(v, mo);
+  }
+  int64_t plain_load(const Expr& e) {
+    if (e.kind == ExprKind::kIdentifier) return local(e);
+    return lvalue_cell(e).load_nonatomic();
+  }
+  void plain_store(const Expr& e, int64_t v) {
+    if (e.kind == ExprKind::kIdentifier) {
+      locals_[e.name] = v;
+      return;
+    }
+    lvalue_cell(e).store_nonatomic(v);
   }
 
   // RCU and SRCU read-side critical sections and grace periods.
@@ -310,7 +324,7 @@ int64_t ThreadContext::assign(const Expr& e) {
   const Expr& target = *e.operands[0];
   int64_t v = eval(*e.operands[1]);
   if (e.compound_op) {
-    const int64_t old = load_lvalue(target, kRelaxed);
+    const int64_t old = plain_load(target);
     const int64_t a = old, b = v;
     switch (*e.compound_op) {
       case BinaryOp::kAdd:
@@ -345,16 +359,16 @@ int64_t ThreadContext::assign(const Expr& e) {
         fail(e.loc, "unsupported compound assignment");
     }
   }
-  store_lvalue(target, v, kRelaxed);
+  plain_store(target, v);
   return v;
 }
 
 int64_t ThreadContext::step(const Expr& e) {
   const Expr& target = *e.operands[0];
-  const int64_t old = load_lvalue(target, kRelaxed);
+  const int64_t old = plain_load(target);
   const bool inc = e.unary_op == UnaryOp::kPreIncrement || e.unary_op == UnaryOp::kPostIncrement;
   const int64_t now = s(inc ? u(old) + 1 : u(old) - 1);
-  store_lvalue(target, now, kRelaxed);
+  plain_store(target, now);
   const bool pre = e.unary_op == UnaryOp::kPreIncrement || e.unary_op == UnaryOp::kPreDecrement;
   return pre ? now : old;
 }
@@ -369,7 +383,7 @@ int64_t ThreadContext::eval(const Expr& e) {
       const Expr& a = *e.operands[0];
       switch (e.unary_op) {
         case UnaryOp::kDeref:
-          return cell(a).load(kRelaxed);  // plain access: under SC, a relaxed load
+          return cell(a).load_nonatomic();  // plain access: race-checked
         case UnaryOp::kAddressOf:
           if (a.kind == ExprKind::kUnary && a.unary_op == UnaryOp::kDeref)
             return eval(*a.operands[0]);
@@ -842,6 +856,11 @@ class Binder {
                               join(kernel->choices) + ", or a range such as 4.10..5.17)");
       }
     p_.expected_finding = expected_finding(test, p_.settings["kernel"]);
+    // herd's `Result: ... DATARACE`: the plain accesses race; with no Expect line, that data
+    // race is the finding the exploration must produce (it stops there: the outcome part of
+    // the Result is then not checked).
+    if (test.expected_findings.empty() && test.expected_data_race)
+      p_.expected_finding = "data-race";
   }
 
   static bool contains(const std::vector<std::string>& v, const std::string& x) {
@@ -882,7 +901,14 @@ class Binder {
         continue;
       }
       Location& l = p_.locations[p_.location_index[e.name]];
-      if (e.value.kind != InitValue::Kind::kNone) {
+      if (e.value.kind == InitValue::Kind::kMacro && ot->check_macro) {
+        const std::string problem = ot->check_macro(e.value);
+        if (!problem.empty()) {
+          error(e.value.loc, ot->type + " " + e.name + ": " + problem);
+          continue;
+        }
+        l.object_init = e.value;
+      } else if (e.value.kind != InitValue::Kind::kNone) {
         const bool named = e.value.kind == InitValue::Kind::kAddress && !e.value.ampersand;
         if (!named || !contains(ot->initialisers, e.value.symbol)) {
           error(e.value.loc,
@@ -1014,6 +1040,9 @@ class Binder {
         case InitValue::Kind::kMacro:
           if (e.value.macro != "ATOMIC_INIT" && e.value.macro != "ATOMIC_LONG_INIT")
             error(e.value.loc, "unknown initialiser " + e.value.macro);
+          else if (e.value.args.size() > 1)
+            error(e.value.loc, e.value.macro + " takes one argument, given " +
+                                   std::to_string(e.value.args.size()));
           value = e.value.integer;
           break;
       }
@@ -1110,6 +1139,10 @@ std::unique_ptr<World> make_world(const Program& p, Shared& shared) {
   // spawn hands the child the parent's clock at its last visible event.
   mc::atomic<int> setup_done(0, "setup done");
   setup_done.store(1);
+  for (const ObjectDecl& d : world->decls()) {
+    const ObjectType& t = *bn.type(d.type);
+    if (t.start) t.start(*world, world->object_at(d.location));
+  }
   return world;
 }
 

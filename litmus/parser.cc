@@ -990,7 +990,10 @@ class Parser {
       if (accept("(")) {
         value.kind = InitValue::Kind::kMacro;
         value.macro = first.text;
-        value.integer = parse_signed_integer("an integer argument of '" + first.text + "'");
+        do {
+          value.args.push_back(parse_signed_integer("an integer argument of '" + first.text + "'"));
+        } while (accept(","));
+        value.integer = value.args.front();
         expect(")", " closing '" + first.text + "('");
       } else {
         value.kind = InitValue::Kind::kAddress;

@@ -142,7 +142,8 @@ TEST(LitmusBindings, RegistryIsWellFormed) {
   for (const char* name :
        {"lock_page", "trylock_page", "unlock_page", "get_page_unless_zero", "put_page",
         "isolate_movable_page", "migrate_pages", "putback_movable_pages", "compact_zone",
-        "refdrv_alloc", "fill_balloon", "leak_balloon"})
+        "refdrv_alloc", "fill_balloon", "leak_balloon", "zs_malloc", "zs_free", "zs_map_object",
+        "zs_unmap_object", "zs_compact", "zs_destroy_pool", "zs_run_pending_work"})
     EXPECT_NE(b.function(name), nullptr) << name;
   for (const auto& [name, f] : b.functions()) {
     EXPECT_EQ(name, f.name);
@@ -321,6 +322,100 @@ exists (drv=0)
       << e;
   EXPECT_NE(e.find("inline.litmus:8:3: unknown function 'nothing_here'"), std::string::npos) << e;
   EXPECT_NE(e.find("inline.litmus:11:9: 'drv' is a model object"), std::string::npos) << e;
+}
+
+TEST(LitmusZsmalloc, HandlesInRegistersAndMappedWords) {
+  const LitmusRun r = run(R"(C zs-registers
+(* Result: Always *)
+{
+  struct page pg0;
+  struct page pg1;
+  struct zs_pool pool = ZS_POOL(2, 1, 3, 2);
+}
+P0(struct zs_pool *pool) {
+  unsigned long r0;
+  int r1;
+  r0 = zs_malloc(pool, 2);
+  zs_map_object(pool, r0, 2);
+  zs_obj_write(pool, r0, 1, 7);
+  zs_obj_write(pool, r0, 0, 5);
+  zs_unmap_object(pool, r0);
+  zs_map_object(pool, r0, 1);
+  r1 = zs_obj_read(pool, r0, 0) + zs_obj_read(pool, r0, 1);
+  zs_unmap_object(pool, r0);
+}
+exists (0:r1=12)
+)");
+  ASSERT_TRUE(r.errors.empty()) << errors(r);
+  EXPECT_EQ(r.verdict->observation, litmus::Observation::kAlways);
+  EXPECT_TRUE(r.ok()) << r.verdict->explanation << "\n" << litmus::format_herd(r);
+}
+
+TEST(LitmusZsmalloc, FreeingAHandleTwiceIsAUseAfterFree) {
+  // P0 frees the object twice: the model's handle is freed memory the second time.
+  const LitmusRun r = run(R"(C zs-double-free
+(* Result: Never *)
+{
+  struct page pg0;
+  struct zs_pool pool;
+  struct zs_handle h;
+  zs_malloc_write(pool, h, 1);
+}
+P0(struct zs_pool *pool, struct zs_handle *h) { zs_free(pool, h); zs_free(pool, h); }
+exists (false)
+)");
+  ASSERT_TRUE(r.errors.empty()) << errors(r);
+  EXPECT_EQ(r.verdict->finding, "use-after-free") << litmus::format_herd(r);
+  EXPECT_FALSE(r.ok());
+}
+
+TEST(LitmusProtocolErrors, ZsmallocArguments) {
+  const LitmusRun r = run(R"(C bad
+{
+  struct page pg0;
+  struct zs_pool pool = ZS_POOL(3, 5);
+  struct zs_handle h;
+  struct refdrv drv;
+}
+P0(struct zs_pool *pool, struct zs_handle *h, struct page *pg0) {
+  zs_free(pool, pg0);
+  zs_malloc(h, 1);
+  zs_map_object(pool, h);
+  zs_obj_read(pool, 7, 0);
+}
+exists (false)
+)");
+  const std::string e = errors(r);
+  ASSERT_EQ(r.errors.size(), 5u) << e;
+  EXPECT_NE(e.find("inline.litmus:4:25: struct zs_pool pool: pages per zspage 5: expected 1..2"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("inline.litmus:9:17: zs_free argument 2: expected unsigned long (zsmalloc "
+                   "handle), found 'pg0' (struct page)"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("inline.litmus:10:13: zs_malloc argument 1: expected struct zs_pool *, found "
+                   "'h' (struct zs_handle)"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("inline.litmus:11:3: zs_map_object takes 3 argument(s)"), std::string::npos)
+      << e;
+  EXPECT_NE(e.find("inline.litmus:12:21: zs_obj_read argument 2: expected unsigned long "
+                   "(zsmalloc handle), found the integer 7"),
+            std::string::npos)
+      << e;
+  EXPECT_EQ(litmus::litmus_exit_code({r}), 2);
+  const LitmusRun m =
+      run("C bad\n{ struct zs_pool pool = ZS_POOL(2); int x = ATOMIC_INIT(1, 2); }\n"
+          "P0(struct zs_pool *pool) { zs_compact(pool); }\nexists (false)\n");
+  const std::string em = errors(m);
+  ASSERT_EQ(m.errors.size(), 2u) << em;
+  EXPECT_NE(em.find("inline.litmus:2:25: struct zs_pool pool: ZS_POOL takes 2 or 4 arguments"),
+            std::string::npos)
+      << em;
+  EXPECT_NE(em.find("inline.litmus:2:45: ATOMIC_INIT takes one argument, given 2"),
+            std::string::npos)
+      << em;
 }
 
 TEST(LitmusProtocolErrors, ExpectLineSyntax) {

@@ -73,6 +73,42 @@ exists (0:r0=0 /\ 1:r0=0)
   std::cout << herd;
 }
 
+// Plain C accesses are non-atomic: the engine's race detector checks them, and herd's
+// DATARACE in the Result line is the data-race finding the run must produce.
+TEST(LitmusInline, PlainAccessesAreRaceChecked) {
+  const char* racy = R"(C MP+plain
+(* Result: Sometimes DATARACE *)
+{}
+P0(int *x, int *y) { *x = 1; WRITE_ONCE(*y, 1); }
+P1(int *x, int *y) { int r0; int r1; r0 = READ_ONCE(*y); r1 = *x; }
+exists (1:r0=1 /\ 1:r1=0)
+)";
+  LitmusRun r = run(racy);
+  ASSERT_TRUE(r.errors.empty()) << errors(r);
+  EXPECT_EQ(r.verdict->finding, "data-race") << litmus::format_herd(r);
+  EXPECT_EQ(r.verdict->agreement, Agreement::kFindingAsExpected) << r.verdict->explanation;
+  EXPECT_FALSE(r.verdict->failed);
+  std::string no_datarace = racy;
+  no_datarace.replace(no_datarace.find(" DATARACE"), 9, "");
+  r = run(no_datarace);
+  ASSERT_TRUE(r.errors.empty()) << errors(r);
+  EXPECT_EQ(r.verdict->finding, "data-race");
+  EXPECT_EQ(r.verdict->agreement, Agreement::kFindingUnexpected);
+  EXPECT_TRUE(r.verdict->failed);
+  // Release/acquire orders the plain accesses: no race, and the outcome is Never.
+  r = run(R"(C MP+plain+rel-acq
+(* Result: Never *)
+{}
+P0(int *x, int *y) { *x = 1; smp_store_release(y, 1); }
+P1(int *x, int *y) { int r0; int r1; r0 = smp_load_acquire(y); if (r0) r1 = *x; else r1 = 1; }
+exists (1:r0=1 /\ 1:r1=0)
+)");
+  ASSERT_TRUE(r.errors.empty()) << errors(r);
+  EXPECT_EQ(r.verdict->finding, "") << litmus::format_herd(r);
+  EXPECT_EQ(r.verdict->observation, Observation::kNever);
+  EXPECT_FALSE(r.verdict->failed) << r.verdict->explanation;
+}
+
 TEST(LitmusInline, MessagePassingSometimesAndNever) {
   const LitmusRun r = run(R"(C MP
 (* Result: Never *)

@@ -1,0 +1,373 @@
+// Bindings of the zsmalloc model (protocol/zsmalloc.h): a pool with its configuration, handles,
+// zs_malloc / zs_free / zs_map_object / zs_unmap_object (with the mapped object's words),
+// zs_compact, zs_destroy_pool and the pool's free_work. Migration of zsmalloc pages goes through
+// the protocol bindings (isolate_movable_page, list_add, migrate_pages, putback_movable_pages,
+// compact_zone): the pool registers zsmalloc's movable_operations as protocol/zsmalloc.cc does.
+//
+// Handles are values: zs_malloc returns one into a register (a small number naming the
+// handle, stable across executions), and a `struct zs_handle h;` declared in the initial state
+// is a handle variable that zs_malloc_into / zs_malloc_write fill (usable in setup calls).
+// Every function taking a handle accepts either.
+//
+// At the end (protocol/zsmalloc_scenarios.cc's checks): the worker thread, if any, is stopped
+// and joined; if no thread destroyed the pool, pending free_work runs, zs_check_pool_peek
+// checks the pool against the objects still allocated, each object holds the last value written
+// to its word 0, and the teardown (zs_free of every object, free_work, zs_destroy_pool) must give
+// every page back to the allocator.
+#include "protocol/zsmalloc.h"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "checker/mc.h"
+#include "litmus/bindings.h"
+#include "litmus/bindings/zone.h"
+
+namespace litmus {
+
+namespace {
+
+using namespace proto;
+
+constexpr const char* kPool = "struct zs_pool";
+constexpr const char* kHandleType = "struct zs_handle";
+// A handle returned into a register is kHandleBase + its number (1, 2, ... in the order of
+// allocation): unlike the model's handle (an address), stable across executions.
+constexpr int64_t kHandleBase = int64_t{1} << 24;
+
+// The handles issued in this execution (by number) and what the end-state check needs.
+struct Handles {
+  std::vector<unsigned long> issued;  // number n is issued[n - 1]
+  struct Info {
+    int size = 1;          // payload units asked of zs_malloc
+    bool live = true;      // not yet passed to zs_free
+    bool written = false;  // word 0 written through zs_obj_write / zs_malloc_write
+    long value = 0;        // the last value written to word 0
+  };
+  std::map<unsigned long, Info> info;
+};
+
+Handles& handles(World& w) {
+  if (void* h = w.singleton("zs_handles")) return *static_cast<Handles*>(h);
+  Handles* h = w.keep(std::make_unique<Handles>());
+  w.set_singleton("zs_handles", h);
+  return *h;
+}
+
+// A declared `struct zs_handle h;`: the handle zs_malloc_into / zs_malloc_write stored.
+struct HandleVar {
+  unsigned long handle = 0;
+};
+
+// A declared `struct zs_pool pool = ...;`.
+struct Pool {
+  zs_pool* pool = nullptr;
+  zs_wq* wq = nullptr;  // with a worker thread: system_wq, outliving the pool
+  mc::thread worker;
+  bool kworker = false;
+  bool destroyed = false;  // a thread called zs_destroy_pool
+  // What each thread has mapped: zs_map_object's payload pointer, until zs_unmap_object.
+  std::map<std::pair<int, unsigned long>, mc::plain<unsigned long>*> mapped;
+};
+
+int self() { return mc::Execution::current() ? mc::Execution::current()->self() : -1; }
+
+// The handle argument `i`: a declared handle variable (which must hold one) or a number from
+// zs_malloc. NULL (0) only where `null_ok` (zs_free(pool, 0) is a no-op in the kernel).
+unsigned long handle_arg(const Call& c, size_t i, bool null_ok = false) {
+  const int64_t v = c.arg(i);
+  const std::string which = "argument " + std::to_string(i + 1);
+  if (v == 0) {
+    if (null_ok) return 0;
+    c.fail(which + " is a NULL handle");
+  }
+  if (void* o = c.world.find(v, ArgKind::kHandle)) {
+    const unsigned long h = static_cast<HandleVar*>(o)->handle;
+    if (!h) c.fail(which + " is a handle variable that holds no handle yet");
+    return h;
+  }
+  const Handles& hs = handles(c.world);
+  if (v > kHandleBase && v - kHandleBase <= static_cast<int64_t>(hs.issued.size()))
+    return hs.issued[static_cast<size_t>(v - kHandleBase - 1)];
+  c.fail(which + " (value " + std::to_string(v) + ") is not a zsmalloc handle");
+}
+
+HandleVar& handle_var(const Call& c, size_t i) {
+  void* o = c.world.find(c.arg(i), ArgKind::kHandle);
+  if (!o)
+    c.fail("argument " + std::to_string(i + 1) +
+           " must be a handle variable declared in the initial state (struct zs_handle NAME;)");
+  return *static_cast<HandleVar*>(o);
+}
+
+// zs_malloc through the binding: records the handle; 0 on failure.
+unsigned long do_malloc(const Call& c, Pool& p, int size) {
+  if (size < 1) c.fail("size " + std::to_string(size) + ": at least 1 payload unit");
+  const unsigned long h = zs_malloc(p.pool, size);
+  if (h) {
+    Handles& hs = handles(c.world);
+    hs.issued.push_back(h);
+    hs.info[h] = Handles::Info{size, true, false, 0};
+  }
+  return h;
+}
+
+int64_t number_of(const World& w, unsigned long h) {
+  const Handles& hs = *static_cast<const Handles*>(w.singleton("zs_handles"));
+  for (size_t n = 0; n < hs.issued.size(); ++n)
+    if (hs.issued[n] == h) return kHandleBase + static_cast<int64_t>(n) + 1;
+  return 0;
+}
+
+mc::plain<unsigned long>* mapped_word(const Call& c, Pool& p, unsigned long h, size_t word_arg) {
+  auto it = p.mapped.find({self(), h});
+  if (it == p.mapped.end() || !it->second)
+    c.fail("the object is not mapped by this thread (zs_map_object first)");
+  const int64_t word = c.arg(word_arg);
+  const int size = handles(c.world).info[h].size;
+  if (word < 0 || word >= size)
+    c.fail("word " + std::to_string(word) + " is outside the object (" + std::to_string(size) +
+           " payload unit(s))");
+  return it->second + word;
+}
+
+// Pool geometry from the declaration: `ZS_POOL(size, pages[, size2, pages2])`, sizes in units
+// of the model's page (kZsUnits words) including the handle's head word.
+std::string check_pool_macro(const InitValue& v) {
+  const std::string forms =
+      "ZS_POOL(size, pages_per_zspage[, size2, pages_per_zspage2]) or ZS_POOL_KWORKER(...)";
+  if (v.macro != "ZS_POOL" && v.macro != "ZS_POOL_KWORKER") return "expected " + forms;
+  if (v.args.size() != 2 && v.args.size() != 2 * static_cast<size_t>(kZsMaxClasses))
+    return v.macro + " takes 2 or 4 arguments (size and pages per zspage of each class), given " +
+           std::to_string(v.args.size());
+  for (size_t i = 0; i < v.args.size(); i += 2) {
+    const int64_t size = v.args[i], pages = v.args[i + 1];
+    if (pages < 1 || pages > kZsMaxPagesPerZspage)
+      return "pages per zspage " + std::to_string(pages) + ": expected 1.." +
+             std::to_string(kZsMaxPagesPerZspage);
+    if (size < 2 || size > pages * kZsUnits)
+      return "object size " + std::to_string(size) + ": expected 2.." +
+             std::to_string(pages * kZsUnits) + " units (the head word included; a page holds " +
+             std::to_string(kZsUnits) + ")";
+    if (i > 0 && size <= v.args[i - 2]) return "class sizes must grow (zs_malloc takes the first)";
+  }
+  return "";
+}
+
+void end_violation(const std::string& msg) { mc::violation("end state", msg); }
+
+void check_pool_end(World& w, void* obj) {
+  Pool& p = *static_cast<Pool*>(obj);
+  if (p.kworker) {
+    zs_work_stop(p.wq);
+    p.worker.join();
+  }
+  Memory& mem = zone(w);
+  if (!p.destroyed) {
+    zs_run_pending_work(p.pool);
+    Handles& hs = handles(w);
+    int live = 0;
+    for (const auto& [h, info] : hs.info) live += info.live;
+    zs_check_pool_peek(p.pool, live);
+    for (const auto& [h, info] : hs.info) {
+      if (!info.live || !info.written) continue;
+      const long got = zs_obj_value_peek(p.pool, h);
+      if (got != info.value)
+        end_violation("the object of handle " + std::to_string(number_of(w, h)) + " holds " +
+                      std::to_string(got) + ", expected " + std::to_string(info.value));
+    }
+    for (auto& [h, info] : hs.info)
+      if (info.live) {
+        info.live = false;
+        zs_free(p.pool, h);
+      }
+    zs_run_pending_work(p.pool);
+    zs_destroy_pool(p.pool);
+  }
+  if (p.kworker) mc::free(p.wq);
+  for (int pfn = 0; pfn < mem.nr_pages(); ++pfn)
+    if (!mem.is_free_peek(pfn))
+      end_violation("pfn " + std::to_string(pfn) +
+                    (p.destroyed ? " outlived its pool\n" : " never went back to the allocator\n") +
+                    dump_page(mem.pfn_to_page(pfn), "end state"));
+}
+
+int64_t b(bool v) { return v ? 1 : 0; }
+
+}  // namespace
+
+void add_zsmalloc_bindings(Bindings& bn) {
+  ObjectType pool_type;
+  pool_type.type = kPool;
+  pool_type.kind = ArgKind::kPool;
+  pool_type.subsystem = "zsmalloc";
+  pool_type.summary =
+      "zs_create_pool: size classes by (object size in units of a 4-word page, the head word "
+      "included; pages per zspage), default one class ZS_POOL(2, 1); free_work runs when a "
+      "thread calls zs_run_pending_work, or, with ZS_POOL_KWORKER, in a kworker thread started "
+      "after the setup and stopped at the end; at the end the pool must hold exactly the "
+      "objects not freed, with their values, and give every page back when torn down";
+  pool_type.max_count = 1;
+  pool_type.initialisers = {"ZS_POOL_KWORKER", "ZS_POOL(size, pages[, size2, pages2])",
+                            "ZS_POOL_KWORKER(size, pages[, size2, pages2])"};
+  pool_type.check_macro = check_pool_macro;
+  pool_type.create = [](World& w, const ObjectDecl& d) -> void* {
+    zone(w);
+    auto p = std::make_unique<Pool>();
+    zs_pool_config cfg;
+    const InitValue& v = d.value;
+    p->kworker = v.macro == "ZS_POOL_KWORKER" || v.symbol == "ZS_POOL_KWORKER";
+    if (v.kind == InitValue::Kind::kMacro) {
+      cfg.nr_classes = static_cast<int>(v.args.size() / 2);
+      for (int i = 0; i < cfg.nr_classes; ++i) {
+        cfg.size[i] = static_cast<int>(v.args[2 * i]);
+        cfg.pages_per_zspage[i] = static_cast<int>(v.args[2 * i + 1]);
+      }
+    }
+    if (p->kworker) {
+      p->wq = mc::make_named<zs_wq>("system_wq", std::source_location::current());
+      cfg.wq = p->wq;
+    }
+    p->pool = zs_create_pool(d.name.c_str(), cfg);
+    return w.keep(std::move(p));
+  };
+  pool_type.start = [](World&, void* obj) {
+    Pool* p = static_cast<Pool*>(obj);
+    if (p->kworker) p->worker = mc::spawn([p] { zs_kworker(p->wq); });
+  };
+  pool_type.check_end = check_pool_end;
+  bn.add(std::move(pool_type));
+
+  ObjectType handle_type;
+  handle_type.type = kHandleType;
+  handle_type.kind = ArgKind::kHandle;
+  handle_type.subsystem = "zsmalloc";
+  handle_type.summary =
+      "a handle variable (unsigned long in the kernel), empty until zs_malloc_into or "
+      "zs_malloc_write stores a handle in it; functions taking a handle take it or a handle "
+      "zs_malloc returned";
+  handle_type.create = [](World& w, const ObjectDecl&) -> void* {
+    handles(w);
+    return w.keep(std::make_unique<HandleVar>());
+  };
+  bn.add(std::move(handle_type));
+
+  auto fn = [&bn](std::string name, std::vector<ArgKind> params, ArgKind result,
+                  std::string summary, std::function<int64_t(const Call&)> run) {
+    bn.add(ModelFunction{std::move(name), std::move(params), result, "zsmalloc", std::move(summary),
+                         std::move(run)});
+  };
+  const ArgKind Z = ArgKind::kPool, H = ArgKind::kHandle, I = ArgKind::kInt, V = ArgKind::kVoid,
+                P = ArgKind::kPage;
+  auto pool = [](const Call& c) -> Pool& { return *c.object<Pool>(0); };
+
+  fn("zs_malloc", {Z, I}, H,
+     "allocates an object of `size` payload units (class->lock, a new zspage if none has room); "
+     "the handle, 0 on failure",
+     [pool](const Call& c) -> int64_t {
+       const unsigned long h = do_malloc(c, pool(c), static_cast<int>(c.arg(1)));
+       return h ? number_of(c.world, h) : 0;
+     });
+  fn("zs_malloc_into", {Z, H, I}, I,
+     "zs_malloc(pool, size) stored in the handle variable h; 1 on success", [pool](const Call& c) {
+       HandleVar& v = handle_var(c, 1);
+       v.handle = do_malloc(c, pool(c), static_cast<int>(c.arg(2)));
+       return b(v.handle != 0);
+     });
+  fn("zs_malloc_write", {Z, H, I}, I,
+     "zs_malloc(pool, 1) into the handle variable h, zs_map_object(ZS_MM_WO), word 0 = value, "
+     "zs_unmap_object; 1 on success",
+     [pool](const Call& c) {
+       Pool& p = pool(c);
+       HandleVar& v = handle_var(c, 1);
+       v.handle = do_malloc(c, p, 1);
+       if (!v.handle) return int64_t{0};
+       mc::plain<unsigned long>* obj = zs_map_object(p.pool, v.handle, ZS_MM_WO);
+       if (obj) {
+         obj->store(static_cast<unsigned long>(c.arg(2)));
+         Handles::Info& info = handles(c.world).info[v.handle];
+         info.written = true;
+         info.value = static_cast<long>(c.arg(2));
+       }
+       zs_unmap_object(p.pool, v.handle);
+       return int64_t{1};
+     });
+  fn("zs_free", {Z, H}, V,
+     "frees the object (4.8-5.16: pin_tag; 5.17+: pool->migrate_lock), and its zspage if it "
+     "became empty (deferred while isolated)",
+     [pool](const Call& c) {
+       const unsigned long h = handle_arg(c, 1, true);
+       if (h) handles(c.world).info[h].live = false;
+       zs_free(pool(c).pool, h);
+       return int64_t{0};
+     });
+  fn("zs_map_object", {Z, H, I}, I,
+     "maps the object (mode 0 ZS_MM_RW, 1 ZS_MM_RO, 2 ZS_MM_WO; 4.8-5.16 pins the handle) for "
+     "zs_obj_read/zs_obj_write until zs_unmap_object; preemption off meanwhile; 1 if mapped",
+     [pool](const Call& c) {
+       Pool& p = pool(c);
+       const unsigned long h = handle_arg(c, 1);
+       const int64_t mode = c.arg(2);
+       if (mode < 0 || mode > 2) c.fail("mode " + std::to_string(mode) + ": expected 0, 1 or 2");
+       if (p.mapped.count({self(), h})) c.fail("the object is already mapped by this thread");
+       mc::plain<unsigned long>* obj = zs_map_object(p.pool, h, static_cast<zs_mapmode>(mode));
+       p.mapped[{self(), h}] = obj;
+       return b(obj != nullptr);
+     });
+  fn("zs_obj_read", {Z, H, I}, I, "payload word i of the object this thread mapped",
+     [pool](const Call& c) {
+       Pool& p = pool(c);
+       const unsigned long h = handle_arg(c, 1);
+       return static_cast<int64_t>(mapped_word(c, p, h, 2)->load());
+     });
+  fn("zs_obj_write", {Z, H, I, I}, V, "writes payload word i of the object this thread mapped",
+     [pool](const Call& c) {
+       Pool& p = pool(c);
+       const unsigned long h = handle_arg(c, 1);
+       mapped_word(c, p, h, 2)->store(static_cast<unsigned long>(c.arg(3)));
+       if (c.arg(2) == 0) {
+         Handles::Info& info = handles(c.world).info[h];
+         info.written = true;
+         info.value = static_cast<long>(c.arg(3));
+       }
+       return int64_t{0};
+     });
+  fn("zs_unmap_object", {Z, H}, V,
+     "unmaps the object (copies a straddling object back; unpins the handle in 4.8-5.16)",
+     [pool](const Call& c) {
+       Pool& p = pool(c);
+       const unsigned long h = handle_arg(c, 1);
+       if (!p.mapped.erase({self(), h})) c.fail("the object is not mapped by this thread");
+       zs_unmap_object(p.pool, h);
+       return int64_t{0};
+     });
+  fn("zs_compact", {Z}, I,
+     "moves objects from sparse zspages into fuller ones, class by class; the pages freed",
+     [pool](const Call& c) { return static_cast<int64_t>(zs_compact(pool(c).pool)); });
+  fn("zs_destroy_pool", {Z}, V,
+     "unregisters migration (5.3-5.16 waits for isolated zspages), frees the classes and the "
+     "pool; the end state then only asks that every page is free",
+     [pool](const Call& c) {
+       Pool& p = pool(c);
+       p.destroyed = true;
+       zs_destroy_pool(p.pool);
+       return int64_t{0};
+     });
+  fn("zs_run_pending_work", {Z}, V,
+     "runs the pool's pending free_work (async_free_zspage) in the calling thread, if queued",
+     [pool](const Call& c) {
+       zs_run_pending_work(pool(c).pool);
+       return int64_t{0};
+     });
+  fn("zs_handle_page", {Z, H}, P,
+     "the page holding the object's first word (no events: for conditions and checks)",
+     [](const Call& c) {
+       c.object<Pool>(0);
+       return c.world.value_of(zs_handle_page_peek(handle_arg(c, 1)), c);
+     });
+}
+
+}  // namespace litmus
