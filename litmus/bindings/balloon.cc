@@ -7,6 +7,7 @@
 
 #include "litmus/bindings.h"
 #include "litmus/bindings/zone.h"
+#include "protocol/end_state.h"
 
 namespace litmus {
 
@@ -14,42 +15,11 @@ namespace {
 
 using namespace proto;
 
-void end_violation(const std::string& msg) { mc::violation("end state", msg); }
-
 Memory& memory(World& w) { return zone(w); }
 
-// The end state of protocol/scenarios.cc's check_balloon_end: every page is free or in the
-// balloon (refcount 1, unlocked, not isolated, private = b_dev_info); counters balanced.
+// The end state every driver of a scenario checks (protocol/end_state.h).
 void check_balloon_end(World& w, void* obj) {
-  virtio_balloon& vb = *static_cast<virtio_balloon*>(obj);
-  balloon_dev_info& b = vb.vb_dev_info;
-  Memory& mem = memory(w);
-  for (int pfn = 0; pfn < mem.nr_pages(); ++pfn) {
-    page* p = mem.pfn_to_page(pfn);
-    const bool is_free = mem.is_free_peek(pfn);
-    const bool on_list = list_contains_peek(&b.pages, p);
-    const std::string where = "pfn " + std::to_string(pfn) + ": ";
-    if (is_free + on_list != 1)
-      end_violation(where + "in " + std::to_string(is_free + on_list) +
-                    " places (free / balloon)\n" + dump_page(p, "end state"));
-    const int ref = p->_refcount.peek();
-    if (is_free && ref != 0)
-      end_violation(where + "free with a reference\n" + dump_page(p, "end state"));
-    if (on_list) {
-      if (ref != 1)
-        end_violation(where + "balloon page with refcount " + std::to_string(ref) + "\n" +
-                      dump_page(p, "end state"));
-      if (p->flags.peek() & (bit(PG_locked) | bit(PG_isolated)))
-        end_violation(where + "balloon page still locked or isolated\n" +
-                      dump_page(p, "end state"));
-      if (p->private_.peek() != reinterpret_cast<unsigned long>(&b))
-        end_violation(where + "balloon page without its b_dev_info");
-      mc::expect_alive(p->data);
-    }
-  }
-  if (b.isolated_pages.peek() != 0) end_violation("isolated_pages is not 0 at the end");
-  if (list_count_peek(&b.pages) != vb.num_pages.peek())
-    end_violation("num_pages does not match the balloon list");
+  proto::check_balloon_end(memory(w), *static_cast<virtio_balloon*>(obj));
 }
 
 }  // namespace

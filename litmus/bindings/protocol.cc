@@ -6,6 +6,7 @@
 #include "litmus/bindings.h"
 #include "litmus/bindings/zone.h"
 #include "protocol/driver.h"
+#include "protocol/end_state.h"
 #include "protocol/migrate.h"
 #include "protocol/page_lock.h"
 #include "protocol/version.h"
@@ -24,37 +25,9 @@ struct KernelConfig {
   ConfigScope scope;
 };
 
-void end_violation(const std::string& msg) { mc::violation("end state", msg); }
-
-// The end state of protocol/scenarios.cc's check_refdrv_end: every page is free (refcount 0)
-// or owned by the driver (on its list, refcount 1, unlocked, not isolated, holding the object).
+// The end state every driver of a scenario checks (protocol/end_state.h).
 void check_refdrv_end(World& w, void* obj) {
-  refdrv& d = *static_cast<refdrv*>(obj);
-  Memory& mem = zone(w);
-  for (int pfn = 0; pfn < mem.nr_pages(); ++pfn) {
-    page* p = mem.pfn_to_page(pfn);
-    const bool is_free = mem.is_free_peek(pfn);
-    const bool on_list = list_contains_peek(&d.pages, p);
-    const std::string where = "pfn " + std::to_string(pfn) + ": ";
-    if (is_free + on_list != 1)
-      end_violation(where + "in " + std::to_string(is_free + on_list) +
-                    " places (free / driver list)\n" + dump_page(p, "end state"));
-    const int ref = p->_refcount.peek();
-    if (is_free && ref != 0)
-      end_violation(where + "free with a reference\n" + dump_page(p, "end state"));
-    if (on_list) {
-      if (ref != 1)
-        end_violation(where + "driver page with refcount " + std::to_string(ref) + "\n" +
-                      dump_page(p, "end state"));
-      if (p->flags.peek() & (bit(PG_locked) | bit(PG_isolated)))
-        end_violation(where + "driver page still locked or isolated\n" + dump_page(p, "end state"));
-      if (d.handle.peek() != p) end_violation(where + "driver page without its object");
-      mc::expect_alive(p->data);
-    }
-  }
-  if (page* h = d.handle.peek(); h && !list_contains_peek(&d.pages, h))
-    end_violation("the object lives in pfn " + std::to_string(h->pfn) +
-                  ", not on the driver's list");
+  proto::check_refdrv_end(zone(w), *static_cast<refdrv*>(obj));
 }
 
 int64_t b(bool v) { return v ? 1 : 0; }

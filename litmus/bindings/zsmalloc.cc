@@ -25,6 +25,7 @@
 #include "checker/mc.h"
 #include "litmus/bindings.h"
 #include "litmus/bindings/zone.h"
+#include "protocol/end_state.h"
 
 namespace litmus {
 
@@ -156,8 +157,6 @@ std::string check_pool_macro(const InitValue& v) {
   }
   return "";
 }
-
-void end_violation(const std::string& msg) { mc::violation("end state", msg); }
 
 void check_pool_end(World& w, void* obj) {
   Pool& p = *static_cast<Pool*>(obj);
