@@ -1,5 +1,6 @@
 // migcheck-bench: the raw fiber switch, then events/s and executions/s of the explorer on the
-// validation programs, in one run. Last line: one JSON object.
+// validation programs, then the zsmalloc scenarios at every kernel version, in one run. Last
+// line: one JSON object (the validation programs' totals).
 #include <boost/context/detail/fcontext.hpp>
 #include <chrono>
 #include <cstdio>
@@ -9,6 +10,8 @@
 #include "checker/mc.h"
 #include "checker/programs/classic.h"
 #include "checker/runtime/fiber.h"
+#include "protocol/version.h"
+#include "protocol/zsmalloc_scenarios.h"
 
 namespace {
 namespace ctx = boost::context::detail;
@@ -47,6 +50,35 @@ void straight_line(const mc::Params& p) {
   a.join();
   b.join();
 }
+
+// Seconds a zsmalloc scenario may explore before the table marks it capped (keeps the whole
+// bench within about a minute while some scenarios do not exhaust).
+constexpr double kZsCapSeconds = 1.5;
+
+// The zsmalloc table: every scenario at every kernel version, dfs, as `migcheck run` does.
+void zsmalloc_table(const mc::Registry& r, const char* only) {
+  std::printf("zsmalloc (dfs, capped at %.1f s):\n", kZsCapSeconds);
+  std::printf("%-34s %-5s %-24s %-9s %10s %12s %8s\n", "scenario", "kernel", "result", "coverage",
+              "complete", "events", "seconds");
+  for (const mc::TestCase* t : r.match("zsmalloc/*")) {
+    if (only && !std::strstr(t->name.c_str(), only)) continue;
+    for (const std::string& k : proto::kernel_choices()) {
+      mc::Params p;
+      mc::resolve_params(*t, {{"kernel", k}}, &p);
+      mc::ExploreOptions o;
+      o.time_limit = kZsCapSeconds;
+      o.minimize_seconds = 0.2;
+      const mc::RunResult res = mc::explore(*t, p, o);
+      std::string result =
+          res.counterexample ? res.counterexample->finding.kind_string() : std::string("pass");
+      if (!res.pass) result += " (unexpected)";
+      const char* coverage = res.counterexample ? "finding" : res.exhausted ? "exhaust" : "capped";
+      std::printf("%-34s %-5s %-24s %-9s %10llu %12llu %8.3f\n", t->name.c_str(), k.c_str(),
+                  result.c_str(), coverage, static_cast<unsigned long long>(res.complete),
+                  static_cast<unsigned long long>(res.events), res.seconds);
+    }
+  }
+}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -56,6 +88,7 @@ int main(int argc, char** argv) {
   std::printf("fiber switch: %.2f ns\n", sw);
   mc::Registry r;
   mc::register_classic_programs(r);
+  register_zsmalloc_scenarios(r);
   r.add(mc::TestCase{"bench/straight-line",
                      "independent loads in two threads",
                      {{"n", "1000", "loads per thread", {}}},
@@ -96,6 +129,7 @@ int main(int argc, char** argv) {
     runs += n;
     secs += res.seconds;
   }
+  zsmalloc_table(r, only);
   if (events == 0) events = 1;
   if (secs == 0) secs = 1e-9;
   std::printf(

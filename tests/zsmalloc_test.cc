@@ -7,6 +7,7 @@
 #include <string>
 
 #include "checker/explore/explorer.h"
+#include "protocol/version.h"
 #include "protocol/zsmalloc_scenarios.h"
 
 namespace {
@@ -20,7 +21,9 @@ const mc::Registry& registry() {
   return r;
 }
 
-// Scenarios too large to exhaust here (see the report): explored for a bounded time.
+// Scenarios that do not exhaust in reasonable time at 5.17+ (free-last at 6.5 and 6.17,
+// async-free at 5.17 and later; see bench/): explored for a bounded time. A capped run without
+// a finding is "nothing found so far", not a pass of the whole state space.
 bool capped(const std::string& name) {
   return name == "zsmalloc/free-last-vs-migration" || name == "zsmalloc/async-free-vs-migration";
 }
@@ -61,9 +64,8 @@ TEST_P(ZsEveryVersion, ScenariosMeetTheirExpectation) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(ZsKernels, ZsEveryVersion,
-                         ::testing::Values("4.8", "4.14", "5.3", "5.16", "5.17", "6.0", "6.5",
-                                           "6.17"));
+// Every kernel version the model knows (4.10 included: its lost wake-up is met first there).
+INSTANTIATE_TEST_SUITE_P(ZsKernels, ZsEveryVersion, ::testing::ValuesIn(proto::kernel_choices()));
 
 TEST(Zsmalloc, NoTrypinFoundAsStaleLocation) {
   for (const char* k : {"4.8", "5.3"}) {
