@@ -86,10 +86,10 @@ class atomic : public ObjectBase {
       detail::acquire(*ex, *this, mo);
       detail::release(*ex, *this, mo, true);
       if (ex->history())
-        ex->describe_last(this,
-                          format_value(detail::to_bits(old)) + " -> " +
-                              format_value(detail::to_bits(desired)),
-                          mo, true);
+        ex->describe_last(
+            this,
+            format_value(detail::to_bits(old)) + " -> " + format_value(detail::to_bits(desired)),
+            mo, true);
       return true;
     }
     // A failed compare-and-swap only reads.
@@ -110,29 +110,24 @@ class atomic : public ObjectBase {
     return compare_exchange_strong(expected, desired, mo, loc);
   }
 
-  T fetch_add(T d, std::memory_order mo = std::memory_order_seq_cst, SL loc = SL::current())
-    requires std::is_integral_v<T>
-  {
+  T fetch_add(T d, std::memory_order mo = std::memory_order_seq_cst,
+              SL loc = SL::current()) requires std::is_integral_v<T> {
     return rmw(mo, loc, [d](T o) { return static_cast<T>(o + d); });
   }
-  T fetch_sub(T d, std::memory_order mo = std::memory_order_seq_cst, SL loc = SL::current())
-    requires std::is_integral_v<T>
-  {
+  T fetch_sub(T d, std::memory_order mo = std::memory_order_seq_cst,
+              SL loc = SL::current()) requires std::is_integral_v<T> {
     return rmw(mo, loc, [d](T o) { return static_cast<T>(o - d); });
   }
-  T fetch_and(T d, std::memory_order mo = std::memory_order_seq_cst, SL loc = SL::current())
-    requires std::is_integral_v<T>
-  {
+  T fetch_and(T d, std::memory_order mo = std::memory_order_seq_cst,
+              SL loc = SL::current()) requires std::is_integral_v<T> {
     return rmw(mo, loc, [d](T o) { return static_cast<T>(o & d); });
   }
-  T fetch_or(T d, std::memory_order mo = std::memory_order_seq_cst, SL loc = SL::current())
-    requires std::is_integral_v<T>
-  {
+  T fetch_or(T d, std::memory_order mo = std::memory_order_seq_cst,
+             SL loc = SL::current()) requires std::is_integral_v<T> {
     return rmw(mo, loc, [d](T o) { return static_cast<T>(o | d); });
   }
-  T fetch_xor(T d, std::memory_order mo = std::memory_order_seq_cst, SL loc = SL::current())
-    requires std::is_integral_v<T>
-  {
+  T fetch_xor(T d, std::memory_order mo = std::memory_order_seq_cst,
+              SL loc = SL::current()) requires std::is_integral_v<T> {
     return rmw(mo, loc, [d](T o) { return static_cast<T>(o ^ d); });
   }
 
@@ -170,6 +165,10 @@ class atomic : public ObjectBase {
   void init(T v) { v_ = v; }
 
  private:
+  // An update that leaves the value as it was (setting a bit already set) only reads, for
+  // the dependency relation, unless it releases anything: two such updates, or one and a
+  // load, commute. Whether it will is predicted from the state while it is pending, as for a
+  // compare-and-swap. It is still an atomic write for the data-race detector.
   template <typename F>
   T rmw(std::memory_order mo, SL loc, F f) {
     Execution* ex = detail::checked(*this);
@@ -178,18 +177,36 @@ class atomic : public ObjectBase {
       v_ = f(old);
       return old;
     }
-    ex->schedule_point({OpKind::kRmw, Access::kWrite, this, nullptr, nullptr, loc});
+    const bool releases = detail::is_release(mo);
+    // A relaxed update carries the thread's last release fence into the object's release
+    // clock: it only reads if that adds nothing.
+    const VectorClock& fence = ex->thread(ex->self()).fence_release;
+    struct Prediction {
+      const atomic* self;
+      const F* f;
+      const VectorClock* fence;
+    } prediction{this, &f, &fence};
+    PendingOp op{OpKind::kRmw, Access::kWrite, this, nullptr, nullptr, loc};
+    if (!releases) {
+      op.would_write = [](const void* a) {
+        auto* p = static_cast<const Prediction*>(a);
+        return (*p->f)(p->self->v_) != p->self->v_ || !p->fence->leq(p->self->release_clock);
+      };
+      op.predict_arg = &prediction;
+    }
+    ex->schedule_point(op);
     detail::check_lifetime(*ex, *this, true, loc);
     const T old = v_;
     v_ = f(old);
-    ex->commit(this, OpKind::kRmw, Access::kWrite, Acquire::kNone, loc);
+    const bool writes = releases || v_ != old || !fence.leq(release_clock);
+    ex->commit(this, OpKind::kRmw, writes ? Access::kWrite : Access::kRead, Acquire::kNone, loc);
     detail::check_race(*ex, *this, true, true, ex->thread(ex->self()).seq, loc);
     detail::acquire(*ex, *this, mo);
     detail::release(*ex, *this, mo, true);
     if (ex->history())
       ex->describe_last(
-          this, format_value(detail::to_bits(old)) + " -> " + format_value(detail::to_bits(v_)),
-          mo, true);
+          this, format_value(detail::to_bits(old)) + " -> " + format_value(detail::to_bits(v_)), mo,
+          true);
     return old;
   }
 
