@@ -36,7 +36,12 @@ LitmusRun run(const std::string& text, const litmus::Overrides& o = {}) {
 // ---- the suite ----
 
 TEST(LitmusSuite, EveryFileMatchesItsExpectation) {
-  const std::vector<LitmusRun> runs = litmus::run_litmus_paths({suite_dir()}, mc::ExploreOptions{});
+  // The sanitizer pass (MIGCHECK_QUICK) runs every file once, at 4.8; the normal build runs
+  // every file at every version it lists.
+  litmus::Overrides quick;
+  if (std::getenv("MIGCHECK_QUICK")) quick["kernel"] = "4.8";
+  const std::vector<LitmusRun> runs =
+      litmus::run_litmus_paths({suite_dir()}, mc::ExploreOptions{}, quick);
   ASSERT_GE(runs.size(), 20u);
   std::cout << litmus::format_table(runs, suite_dir()) << std::flush;
   int with_finding = 0, without = 0;
