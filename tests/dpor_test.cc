@@ -254,6 +254,28 @@ std::string describe(const RandomProgram& p) {
   return s;
 }
 
+// An update that leaves the value unchanged only reads for DPOR, unless it publishes
+// something: here it carries a release fence, so whether the reader's acquire load comes
+// before or after it decides whether the plain read races. Both orders must be explored.
+TEST(DporVsNaive, UnchangedUpdateAfterAReleaseFenceStillSynchronises) {
+  auto body = [] {
+    mc::atomic<int> flag(1, "flag");
+    mc::plain<int> data(0, "data");
+    mc::thread writer = mc::spawn([&] {
+      data.store(1);
+      mc::fence(std::memory_order_release);
+      (void)flag.fetch_or(1, std::memory_order_relaxed);  // flag is 1 already
+    });
+    mc::thread reader = mc::spawn([&] {
+      if (flag.load(std::memory_order_acquire) == 1) (void)data.load();
+    });
+    writer.join();
+    reader.join();
+  };
+  compare_with_naive(body, "release fence + unchanged fetch_or");
+  EXPECT_EQ(mctest::finding_of(mctest::run(body)), "data-race");
+}
+
 TEST(DporVsNaive, RandomPrograms) {
   std::mt19937 rng(20261122);
   const int programs = quick() ? 12 : 200;

@@ -156,6 +156,29 @@ TEST(DataRace, SpawnOrdersThePlainSetupBeforeIt) {
   EXPECT_EQ(finding_of(run(body(true))), "data-race");
 }
 
+// A release fence publishes the plain writes before it, even those after the thread's last
+// event; a relaxed flag without the fence publishes nothing.
+TEST(DataRace, ReleaseFencePublishesEarlierPlainWrites) {
+  auto body = [](bool fenced) {
+    return [fenced] {
+      mc::atomic<int> flag(0, "flag");
+      mc::plain<int> data(0, "data");
+      mc::thread writer = mc::spawn([&] {
+        data.store(1);
+        if (fenced) mc::fence(std::memory_order_release);
+        flag.store(1, std::memory_order_relaxed);
+      });
+      mc::thread reader = mc::spawn([&] {
+        if (flag.load(std::memory_order_acquire) == 1) (void)data.load();
+      });
+      writer.join();
+      reader.join();
+    };
+  };
+  EXPECT_EQ(finding_of(run(body(true))), "");
+  EXPECT_EQ(finding_of(run(body(false))), "data-race");
+}
+
 // Message passing of plain data: a relaxed flag does not order it, release/acquire does.
 TEST(DataRace, MessagePassingNeedsReleaseAcquire) {
   auto body = [](std::memory_order store_mo, std::memory_order load_mo) {

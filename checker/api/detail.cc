@@ -107,9 +107,17 @@ void release(Execution& ex, ObjectBase& o, std::memory_order mo, bool rmw) {
 }
 
 void fence(Execution& ex, std::memory_order mo, const std::source_location& loc) {
-  ThreadState& t = ex.thread(ex.self());
+  const ThreadId p = ex.self();
+  ThreadState& t = ex.thread(p);
   if (is_acquire(mo)) t.sync.join(t.fence_acquire);
-  if (is_release(mo)) t.fence_release = t.sync;
+  if (is_release(mo)) {
+    // The fence publishes the plain accesses made since the thread's last event too: close
+    // their epoch (as a spawn does) before taking the clock.
+    ++t.seq;
+    t.dpor.at[p] = t.seq;
+    t.sync.at[p] = t.seq;
+    t.fence_release = t.sync;
+  }
   if (ex.history()) ex.log_invisible(nullptr, OpKind::kFence, "", loc);
 }
 
