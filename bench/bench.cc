@@ -130,12 +130,13 @@ int main(int argc, char** argv) {
     secs += res.seconds;
   }
   zsmalloc_table(r, only);
-  if (events == 0) events = 1;
-  if (secs == 0) secs = 1e-9;
+  // With a filter that selects no validation program the totals are 0, not a division by 0.
+  const bool none = events == 0 || secs <= 0;
+  const double ns = none ? 0.0 : secs * 1e9 / static_cast<double>(events);
   std::printf(
       "{\"switch_ns\": %.2f, \"ns_per_event\": %.1f, \"events_per_s\": %.0f, "
       "\"executions_per_s\": %.0f, \"ns_per_event_over_switch\": %.1f, "
       "\"steady_ns_per_event\": %.1f}\n",
-      sw, secs * 1e9 / events, events / secs, runs / secs, sw > 0 ? secs * 1e9 / events / sw : 0.0,
-      steady_ns);
+      sw, ns, none ? 0.0 : static_cast<double>(events) / secs,
+      none ? 0.0 : static_cast<double>(runs) / secs, sw > 0 ? ns / sw : 0.0, steady_ns);
 }
