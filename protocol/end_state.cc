@@ -46,6 +46,13 @@ void check_refdrv_end(Memory& mem, refdrv& d) {
                   ", not on the driver's list");
 }
 
+void check_all_pages_free(Memory& mem, const std::string& why) {
+  for (int pfn = 0; pfn < mem.nr_pages(); ++pfn)
+    if (!mem.is_free_peek(pfn))
+      end_violation("pfn " + std::to_string(pfn) + " " + why + "\n" +
+                    dump_page(mem.pfn_to_page(pfn), "end state"));
+}
+
 void check_balloon_end(Memory& mem, virtio_balloon& vb) {
   balloon_dev_info& b = vb.vb_dev_info;
   check_pages_end(mem, &b.pages, "balloon", [&](page* p, const std::string& where) {

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "protocol/end_state.h"
 #include "protocol/page_lock.h"
 #include "protocol/version.h"
 #include "protocol/zsmalloc.h"
@@ -17,12 +18,6 @@ Config config_of(const mc::Params& p) {
   c.kernel = parse_kernel(p.get("kernel", "6.17"));
   c.bug = parse_bug(p.get("bug", "none"));
   return c;
-}
-
-// See protocol/scenarios.cc: a visible step of thread 0 between its setup and the spawns.
-void end_of_setup() {
-  mc::atomic<int> setup_done(0, "setup done");
-  setup_done.store(1);
 }
 
 void isolate_in_setup(compact_control& cc, page* p) {
@@ -68,11 +63,7 @@ void teardown(Memory& mem, zs_pool* pool, std::initializer_list<unsigned long> h
   for (unsigned long h : handles) zs_free(pool, h);
   zs_run_pending_work(pool);
   zs_destroy_pool(pool);
-  for (int pfn = 0; pfn < mem.nr_pages(); ++pfn)
-    if (!mem.is_free_peek(pfn))
-      mc::violation("end state", "pfn " + std::to_string(pfn) +
-                                     " never went back to the allocator\n" +
-                                     dump_page(mem.pfn_to_page(pfn), "end state"));
+  check_all_pages_free(mem, "never went back to the allocator");
 }
 
 // ---- scenarios ----
@@ -85,7 +76,6 @@ void map_vs_migrate() {
   compact_control cc("cc.migratepages");
   isolate_in_setup(cc, mem.pfn_to_page(0));
   long seen = 0;
-  end_of_setup();
   mc::thread a = mc::spawn([&] { seen = read_obj(pool, h); });
   mc::thread b = mc::spawn([&] { migrate_isolated(cc); });
   a.join();
@@ -102,7 +92,6 @@ void free_last_vs_migration() {
   zs_pool* pool = zs_create_pool("zram0");
   const unsigned long h = alloc_with(pool, 42);
   compact_control cc("cc.migratepages");
-  end_of_setup();
   mc::thread a = mc::spawn([&] { zs_free(pool, h); });
   mc::thread b = mc::spawn([&] { compact_zone(&cc, 0, 1); });
   a.join();
@@ -121,7 +110,6 @@ void compact_vs_migration() {
   const unsigned long h3 = alloc_with(pool, 33);  // a second zspage
   zs_free(pool, h2);                              // both zspages half full
   compact_control cc("cc.migratepages");
-  end_of_setup();
   mc::thread a = mc::spawn([&] { zs_compact(pool); });
   mc::thread b = mc::spawn([&] { compact_zone(&cc, 0, 1); });
   a.join();
@@ -140,7 +128,6 @@ void putback_vs_free() {
   const unsigned long h = alloc_with(pool, 42);
   compact_control cc("cc.migratepages");
   isolate_in_setup(cc, mem.pfn_to_page(0));
-  end_of_setup();
   mc::thread a = mc::spawn([&] { putback_movable_pages(&cc.migratepages); });
   mc::thread b = mc::spawn([&] { zs_free(pool, h); });
   a.join();
@@ -161,7 +148,6 @@ void async_free_vs_migration() {
   const unsigned long h = zs_malloc(pool, 2);
   compact_control cc("cc.migratepages");
   isolate_in_setup(cc, mem.pfn_to_page(1));
-  end_of_setup();
   // The worker is thread A itself: it runs the free_work that its zs_free may queue (a
   // worker starting right after the kick), racing with the migration.
   mc::thread a = mc::spawn([&] {
@@ -187,7 +173,6 @@ void destroy_vs_migration() {
   compact_control cc("cc.migratepages");
   isolate_in_setup(cc, mem.pfn_to_page(0));
   zs_free(pool, h);  // the zspage is empty; its page is still isolated
-  end_of_setup();
   mc::thread w = mc::spawn([&] { zs_kworker(wq); });
   mc::thread a = mc::spawn([&] { zs_destroy_pool(pool); });
   mc::thread b = mc::spawn([&] { migrate_isolated(cc); });
@@ -196,10 +181,7 @@ void destroy_vs_migration() {
   zs_work_stop(wq);
   w.join();
   mc::free(wq);
-  for (int pfn = 0; pfn < mem.nr_pages(); ++pfn)
-    if (!mem.is_free_peek(pfn))
-      mc::violation("end state", "pfn " + std::to_string(pfn) + " outlived its pool\n" +
-                                     dump_page(mem.pfn_to_page(pfn), "end state"));
+  check_all_pages_free(mem, "outlived its pool");
 }
 
 // zs_malloc of a second object while the page of the first one migrates.
@@ -210,7 +192,6 @@ void malloc_vs_migration() {
   compact_control cc("cc.migratepages");
   isolate_in_setup(cc, mem.pfn_to_page(0));
   unsigned long h2 = 0;
-  end_of_setup();
   mc::thread a = mc::spawn([&] { h2 = alloc_with(pool, 22); });
   mc::thread b = mc::spawn([&] { migrate_isolated(cc); });
   a.join();

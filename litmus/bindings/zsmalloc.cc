@@ -187,11 +187,7 @@ void check_pool_end(World& w, void* obj) {
     zs_destroy_pool(p.pool);
   }
   if (p.kworker) mc::free(p.wq);
-  for (int pfn = 0; pfn < mem.nr_pages(); ++pfn)
-    if (!mem.is_free_peek(pfn))
-      end_violation("pfn " + std::to_string(pfn) +
-                    (p.destroyed ? " outlived its pool\n" : " never went back to the allocator\n") +
-                    dump_page(mem.pfn_to_page(pfn), "end state"));
+  check_all_pages_free(mem, p.destroyed ? "outlived its pool" : "never went back to the allocator");
 }
 
 int64_t b(bool v) { return v ? 1 : 0; }
