@@ -11,40 +11,23 @@
 #include "protocol/end_state.h"
 #include "protocol/migrate.h"
 #include "protocol/page_lock.h"
+#include "protocol/scenario_support.h"
 #include "protocol/version.h"
 
 namespace proto {
 namespace {
 
 struct Ctx {
-  Config cfg;
   migrate_mode mode = migrate_mode::MIGRATE_ASYNC;
 };
 
 Ctx context_of(const mc::Params& p) {
   Ctx c;
-  c.cfg.kernel = parse_kernel(p.get("kernel", "6.17"));
-  c.cfg.bug = parse_bug(p.get("bug", "none"));
   const std::string m = p.get("mode", "async");
   c.mode = m == "sync"         ? migrate_mode::MIGRATE_SYNC
            : m == "sync-light" ? migrate_mode::MIGRATE_SYNC_LIGHT
                                : migrate_mode::MIGRATE_ASYNC;
   return c;
-}
-
-// Isolation done by thread 0 before the race starts (the state "isolated").
-void isolate_in_setup(compact_control& cc, page* p) {
-  if (!isolate_movable_page(p, 0)) end_violation("setup: isolation failed");
-  list_add(&p->lru, &cc.migratepages);
-  check_isolated_on_list(p, "setup");
-}
-
-// The migrate + putback part of compact_zone for an already isolated list.
-void migrate_isolated(compact_control& cc) {
-  MC_FUNC("compact_zone");
-  const int err =
-      migrate_pages(&cc.migratepages, compaction_alloc, compaction_free, &cc, cc.mode, &cc.scratch);
-  if (err) putback_movable_pages(&cc.migratepages);
 }
 
 // ---- protocol/ (reference driver) ----
@@ -54,10 +37,7 @@ void compaction_vs_alloc(const Ctx& c) {
   refdrv d;
   compact_control cc("cc.migratepages");
   cc.mode = c.mode;
-  mc::thread a = mc::spawn([&] { refdrv_alloc(&d, 42); });
-  mc::thread b = mc::spawn([&] { compact_zone(&cc, 0, 1); });
-  a.join();
-  b.join();
+  mc::run_concurrently([&] { refdrv_alloc(&d, 42); }, [&] { compact_zone(&cc, 0, 1); });
   check_refdrv_end(mem, d);
 }
 
@@ -65,10 +45,7 @@ void offline_vs_alloc(const Ctx&) {
   Memory mem(2, false);
   refdrv d;
   compact_control cc("offline.source");
-  mc::thread a = mc::spawn([&] { refdrv_alloc(&d, 42); });
-  mc::thread b = mc::spawn([&] { do_migrate_range(&cc, 0, 1); });
-  a.join();
-  b.join();
+  mc::run_concurrently([&] { refdrv_alloc(&d, 42); }, [&] { do_migrate_range(&cc, 0, 1); });
   check_refdrv_end(mem, d);
 }
 
@@ -79,10 +56,7 @@ void free_before_isolation(const Ctx& c) {
   compact_control cc("cc.migratepages");
   cc.mode = c.mode;
   cc.migrate = false;
-  mc::thread a = mc::spawn([&] { compact_zone(&cc, 0, 1); });
-  mc::thread b = mc::spawn([&] { refdrv_free(&d); });
-  a.join();
-  b.join();
+  mc::run_concurrently([&] { compact_zone(&cc, 0, 1); }, [&] { refdrv_free(&d); });
   check_refdrv_end(mem, d);
 }
 
@@ -94,10 +68,7 @@ void free_between_isolation_and_migration(const Ctx& c) {
   cc.mode = cc2.mode = c.mode;
   isolate_in_setup(cc, mem.pfn_to_page(0));
   refdrv_free(&d);  // released while isolated: only the core's reference is left
-  mc::thread a = mc::spawn([&] { migrate_isolated(cc); });
-  mc::thread b = mc::spawn([&] { compact_zone(&cc2, 0, 1); });
-  a.join();
-  b.join();
+  mc::run_concurrently([&] { migrate_isolated(cc); }, [&] { compact_zone(&cc2, 0, 1); });
   check_refdrv_end(mem, d);
 }
 
@@ -108,10 +79,7 @@ void free_during_migration(const Ctx& c) {
   compact_control cc("cc.migratepages");
   cc.mode = c.mode;
   isolate_in_setup(cc, mem.pfn_to_page(0));
-  mc::thread a = mc::spawn([&] { migrate_isolated(cc); });
-  mc::thread b = mc::spawn([&] { refdrv_free(&d); });
-  a.join();
-  b.join();
+  mc::run_concurrently([&] { migrate_isolated(cc); }, [&] { refdrv_free(&d); });
   check_refdrv_end(mem, d);
 }
 
@@ -121,10 +89,7 @@ void two_compactors(const Ctx& c) {
   refdrv_alloc(&d, 42);
   compact_control cc1("cc1.migratepages"), cc2("cc2.migratepages");
   cc1.mode = cc2.mode = c.mode;
-  mc::thread a = mc::spawn([&] { compact_zone(&cc1, 0, 1); });
-  mc::thread b = mc::spawn([&] { compact_zone(&cc2, 0, 1); });
-  a.join();
-  b.join();
+  mc::run_concurrently([&] { compact_zone(&cc1, 0, 1); }, [&] { compact_zone(&cc2, 0, 1); });
   check_refdrv_end(mem, d);
   if (d.handle.peek() && d.handle.peek()->data->word.peek() != 42)
     end_violation("the object's contents were lost in migration");
@@ -139,10 +104,7 @@ void migrate_eagain(const Ctx& c) {
   cc.mode = c.mode;
   isolate_in_setup(cc, mem.pfn_to_page(0));
   long seen = 0;
-  mc::thread a = mc::spawn([&] { migrate_isolated(cc); });
-  mc::thread b = mc::spawn([&] { seen = refdrv_read(&d); });
-  a.join();
-  b.join();
+  mc::run_concurrently([&] { migrate_isolated(cc); }, [&] { seen = refdrv_read(&d); });
   check_refdrv_end(mem, d);
   MC_ASSERT(seen == 42, "reader saw %ld", seen);
   // -EAGAIN once, then success on a later pass unless the reader held the lock through
@@ -159,10 +121,7 @@ void migrate_permanent_failure(const Ctx& c) {
   cc.mode = c.mode;
   isolate_in_setup(cc, mem.pfn_to_page(0));
   long seen = 0;
-  mc::thread a = mc::spawn([&] { migrate_isolated(cc); });
-  mc::thread b = mc::spawn([&] { seen = refdrv_read(&d); });
-  a.join();
-  b.join();
+  mc::run_concurrently([&] { migrate_isolated(cc); }, [&] { seen = refdrv_read(&d); });
   check_refdrv_end(mem, d);
   MC_ASSERT(seen == 42, "reader saw %ld", seen);
   MC_ASSERT(d.handle.peek() == mem.pfn_to_page(0), "object should have stayed (put back)");
@@ -174,10 +133,7 @@ void putback_vs_free(const Ctx&) {
   refdrv_alloc(&d, 42);
   compact_control cc("cc.migratepages");
   isolate_in_setup(cc, mem.pfn_to_page(0));
-  mc::thread a = mc::spawn([&] { putback_movable_pages(&cc.migratepages); });
-  mc::thread b = mc::spawn([&] { refdrv_free(&d); });
-  a.join();
-  b.join();
+  mc::run_concurrently([&] { putback_movable_pages(&cc.migratepages); }, [&] { refdrv_free(&d); });
   check_refdrv_end(mem, d);
 }
 
@@ -189,10 +145,7 @@ void lock_page_vs_migration(const Ctx& c) {
   cc.mode = c.mode;
   isolate_in_setup(cc, mem.pfn_to_page(0));
   long seen = 0;
-  mc::thread a = mc::spawn([&] { migrate_isolated(cc); });
-  mc::thread b = mc::spawn([&] { seen = refdrv_read(&d); });
-  a.join();
-  b.join();
+  mc::run_concurrently([&] { migrate_isolated(cc); }, [&] { seen = refdrv_read(&d); });
   check_refdrv_end(mem, d);
   MC_ASSERT(seen == 42, "reader saw %ld", seen);
 }
@@ -204,10 +157,7 @@ void balloon_inflate_vs_compaction(const Ctx& c) {
   virtio_balloon vb;
   compact_control cc("cc.migratepages");
   cc.mode = c.mode;
-  mc::thread a = mc::spawn([&] { fill_balloon(&vb); });
-  mc::thread b = mc::spawn([&] { compact_zone(&cc, 0, 1); });
-  a.join();
-  b.join();
+  mc::run_concurrently([&] { fill_balloon(&vb); }, [&] { compact_zone(&cc, 0, 1); });
   check_balloon_end(mem, vb);
 }
 
@@ -217,10 +167,7 @@ void balloon_deflate_vs_compaction(const Ctx& c) {
   fill_balloon(&vb);
   compact_control cc("cc.migratepages");
   cc.mode = c.mode;
-  mc::thread a = mc::spawn([&] { leak_balloon(&vb); });
-  mc::thread b = mc::spawn([&] { compact_zone(&cc, 0, 1); });
-  a.join();
-  b.join();
+  mc::run_concurrently([&] { leak_balloon(&vb); }, [&] { compact_zone(&cc, 0, 1); });
   check_balloon_end(mem, vb);
 }
 
@@ -401,29 +348,15 @@ const char* variant_scenario(Bug bug) {
 void register_protocol_scenarios(mc::Registry& r) {
   using namespace proto;
   for (const ScenarioDef& s : kScenarios) {
-    mc::TestCase t;
-    t.name = s.name;
-    t.description = s.description;
-    t.params.push_back({"kernel", "6.17", "kernel version the model follows", kernel_choices()});
-    t.params.push_back({"bug", "none", "a deliberate mistake to inject", bug_choices()});
+    std::vector<mc::Parameter> extra;
     if (s.default_mode)
-      t.params.push_back({"mode",
-                          s.default_mode,
-                          "migration mode of the compactor",
-                          {"async", "sync-light", "sync"}});
+      extra.push_back({"mode",
+                       s.default_mode,
+                       "migration mode of the compactor",
+                       {"async", "sync-light", "sync"}});
     auto run = s.run;
-    t.body = [run](const mc::Params& p) {
-      const Ctx c = context_of(p);
-      ConfigScope scope(c.cfg);
-      run(c);
-    };
-    const std::string name = s.name;
-    t.expect = [name](const mc::Params& p) {
-      mc::Expectation e;
-      e.finding = expected_with_variant(name, parse_kernel(p.get("kernel", "6.17")),
-                                        parse_bug(p.get("bug", "none")));
-      return e;
-    };
-    r.add(std::move(t));
+    r.add(versioned_test(
+        s.name, s.description, std::move(extra), [run](const mc::Params& p) { run(context_of(p)); },
+        expected_with_variant));
   }
 }

@@ -7,30 +7,12 @@
 
 #include "protocol/end_state.h"
 #include "protocol/page_lock.h"
+#include "protocol/scenario_support.h"
 #include "protocol/version.h"
 #include "protocol/zsmalloc.h"
 
 namespace proto {
 namespace {
-
-Config config_of(const mc::Params& p) {
-  Config c;
-  c.kernel = parse_kernel(p.get("kernel", "6.17"));
-  c.bug = parse_bug(p.get("bug", "none"));
-  return c;
-}
-
-void isolate_in_setup(compact_control& cc, page* p) {
-  if (!isolate_movable_page(p, 0)) mc::violation("end state", "setup: isolation failed");
-  list_add(&p->lru, &cc.migratepages);
-}
-
-void migrate_isolated(compact_control& cc) {
-  MC_FUNC("compact_zone");
-  const int err =
-      migrate_pages(&cc.migratepages, compaction_alloc, compaction_free, &cc, cc.mode, &cc.scratch);
-  if (err) putback_movable_pages(&cc.migratepages);
-}
 
 unsigned long alloc_with(zs_pool* pool, long value) {
   const unsigned long h = zs_malloc(pool, 1);
@@ -76,10 +58,7 @@ void map_vs_migrate() {
   compact_control cc("cc.migratepages");
   isolate_in_setup(cc, mem.pfn_to_page(0));
   long seen = 0;
-  mc::thread a = mc::spawn([&] { seen = read_obj(pool, h); });
-  mc::thread b = mc::spawn([&] { migrate_isolated(cc); });
-  a.join();
-  b.join();
+  mc::run_concurrently([&] { seen = read_obj(pool, h); }, [&] { migrate_isolated(cc); });
   MC_ASSERT(seen == 42, "zs_map_object read %ld", seen);
   zs_check_pool_peek(pool, 1);
   expect_value(pool, h, 42, "the object");
@@ -92,10 +71,7 @@ void free_last_vs_migration() {
   zs_pool* pool = zs_create_pool("zram0");
   const unsigned long h = alloc_with(pool, 42);
   compact_control cc("cc.migratepages");
-  mc::thread a = mc::spawn([&] { zs_free(pool, h); });
-  mc::thread b = mc::spawn([&] { compact_zone(&cc, 0, 1); });
-  a.join();
-  b.join();
+  mc::run_concurrently([&] { zs_free(pool, h); }, [&] { compact_zone(&cc, 0, 1); });
   zs_run_pending_work(pool);
   zs_check_pool_peek(pool, 0);
   teardown(mem, pool, {});
@@ -110,10 +86,7 @@ void compact_vs_migration() {
   const unsigned long h3 = alloc_with(pool, 33);  // a second zspage
   zs_free(pool, h2);                              // both zspages half full
   compact_control cc("cc.migratepages");
-  mc::thread a = mc::spawn([&] { zs_compact(pool); });
-  mc::thread b = mc::spawn([&] { compact_zone(&cc, 0, 1); });
-  a.join();
-  b.join();
+  mc::run_concurrently([&] { zs_compact(pool); }, [&] { compact_zone(&cc, 0, 1); });
   zs_run_pending_work(pool);
   zs_check_pool_peek(pool, 2);
   expect_value(pool, h1, 11, "object 1");
@@ -128,10 +101,7 @@ void putback_vs_free() {
   const unsigned long h = alloc_with(pool, 42);
   compact_control cc("cc.migratepages");
   isolate_in_setup(cc, mem.pfn_to_page(0));
-  mc::thread a = mc::spawn([&] { putback_movable_pages(&cc.migratepages); });
-  mc::thread b = mc::spawn([&] { zs_free(pool, h); });
-  a.join();
-  b.join();
+  mc::run_concurrently([&] { putback_movable_pages(&cc.migratepages); }, [&] { zs_free(pool, h); });
   zs_run_pending_work(pool);
   zs_check_pool_peek(pool, 0);
   teardown(mem, pool, {});
@@ -150,13 +120,12 @@ void async_free_vs_migration() {
   isolate_in_setup(cc, mem.pfn_to_page(1));
   // The worker is thread A itself: it runs the free_work that its zs_free may queue (a
   // worker starting right after the kick), racing with the migration.
-  mc::thread a = mc::spawn([&] {
-    zs_free(pool, h);
-    zs_run_pending_work(pool);
-  });
-  mc::thread b = mc::spawn([&] { migrate_isolated(cc); });
-  a.join();
-  b.join();
+  mc::run_concurrently(
+      [&] {
+        zs_free(pool, h);
+        zs_run_pending_work(pool);
+      },
+      [&] { migrate_isolated(cc); });
   zs_run_pending_work(pool);
   zs_check_pool_peek(pool, 0);
   teardown(mem, pool, {});
@@ -174,10 +143,7 @@ void destroy_vs_migration() {
   isolate_in_setup(cc, mem.pfn_to_page(0));
   zs_free(pool, h);  // the zspage is empty; its page is still isolated
   mc::thread w = mc::spawn([&] { zs_kworker(wq); });
-  mc::thread a = mc::spawn([&] { zs_destroy_pool(pool); });
-  mc::thread b = mc::spawn([&] { migrate_isolated(cc); });
-  a.join();
-  b.join();
+  mc::run_concurrently([&] { zs_destroy_pool(pool); }, [&] { migrate_isolated(cc); });
   zs_work_stop(wq);
   w.join();
   mc::free(wq);
@@ -192,10 +158,7 @@ void malloc_vs_migration() {
   compact_control cc("cc.migratepages");
   isolate_in_setup(cc, mem.pfn_to_page(0));
   unsigned long h2 = 0;
-  mc::thread a = mc::spawn([&] { h2 = alloc_with(pool, 22); });
-  mc::thread b = mc::spawn([&] { migrate_isolated(cc); });
-  a.join();
-  b.join();
+  mc::run_concurrently([&] { h2 = alloc_with(pool, 22); }, [&] { migrate_isolated(cc); });
   zs_check_pool_peek(pool, 2);
   expect_value(pool, h1, 11, "object 1");
   expect_value(pool, h2, 22, "object 2");
@@ -238,25 +201,9 @@ std::string zs_expected(const std::string& name, Kernel k, Bug bug);
 void register_zsmalloc_scenarios(mc::Registry& r) {
   using namespace proto;
   for (const ZsScenario& s : kZsScenarios) {
-    mc::TestCase t;
-    t.name = s.name;
-    t.description = s.description;
-    t.params.push_back({"kernel", "6.17", "kernel version the model follows", kernel_choices()});
-    t.params.push_back({"bug", "none", "a deliberate mistake to inject", bug_choices()});
     auto run = s.run;
-    t.body = [run](const mc::Params& p) {
-      const Config c = config_of(p);
-      ConfigScope scope(c);
-      run();
-    };
-    const std::string name = s.name;
-    t.expect = [name](const mc::Params& p) {
-      mc::Expectation e;
-      e.finding =
-          zs_expected(name, parse_kernel(p.get("kernel", "6.17")), parse_bug(p.get("bug", "none")));
-      return e;
-    };
-    r.add(std::move(t));
+    r.add(versioned_test(
+        s.name, s.description, {}, [run](const mc::Params&) { run(); }, zs_expected));
   }
 }
 

@@ -37,6 +37,16 @@ thread spawn(F&& f, std::source_location loc = std::source_location::current()) 
   return thread(ex->spawn(InlineFunction<96>(std::forward<F>(f)), loc));
 }
 
+// Runs `a` and `b` as two model threads and waits for both (a, then b): the shape of most
+// races a scenario sets up.
+template <typename A, typename B>
+void run_concurrently(A&& a, B&& b, std::source_location loc = std::source_location::current()) {
+  thread ta = spawn(std::forward<A>(a), loc);
+  thread tb = spawn(std::forward<B>(b), loc);
+  ta.join(loc);
+  tb.join(loc);
+}
+
 // A value in [0, n) that the explorer chooses, like a schedule decision (inputs, and faults
 // such as an allocation that fails).
 uint32_t choose(uint32_t n, std::source_location loc = std::source_location::current());
@@ -100,8 +110,8 @@ void expect_alive(const void* p);
 
 }  // namespace mc
 
-#define MC_ASSERT(cond, ...)                                                                   \
-  do {                                                                                         \
-    if (!(cond)) ::mc::assert_failed(#cond, std::source_location::current() __VA_OPT__(, ) \
-                                                __VA_ARGS__);                                  \
+#define MC_ASSERT(cond, ...)                                                                  \
+  do {                                                                                        \
+    if (!(cond))                                                                              \
+      ::mc::assert_failed(#cond, std::source_location::current() __VA_OPT__(, ) __VA_ARGS__); \
   } while (0)
