@@ -30,9 +30,9 @@ std::string describe(Execution& ex, const AccessRecord& r, bool current = false)
 }
 }  // namespace
 
-void check_lifetime(Execution& ex, ObjectBase& o, bool write, const std::source_location& loc) {
+void check_block_lifetime(Execution& ex, ObjectBase& o, bool write,
+                          const std::source_location& loc) {
   HeapBlock* b = o.owner;
-  if (!b) return;
   const ThreadId p = ex.self();
   if (b->freed) {
     ex.fail(ex.finding(FindingKind::kUseAfterFree,

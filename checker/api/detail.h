@@ -29,7 +29,13 @@ inline Execution* checked(const ObjectBase& o) {
 }
 
 // Use after free of the block the object lives in; records the access for the free check.
-void check_lifetime(Execution& ex, ObjectBase& o, bool write, const std::source_location& loc);
+void check_block_lifetime(Execution& ex, ObjectBase& o, bool write,
+                          const std::source_location& loc);
+// Most objects live outside the model heap: nothing to check, and no call.
+inline void check_lifetime(Execution& ex, ObjectBase& o, bool write,
+                           const std::source_location& loc) {
+  if (o.owner) check_block_lifetime(ex, o, write, loc);
+}
 // Data race between this access and earlier unordered ones (at least one non-atomic).
 void check_race(Execution& ex, ObjectBase& o, bool write, bool atomic, uint32_t epoch,
                 const std::source_location& loc);

@@ -181,10 +181,22 @@ bool Execution::overflow_in_progress(const void* fault_addr) {
 }
 
 void Execution::reset() {
+  // Only what spawn() does not set again is cleared: a whole-state assignment (about 600
+  // bytes per thread) was a tenth of a small program's cost.
   for (int t = 0; t < thread_count_; ++t) {
     ThreadState& th = threads_[t];
-    if (th.stack.base) stacks_.release(th.stack);
-    th = ThreadState();
+    // The stack stays with the slot: the next execution's thread of this number reuses it.
+    th.context = nullptr;
+    th.body.reset();
+    th.status = ThreadState::Status::kUnused;
+    th.pending = PendingOp{};
+    th.seq = 0;
+    th.fence_acquire.clear();
+    th.atomic_depth = 0;
+    th.woken = false;
+    th.starting = false;
+    th.parent = -1;
+    th.label_depth = 0;
   }
   thread_count_ = 0;
   started_ = 0;
@@ -216,10 +228,13 @@ ExecutionEnd Execution::run(const std::function<void()>& body, Strategy& strateg
   current_ = this;
 
   ThreadState& t0 = threads_[0];
+  t0.dpor.clear();
+  t0.sync.clear();
+  t0.fence_release.clear();
   t0.body = InlineFunction<96>([&body] { body(); });
   t0.status = ThreadState::Status::kLive;
   started_ = bit(0);
-  t0.stack = stacks_.acquire();
+  if (!t0.stack.base) t0.stack = stacks_.acquire();
   t0.context = ctx::make_fcontext(t0.stack.top(), t0.stack.usable(), &Execution::fiber_entry);
   thread_count_ = 1;
 
@@ -621,16 +636,21 @@ uint32_t Execution::commit(ObjectBase* obj, OpKind kind, Access access, Acquire 
     }
     race_candidates_.resize(n);
 
+    // A read follows the last write; a write follows it and every read since. Their clocks are
+    // in the trace, and a clock this thread already knows the event of adds nothing.
+    auto follow = [&](int32_t i) {
+      if (i < 0) return;
+      const Event& w = events_[i];
+      if (!known_before(w.tid, w.seq)) t.dpor.join(w.clock);
+    };
     if (access == Access::kRead) {
-      t.dpor.join(obj->write_clock);
-      obj->read_clock.join(t.dpor);
+      follow(obj->last_write);
       obj->last_read[p] = static_cast<int32_t>(idx);
       obj->read_mask |= bit(p);
     } else if (access == Access::kWrite) {
-      t.dpor.join(obj->write_clock);
-      t.dpor.join(obj->read_clock);
-      obj->write_clock = t.dpor;
-      obj->read_clock.clear();
+      follow(obj->last_write);
+      for (ThreadMask m = obj->read_mask & ~bit(p); m; m &= m - 1)
+        follow(obj->last_read[std::countr_zero(m)]);
       obj->read_mask = 0;
       prev_write = obj->last_write;
       obj->last_write = static_cast<int32_t>(idx);
@@ -644,7 +664,7 @@ uint32_t Execution::commit(ObjectBase* obj, OpKind kind, Access access, Acquire 
     }
   }
 
-  Event& e = events_.emplace_back();
+  Event& e = events_.emplace_back();  // not zeroed: every field is set below
   e.tid = p;
   e.kind = kind;
   e.access = access;
@@ -730,7 +750,7 @@ ThreadId Execution::spawn(InlineFunction<96>&& body, const std::source_location&
   t.dpor = pt.dpor;
   t.sync = pt.sync;
   t.fence_release = t.sync;
-  t.stack = stacks_.acquire();
+  if (!t.stack.base) t.stack = stacks_.acquire();
   t.context = ctx::make_fcontext(t.stack.top(), t.stack.usable(), &Execution::fiber_entry);
   if (history_) log_invisible(nullptr, OpKind::kSpawn, "T" + std::to_string(c), loc);
   switch_to(c);

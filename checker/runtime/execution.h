@@ -85,6 +85,7 @@ struct PendingOp {
 
 // The record DPOR and the detectors keep of each visible event (no strings, no allocation).
 struct Event {
+  Event() : clock(VectorClock::Uninitialised{}) {}  // appended per event: set, not zeroed
   ThreadId tid;
   OpKind kind;
   Access access;

@@ -42,8 +42,6 @@ struct ObjectBase {
   int32_t last_exclusive = -1;
   ThreadMask shared_mask = 0;
   int32_t shared[kMaxThreads];  // valid where shared_mask is set
-  VectorClock write_clock;      // dependency clock of the last write
-  VectorClock read_clock;       // join of reads since then
 
   // Synchronisation: the clock a later acquire of this object joins.
   VectorClock release_clock;

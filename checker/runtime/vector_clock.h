@@ -13,6 +13,11 @@ static_assert(kMaxThreads <= 32, "thread sets are 32-bit masks");
 struct VectorClock {
   uint32_t at[kMaxThreads] = {};
 
+  VectorClock() = default;
+  // For slots that are written before they are read (the event trace): no zeroing.
+  struct Uninitialised {};
+  explicit VectorClock(Uninitialised) {}
+
   void clear() {
     for (auto& v : at) v = 0;
   }
