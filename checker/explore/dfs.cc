@@ -59,9 +59,7 @@ class DfsStrategy final : public Strategy {
     if (pos_ < nodes_.size()) {
       const PathNode& n = nodes_[pos_];
       if (n.is_value || n.enabled != enabled || !(enabled & thread_bit(n.chosen))) {
-        error_ = "the model is not deterministic: at decision " + std::to_string(pos_) +
-                 " it enabled " + thread_set(enabled) + " where an earlier run enabled " +
-                 thread_set(n.enabled);
+        diverged(enabled, n.enabled);
         return kNoThread;
       }
       ++pos_;
@@ -129,12 +127,19 @@ class DfsStrategy final : public Strategy {
   }
 
  private:
+  [[gnu::cold, gnu::noinline]] void diverged(ThreadMask enabled, ThreadMask before) {
+    error_ = "the model is not deterministic: at decision " + std::to_string(pos_) +
+             " it enabled " + thread_set(enabled) + " where an earlier run enabled " +
+             thread_set(before);
+  }
+
   // The race (c, idx): make sure some thread that can start the reversed order is explored at
   // the decision that scheduled c.
   // `idx` is the racing event's position; the event itself is (tid, clock), which for a stuck
   // thread's pending operation is not in the trace.
-  void reverse_race(const Execution& ex, uint32_t c, uint32_t idx, ThreadId tid,
-                    const VectorClock& clock) {
+  // Out of line: most events race with nothing, and on_event stays a small function.
+  [[gnu::noinline]] void reverse_race(const Execution& ex, uint32_t c, uint32_t idx, ThreadId tid,
+                                      const VectorClock& clock) {
     const auto& ev = ex.events();
     const Event& ce = ev[c];
     if (ce.node >= nodes_.size()) return;
@@ -150,8 +155,10 @@ class DfsStrategy final : public Strategy {
     auto consider = [&](const Event& k) {
       if (seen & thread_bit(k.tid)) return;
       bool has_pred = false;
-      for (int t = 0; t < kMaxThreads && !has_pred; ++t)
-        if ((seen & thread_bit(t)) && k.clock.at[t] >= first_seq[t]) has_pred = true;
+      for (ThreadMask m = seen; m && !has_pred; m &= m - 1) {
+        const int t = lowest_thread(m);
+        has_pred = k.clock.at[t] >= first_seq[t];
+      }
       seen |= thread_bit(k.tid);
       first_seq[k.tid] = k.seq;
       if (!has_pred) initials |= thread_bit(k.tid);

@@ -148,7 +148,7 @@ const char* op_name(OpKind k) {
 Execution::Execution() : stacks_(default_stack_size()) {
   events_.reserve(1024);
   schedule_.reserve(1024);
-  race_candidates_.reserve(2 * kMaxThreads + 4);
+  race_candidates_.resize(2 * kMaxThreads + 4);
 #ifndef MC_ASAN
   // An alternate signal stack so the overflow handler can run when a fiber stack is full.
   const size_t alt = 64 * 1024;
@@ -209,11 +209,12 @@ void Execution::reset() {
   schedule_.clear();
   findings_.clear();
   observations_.clear();
-  race_candidates_.clear();
+  ncand_ = 0;
   next_object_id_ = 1;
   preemptions_ = 0;
   aborting_ = false;
   draining_ = false;
+  drained_steps_ = 0;
   end_ = ExecutionEnd::kComplete;
   running_ = kNoThread;
   overflowed_ = kNoThread;
@@ -363,13 +364,7 @@ ThreadMask Execution::live_mask() const {
 ThreadId Execution::pick_next(ThreadId cur) {
   if (draining_) return pick_while_draining(cur);
   if (events_.size() >= limits.max_steps) {
-    findings_.push_back(make_finding(
-        FindingKind::kStepBound, "",
-        "possible livelock: the execution did not finish within " +
-            std::to_string(limits.max_steps) + " steps (raise --max-steps if it is just long)",
-        cur >= 0 && cur < kMaxThreads ? threads_[cur].pending.loc : std::source_location()));
-    end_ = ExecutionEnd::kFinding;
-    aborting_ = true;
+    step_bound_exceeded(cur);
     return kNoThread;
   }
   ThreadMask en = enabled_mask();
@@ -387,7 +382,6 @@ ThreadId Execution::pick_next(ThreadId cur) {
     // Unwinding every live thread costs a C++ throw each (about 20k instructions); running
     // the rest of a pruned execution unobserved is far cheaper, and runs the destructors too.
     draining_ = true;
-    drained_from_ = events_.size();
     return pick_while_draining(cur);
   }
   if (next != cur && cur >= 0 && cur < kMaxThreads && (en & bit(cur))) ++preemptions_;
@@ -395,9 +389,19 @@ ThreadId Execution::pick_next(ThreadId cur) {
   return next;
 }
 
+void Execution::step_bound_exceeded(ThreadId cur) {
+  findings_.push_back(make_finding(
+      FindingKind::kStepBound, "",
+      "possible livelock: the execution did not finish within " + std::to_string(limits.max_steps) +
+          " steps (raise --max-steps if it is just long)",
+      cur >= 0 && cur < kMaxThreads ? threads_[cur].pending.loc : std::source_location()));
+  end_ = ExecutionEnd::kFinding;
+  aborting_ = true;
+}
+
 ThreadId Execution::pick_while_draining(ThreadId cur) {
   const ThreadMask en = enabled_mask();
-  if (en == 0 || events_.size() >= limits.max_steps) {
+  if (en == 0 || events_.size() + drained_steps_ >= limits.max_steps) {
     // Stuck or too long: fall back to unwinding. Nothing is reported for a pruned run.
     if (en != 0 || started_ != 0) aborting_ = true;
     return kNoThread;
@@ -577,6 +581,12 @@ uint32_t Execution::commit(ObjectBase* obj, OpKind kind, Access access, Acquire 
                            const std::source_location& loc) {
   const ThreadId p = running_;
   ThreadState& t = threads_[p];
+  if (draining_) {
+    // Nobody observes a pruned run's tail: no trace, no clocks; only its length is bounded.
+    ++t.seq;
+    ++drained_steps_;
+    return 0;
+  }
   const uint32_t idx = static_cast<uint32_t>(events_.size());
   // The thread's clock before this event differs from t.dpor only in its own component,
   // which `known_before` accounts for; no copy of the clock.
@@ -587,12 +597,18 @@ uint32_t Execution::commit(ObjectBase* obj, OpKind kind, Access access, Acquire 
   ++t.seq;
   t.dpor.at[p] = t.seq;
   t.sync.at[p] = t.seq;
-  race_candidates_.clear();
+  ncand_ = 0;
   int32_t prev_write = -1;
 
   if (obj && obj->id) {
-    auto add = [this](int32_t e) {
-      if (e >= 0) race_candidates_.push_back(static_cast<uint32_t>(e));
+    // Only events this thread does not already know can race with it; the buffer is sized
+    // once (a wait's chain of unknown writes may outgrow it, then it grows).
+    auto add = [&](int32_t e) {
+      if (e < 0) return;
+      const Event& c = events_[e];
+      if (known_before(c.tid, c.seq)) return;
+      if (ncand_ == race_candidates_.size()) race_candidates_.resize(2 * ncand_);
+      race_candidates_[ncand_++] = static_cast<uint32_t>(e);
     };
     auto add_write_frontier = [&] {
       if (access == Access::kWrite && obj->read_mask) {
@@ -619,22 +635,19 @@ uint32_t Execution::commit(ObjectBase* obj, OpKind kind, Access access, Acquire 
     } else if (access != Access::kNone) {
       add_write_frontier();
     }
-    // Keep real races: other thread, not already ordered before this one, and not ordered
-    // through another candidate.
-    size_t n = 0;
-    for (size_t i = 0; i < race_candidates_.size(); ++i) {
-      const Event& c = events_[race_candidates_[i]];
-      if (c.tid == p || known_before(c.tid, c.seq)) continue;
-      bool covered = false;
-      for (size_t j = 0; kind != OpKind::kAwait && j < race_candidates_.size() && !covered; ++j) {
-        if (j == i) continue;
-        const Event& d = events_[race_candidates_[j]];
-        if (race_candidates_[j] != race_candidates_[i] && knows(d.clock, c.tid, c.seq))
-          covered = true;
+    // Keep real races: drop a candidate ordered before this event through another one.
+    if (ncand_ > 1 && kind != OpKind::kAwait) {
+      uint32_t* cand = race_candidates_.data();
+      size_t n = 0;
+      for (size_t i = 0; i < ncand_; ++i) {
+        const Event& c = events_[cand[i]];
+        bool covered = false;
+        for (size_t j = 0; j < ncand_ && !covered; ++j)
+          covered = cand[j] != cand[i] && knows(events_[cand[j]].clock, c.tid, c.seq);
+        if (!covered) cand[n++] = cand[i];
       }
-      if (!covered) race_candidates_[n++] = race_candidates_[i];
+      ncand_ = n;
     }
-    race_candidates_.resize(n);
 
     // A read follows the last write; a write follows it and every read since. Their clocks are
     // in the trace, and a clock this thread already knows the event of adds nothing.
@@ -674,20 +687,23 @@ uint32_t Execution::commit(ObjectBase* obj, OpKind kind, Access access, Acquire 
   e.prev_write = prev_write;
   e.clock = t.dpor;
 
-  if (history_) {
-    EventDetail d{};
-    d.step = idx;
-    d.tid = p;
-    d.kind = kind;
-    d.visible = true;
-    d.obj = e.obj;
-    if (obj) d.object = obj->display_name();
-    d.loc = loc;
-    d.labels = label_path(p);
-    details_.push_back(std::move(d));
-  }
-  if (!draining_) strategy_->on_event(*this, idx);
+  if (history_) log_visible(obj, kind, idx, loc);
+  strategy_->on_event(*this, idx);
   return idx;
+}
+
+void Execution::log_visible(ObjectBase* obj, OpKind kind, uint32_t idx,
+                            const std::source_location& loc) {
+  EventDetail d{};
+  d.step = idx;
+  d.tid = running_;
+  d.kind = kind;
+  d.visible = true;
+  d.obj = obj ? obj->id : 0;
+  if (obj) d.object = obj->display_name();
+  d.loc = loc;
+  d.labels = label_path(running_);
+  details_.push_back(std::move(d));
 }
 
 void Execution::describe_last(ObjectBase* obj, std::string value, std::memory_order order,

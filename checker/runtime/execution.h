@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <source_location>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -228,7 +229,7 @@ class Execution {
   const std::vector<Decision>& schedule() const { return schedule_; }
   ExecutionEnd end() const { return end_; }
   // Earlier events that race with the event just committed (filled before on_event).
-  const std::vector<uint32_t>& race_candidates() const { return race_candidates_; }
+  std::span<const uint32_t> race_candidates() const { return {race_candidates_.data(), ncand_}; }
   const PendingOp& pending(ThreadId t) const { return threads_[t].pending; }
   int thread_count() const { return thread_count_; }
   ThreadMask live_mask() const;
@@ -236,7 +237,8 @@ class Execution {
   const std::vector<Finding>& findings() const { return findings_; }
   const std::vector<Observation>& observations() const { return observations_; }
   // Events the strategy saw (a pruned run's unobserved tail is not counted).
-  uint64_t event_count() const { return draining_ ? drained_from_ : events_.size(); }
+  uint64_t event_count() const { return events_.size(); }
+  bool draining() const { return draining_; }
   size_t stacks_created() const { return stacks_.created(); }
 
   ExecutionLimits limits;
@@ -258,6 +260,10 @@ class Execution {
   ThreadMask enabled_mask() const;
   ThreadId pick_next(ThreadId current);
   ThreadId pick_while_draining(ThreadId current);
+  // Cold paths, kept out of the per-event functions so that those stay small.
+  [[gnu::cold, gnu::noinline]] void step_bound_exceeded(ThreadId current);
+  [[gnu::cold, gnu::noinline]] void log_visible(ObjectBase* obj, OpKind kind, uint32_t idx,
+                                                const std::source_location& loc);
   [[noreturn]] void finish_thread();
   void end_with_no_runnable_thread();
   void report_stuck_threads();
@@ -288,8 +294,8 @@ class Execution {
   Strategy* strategy_ = nullptr;
   bool history_ = false;
   bool aborting_ = false;
-  bool draining_ = false;  // pruned: running to the end unobserved
-  uint64_t drained_from_ = 0;
+  bool draining_ = false;       // pruned: running to the end unobserved
+  uint64_t drained_steps_ = 0;  // steps of the pruned tail (not in the trace)
   bool done_ = false;
   ExecutionEnd end_ = ExecutionEnd::kComplete;
   uint32_t preemptions_ = 0;
@@ -297,7 +303,8 @@ class Execution {
   std::vector<Event> events_;
   std::vector<EventDetail> details_;
   std::vector<Decision> schedule_;
-  std::vector<uint32_t> race_candidates_;
+  std::vector<uint32_t> race_candidates_;  // sized, not filled: the first ncand_ are valid
+  size_t ncand_ = 0;
   std::vector<Finding> findings_;
   std::vector<Observation> observations_;
   std::vector<std::unique_ptr<HeapBlock>> blocks_;
