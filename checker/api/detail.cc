@@ -51,9 +51,10 @@ void check_block_lifetime(Execution& ex, ObjectBase& o, bool write,
   r.detail = ex.history() ? static_cast<int32_t>(ex.details().size()) : -1;
 }
 
-void check_race(Execution& ex, ObjectBase& o, bool write, bool atomic, uint32_t epoch,
-                const std::source_location& loc) {
+void check_race_shadow(Execution& ex, ObjectBase& o, bool write, bool atomic, uint32_t epoch,
+                       const std::source_location& loc) {
   if (ex.draining()) return;  // a pruned run's tail reports nothing
+  if (!atomic) o.plain_accessed = true;
   const ThreadId p = ex.self();
   const ThreadState& t = ex.thread(p);
   AccessRecord cur;
@@ -88,23 +89,6 @@ void check_race(Execution& ex, ObjectBase& o, bool write, bool atomic, uint32_t 
     o.set_shadow_read(p, cur);
     o.shadow_read_mask |= 1u << p;
   }
-}
-
-void acquire(Execution& ex, ObjectBase& o, std::memory_order mo) {
-  ThreadState& t = ex.thread(ex.self());
-  if (is_acquire(mo))
-    t.sync.join(o.release_clock);
-  else
-    t.fence_acquire.join(o.release_clock);
-}
-
-void release(Execution& ex, ObjectBase& o, std::memory_order mo, bool rmw) {
-  ThreadState& t = ex.thread(ex.self());
-  const VectorClock& c = is_release(mo) ? t.sync : t.fence_release;
-  if (rmw)
-    o.release_clock.join(c);  // an RMW continues the release sequence it reads from
-  else
-    o.release_clock = c;
 }
 
 void fence(Execution& ex, std::memory_order mo, const std::source_location& loc) {

@@ -37,10 +37,48 @@ inline void check_lifetime(Execution& ex, ObjectBase& o, bool write,
   if (o.owner) check_block_lifetime(ex, o, write, loc);
 }
 // Data race between this access and earlier unordered ones (at least one non-atomic).
-void check_race(Execution& ex, ObjectBase& o, bool write, bool atomic, uint32_t epoch,
-                const std::source_location& loc);
-void acquire(Execution& ex, ObjectBase& o, std::memory_order mo);
-void release(Execution& ex, ObjectBase& o, std::memory_order mo, bool rmw);
+void check_race_shadow(Execution& ex, ObjectBase& o, bool write, bool atomic, uint32_t epoch,
+                       const std::source_location& loc);
+inline void check_race(Execution& ex, ObjectBase& o, bool write, bool atomic, uint32_t epoch,
+                       const std::source_location& loc) {
+  if (atomic && !o.plain_accessed && !ex.history() && !ex.draining()) {
+    // Atomic accesses race only with plain ones, and this object has had none: record the
+    // access for a later plain one to check against, and nothing else.
+    const ThreadId p = ex.self();
+    AccessRecord r;
+    r.epoch = epoch;
+    r.tid = p;
+    r.write = write;
+    r.atomic = true;
+    r.loc = loc;
+    if (write) {
+      o.shadow_write = r;
+      o.shadow_read_mask = 0;
+    } else {
+      o.set_shadow_read(p, r);
+      o.shadow_read_mask |= ThreadMask{1} << p;
+    }
+    return;
+  }
+  check_race_shadow(ex, o, write, atomic, epoch, loc);
+}
+
+inline void acquire(Execution& ex, ObjectBase& o, std::memory_order mo) {
+  ThreadState& t = ex.thread(ex.self());
+  if (is_acquire(mo))
+    t.sync.join(o.release_clock);
+  else
+    t.fence_acquire.join(o.release_clock);
+}
+
+inline void release(Execution& ex, ObjectBase& o, std::memory_order mo, bool rmw) {
+  ThreadState& t = ex.thread(ex.self());
+  const VectorClock& c = is_release(mo) ? t.sync : t.fence_release;
+  if (rmw)
+    o.release_clock.join(c);  // an RMW continues the release sequence it reads from
+  else
+    o.release_clock = c;
+}
 void fence(Execution& ex, std::memory_order mo, const std::source_location& loc);
 // A sleeping operation must not run in atomic context.
 void might_sleep(Execution& ex, const char* what, const std::source_location& loc);

@@ -572,11 +572,6 @@ void Execution::fail_at_end(Finding f) {
   end_ = ExecutionEnd::kFinding;
 }
 
-uint32_t Execution::register_object(ObjectBase* obj) {
-  obj->owner = constructing_;
-  return next_object_id_++;
-}
-
 uint32_t Execution::commit(ObjectBase* obj, OpKind kind, Access access, Acquire acquire,
                            const std::source_location& loc) {
   const ThreadId p = running_;

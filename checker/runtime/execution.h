@@ -16,6 +16,7 @@
 #include "checker/report/finding.h"
 #include "checker/runtime/fiber.h"
 #include "checker/runtime/inline_function.h"
+#include "checker/runtime/object.h"
 #include "checker/runtime/vector_clock.h"
 
 namespace mc {
@@ -190,7 +191,10 @@ class Execution {
   void log_invisible(ObjectBase* obj, OpKind kind, std::string value,
                      const std::source_location& loc);
 
-  uint32_t register_object(ObjectBase* obj);
+  uint32_t register_object(ObjectBase* obj) {
+    obj->owner = constructing_;
+    return next_object_id_++;
+  }
   uint32_t choose(uint32_t n, const std::source_location& loc);
   ThreadId spawn(InlineFunction<96>&& body, const std::source_location& loc);
   void join(ThreadId t, const std::source_location& loc);

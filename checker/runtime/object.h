@@ -58,6 +58,7 @@ struct ObjectBase {
     new (shadow_reads_raw + t * sizeof(AccessRecord)) AccessRecord(r);
   }
   ThreadMask shadow_read_mask = 0;
+  bool plain_accessed = false;  // some non-atomic access was checked: atomic ones can race
 
   std::string display_name() const;
   std::string format_value(uint64_t v) const;
