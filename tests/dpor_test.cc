@@ -276,6 +276,29 @@ TEST(DporVsNaive, UnchangedUpdateAfterAReleaseFenceStillSynchronises) {
   EXPECT_EQ(mctest::finding_of(mctest::run(body)), "data-race");
 }
 
+// A satisfied wait races with every write it does not know: here sixty of them, more than
+// the race-candidate buffer holds at first. Every write is a place the wait could have been
+// satisfied first, so every value is seen once.
+TEST(DporVsNaive, WaitAfterManyUnknownWrites) {
+  constexpr int kWrites = 60;
+  auto body = [] {
+    mc::atomic<int> x(0, "x");
+    mc::thread writer = mc::spawn([&] {
+      for (int i = 1; i <= kWrites; ++i) x.store(i, std::memory_order_relaxed);
+    });
+    mc::thread waiter = mc::spawn([&] {
+      mc::await(x, [&x] { return x.peek() != 0; });
+      mc::observe("seen", x.peek());
+    });
+    writer.join();
+    waiter.join();
+  };
+  compare_with_naive(body, "wait after many writes");
+  auto r = mctest::run(body);
+  EXPECT_EQ(r.complete, static_cast<uint64_t>(kWrites));
+  EXPECT_EQ(r.outcomes.size(), static_cast<size_t>(kWrites));
+}
+
 TEST(DporVsNaive, RandomPrograms) {
   std::mt19937 rng(20261122);
   const int programs = quick() ? 12 : 200;
