@@ -57,13 +57,13 @@ void check_race_shadow(Execution& ex, ObjectBase& o, bool write, bool atomic, ui
   if (!atomic) o.plain_accessed = true;
   const ThreadId p = ex.self();
   const ThreadState& t = ex.thread(p);
-  AccessRecord cur;
-  cur.epoch = epoch;
-  cur.tid = p;
-  cur.write = write;
-  cur.atomic = atomic;
-  cur.loc = loc;
-  cur.detail = ex.history() ? static_cast<int32_t>(ex.details().size()) - (atomic ? 1 : 0) : -1;
+  const AccessRecord cur{
+      epoch,
+      p,
+      write,
+      atomic,
+      ex.history() ? static_cast<int32_t>(ex.details().size()) - (atomic ? 1 : 0) : -1,
+      loc};
   auto racy = [&](const AccessRecord& r) {
     return r.epoch != 0 && r.tid != p && !(atomic && r.atomic) && t.sync.at[r.tid] < r.epoch;
   };
@@ -82,13 +82,7 @@ void check_race_shadow(Execution& ex, ObjectBase& o, bool write, bool atomic, ui
                        loc));
     return;
   }
-  if (write) {
-    o.shadow_write = cur;
-    o.shadow_read_mask = 0;
-  } else {
-    o.set_shadow_read(p, cur);
-    o.shadow_read_mask |= 1u << p;
-  }
+  remember_access(o, cur);
 }
 
 void fence(Execution& ex, std::memory_order mo, const std::source_location& loc) {

@@ -39,25 +39,23 @@ inline void check_lifetime(Execution& ex, ObjectBase& o, bool write,
 // Data race between this access and earlier unordered ones (at least one non-atomic).
 void check_race_shadow(Execution& ex, ObjectBase& o, bool write, bool atomic, uint32_t epoch,
                        const std::source_location& loc);
+// The race shadow keeps the last write and the reads since it, one per thread.
+inline void remember_access(ObjectBase& o, const AccessRecord& r) {
+  if (r.write) {
+    o.shadow_write = r;
+    o.shadow_read_mask = 0;
+  } else {
+    o.set_shadow_read(r.tid, r);
+    o.shadow_read_mask |= ThreadMask{1} << r.tid;
+  }
+}
+
 inline void check_race(Execution& ex, ObjectBase& o, bool write, bool atomic, uint32_t epoch,
                        const std::source_location& loc) {
   if (atomic && !o.plain_accessed && !ex.history() && !ex.draining()) {
     // Atomic accesses race only with plain ones, and this object has had none: record the
     // access for a later plain one to check against, and nothing else.
-    const ThreadId p = ex.self();
-    AccessRecord r;
-    r.epoch = epoch;
-    r.tid = p;
-    r.write = write;
-    r.atomic = true;
-    r.loc = loc;
-    if (write) {
-      o.shadow_write = r;
-      o.shadow_read_mask = 0;
-    } else {
-      o.set_shadow_read(p, r);
-      o.shadow_read_mask |= ThreadMask{1} << p;
-    }
+    remember_access(o, AccessRecord{epoch, ex.self(), write, true, -1, loc});
     return;
   }
   check_race_shadow(ex, o, write, atomic, epoch, loc);
