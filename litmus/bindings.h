@@ -133,6 +133,22 @@ const Bindings& model_bindings();
 std::string format_bindings_reference(const Bindings& b = model_bindings());
 
 // The subsystems' fillers (one per file in litmus/bindings/).
+// Registers one subsystem's functions: fn("name", {params}, result, "summary", run).
+class SubsystemFunctions {
+ public:
+  SubsystemFunctions(Bindings& b, std::string subsystem)
+      : b_(b), subsystem_(std::move(subsystem)) {}
+  void operator()(std::string name, std::vector<ArgKind> params, ArgKind result,
+                  std::string summary, std::function<int64_t(const Call&)> run) const {
+    b_.add(ModelFunction{std::move(name), std::move(params), result, subsystem_, std::move(summary),
+                         std::move(run)});
+  }
+
+ private:
+  Bindings& b_;
+  std::string subsystem_;
+};
+
 void add_protocol_bindings(Bindings& b);
 void add_balloon_bindings(Bindings& b);
 void add_zsmalloc_bindings(Bindings& b);

@@ -39,11 +39,7 @@ void add_balloon_bindings(Bindings& bn) {
   t.check_end = check_balloon_end;
   bn.add(std::move(t));
 
-  auto fn = [&bn](std::string name, std::vector<ArgKind> params, ArgKind result,
-                  std::string summary, std::function<int64_t(const Call&)> run) {
-    bn.add(ModelFunction{std::move(name), std::move(params), result, "balloon", std::move(summary),
-                         std::move(run)});
-  };
+  const SubsystemFunctions fn(bn, "balloon");
   const ArgKind B = ArgKind::kBalloon, I = ArgKind::kInt, P = ArgKind::kPage;
   fn("fill_balloon", {B}, I,
      "virtio-balloon inflates one page: balloon_lock, balloon_page_enqueue, num_pages++; 1 if a "

@@ -105,11 +105,7 @@ void add_protocol_bindings(Bindings& bn) {
   bn.add(std::move(drv_type));
 
   // ---- functions ----
-  auto fn = [&bn](std::string name, std::vector<ArgKind> params, ArgKind result,
-                  std::string summary, std::function<int64_t(const Call&)> run) {
-    bn.add(ModelFunction{std::move(name), std::move(params), result, "protocol", std::move(summary),
-                         std::move(run)});
-  };
+  const SubsystemFunctions fn(bn, "protocol");
   const ArgKind P = ArgKind::kPage, I = ArgKind::kInt, L = ArgKind::kList, D = ArgKind::kDriver,
                 V = ArgKind::kVoid;
 

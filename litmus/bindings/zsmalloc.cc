@@ -250,11 +250,7 @@ void add_zsmalloc_bindings(Bindings& bn) {
   };
   bn.add(std::move(handle_type));
 
-  auto fn = [&bn](std::string name, std::vector<ArgKind> params, ArgKind result,
-                  std::string summary, std::function<int64_t(const Call&)> run) {
-    bn.add(ModelFunction{std::move(name), std::move(params), result, "zsmalloc", std::move(summary),
-                         std::move(run)});
-  };
+  const SubsystemFunctions fn(bn, "zsmalloc");
   const ArgKind Z = ArgKind::kPool, H = ArgKind::kHandle, I = ArgKind::kInt, V = ArgKind::kVoid,
                 P = ArgKind::kPage;
   auto pool = [](const Call& c) -> Pool& { return *c.object<Pool>(0); };
