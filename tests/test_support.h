@@ -55,8 +55,18 @@ inline std::string trace_key(const mc::Execution& ex) {
   }
   std::string key;
   for (const auto& s : events) key += s + ";";
-  for (const auto& d : ex.schedule())
-    if (d.kind == mc::Decision::kValue) key += "v" + std::to_string(d.value);
+  // A value belongs to the step of the thread that chose it: per thread, in its own order
+  // (the order of two threads' choices is not part of the trace).
+  std::vector<std::string> values(mc::kMaxThreads);
+  uint32_t running = 0;
+  for (const auto& d : ex.schedule()) {
+    if (d.kind == mc::Decision::kThread)
+      running = d.value;
+    else
+      values[running] += "v" + std::to_string(d.value);
+  }
+  for (int t = 0; t < mc::kMaxThreads; ++t)
+    if (!values[t].empty()) key += "T" + std::to_string(t) + values[t];
   return key;
 }
 
@@ -76,6 +86,7 @@ class Recording final : public mc::Strategy {
                 const std::vector<uint32_t>& candidates) override {
     inner_->on_stuck(ex, t, candidates);
   }
+  void on_trace_end(const mc::Execution& ex) override { inner_->on_trace_end(ex); }
   void end_execution(const mc::Execution& ex, mc::ExecutionEnd how) override {
     inner_->end_execution(ex, how);
     if (how == mc::ExecutionEnd::kComplete) {

@@ -1,8 +1,12 @@
-// Source-DPOR with sleep sets (Abdulla, Aronis, Jonsson, Sagonas: "Source Sets", JACM'17,
-// Algorithm 1), stateless: the path is replayed from the root for every execution.
+// Optimal DPOR: sleep sets and wakeup trees (Abdulla, Aronis, Jonsson, Sagonas: "Source Sets:
+// A Foundation for Optimal Dynamic Partial Order Reduction", JACM'17, Algorithm 2), stateless:
+// the path is replayed from the root for every execution. Every complete execution is a new
+// Mazurkiewicz trace, and a run ends sleep-set blocked only where blocking operations make an
+// inserted sequence infeasible.
 #include "checker/explore/dfs.h"
 
 #include "checker/explore/path.h"
+#include "checker/explore/wakeup_tree.h"
 #include "checker/runtime/object.h"
 
 namespace mc {
@@ -15,16 +19,37 @@ bool independent(const PendingOp& op, const Event& e) {
   return op.access_now() != Access::kWrite && e.access != Access::kWrite;
 }
 
+struct DfsNode : PathNode {
+  uint32_t first_value = 0;  // value nodes: the value the wakeup sequence asked for, tried first
+  // Thread nodes: the wakeup tree of what is still to explore from here (a node of the
+  // forest whose children are the branches; -1 while there is none), and whether this
+  // decision made that node (else it is the first node of the parent's branch being followed).
+  int32_t wut = -1;
+  bool owns_wut = false;
+};
+
+// A race of the current execution, reversed once the trace is complete: event `first` and a
+// later event, or the pending operation of a thread that ended blocked.
+struct Race {
+  uint32_t first;
+  uint32_t later;  // kPending: `thread`'s pending operation
+  ThreadId thread;
+};
+constexpr uint32_t kPending = ~uint32_t{0};
+
 class DfsStrategy final : public Strategy {
  public:
   std::string name() const override { return "dfs"; }
-  std::string describe() const override { return "dfs: exhaustive, source-DPOR with sleep sets"; }
+  std::string describe() const override {
+    return "dfs: exhaustive, optimal DPOR (sleep sets and wakeup trees)";
+  }
   bool exhaustive() const override { return true; }
   std::string error() const override { return error_; }
 
   bool begin_execution() override {
     pos_ = 0;
     carry_sleep_ = 0;
+    races_.clear();
     if (first_) {
       first_ = false;
       branch_ = 0;
@@ -32,23 +57,30 @@ class DfsStrategy final : public Strategy {
     }
     if (!error_.empty()) return false;
     while (!nodes_.empty()) {
-      PathNode& n = nodes_.back();
+      const uint32_t i = static_cast<uint32_t>(nodes_.size() - 1);
+      DfsNode& n = nodes_.back();
       if (n.is_value) {
-        if (n.chosen + 1 < n.values) {
-          ++n.chosen;
-          branch_ = static_cast<uint32_t>(nodes_.size() - 1);
+        // Every value, the one a wakeup sequence asked for first.
+        uint32_t next = n.chosen == n.first_value ? 0 : n.chosen + 1;
+        if (next == n.first_value) ++next;
+        if (next < n.values) {
+          n.chosen = next;
+          branch_ = i;
+          follow_ = -1;
           return true;
         }
       } else {
-        ThreadMask alt = n.backtrack & ~n.done & n.enabled;
-        if (alt) {
-          const int t =
-              (n.current >= 0 && (alt & thread_bit(n.current))) ? n.current : lowest_thread(alt);
+        if (n.wut >= 0) forest_.pop_leftmost(n.wut);  // the branch just explored
+        if (take_enabled_leftmost(n)) {
+          const ThreadId t = forest_.leftmost(n.wut).tid;
           n.chosen = static_cast<uint32_t>(t);
           n.done |= thread_bit(t);
-          branch_ = static_cast<uint32_t>(nodes_.size() - 1);
+          branch_ = i;
+          follow_ = static_cast<int32_t>(i);
+          value_pos_ = 0;
           return true;
         }
+        if (n.owns_wut) forest_.release(n.wut);
       }
       nodes_.pop_back();
     }
@@ -57,7 +89,7 @@ class DfsStrategy final : public Strategy {
 
   ThreadId pick_thread(const Execution&, ThreadMask enabled, ThreadId current) override {
     if (pos_ < nodes_.size()) {
-      const PathNode& n = nodes_[pos_];
+      const DfsNode& n = nodes_[pos_];
       if (n.is_value || n.enabled != enabled || !(enabled & thread_bit(n.chosen))) {
         diverged(enabled, n.enabled);
         return kNoThread;
@@ -65,25 +97,37 @@ class DfsStrategy final : public Strategy {
       ++pos_;
       return static_cast<ThreadId>(n.chosen);
     }
-    PathNode n;
+    DfsNode& n = nodes_.emplace_back();
     n.enabled = enabled;
     n.sleep = carry_sleep_;
     n.current = current;
-    const ThreadMask avail = enabled & ~n.sleep;
-    if (!avail) return kNoThread;  // sleep-set blocked: an equivalent run was explored
-    const int t = (current >= 0 && current < kMaxThreads && (avail & thread_bit(current)))
-                      ? current
-                      : lowest_thread(avail);
+    // Continue the wakeup sequence being followed, if any.
+    if (follow_ >= 0) n.wut = forest_.leftmost_node(nodes_[follow_].wut);
+    follow_ = -1;
+    value_pos_ = 0;
+    int t;
+    if (take_enabled_leftmost(n)) {
+      t = forest_.leftmost(n.wut).tid;
+      follow_ = static_cast<int32_t>(nodes_.size() - 1);
+    } else {
+      const ThreadMask avail = enabled & ~n.sleep;
+      if (!avail) {
+        nodes_.pop_back();
+        return kNoThread;  // sleep-set blocked: an equivalent run was explored
+      }
+      t = (current >= 0 && current < kMaxThreads && (avail & thread_bit(current)))
+              ? current
+              : lowest_thread(avail);
+    }
     n.chosen = static_cast<uint32_t>(t);
-    n.backtrack = n.done = thread_bit(t);
-    nodes_.push_back(n);
+    n.done = thread_bit(t);
     ++pos_;
     return t;
   }
 
   uint32_t pick_value(const Execution&, uint32_t values) override {
     if (pos_ < nodes_.size()) {
-      const PathNode& n = nodes_[pos_];
+      const DfsNode& n = nodes_[pos_];
       if (!n.is_value || n.values != values) {
         error_ = "the model is not deterministic: decision " + std::to_string(pos_) +
                  " was a choice of " + std::to_string(values) + " values in this run only";
@@ -93,19 +137,27 @@ class DfsStrategy final : public Strategy {
       ++pos_;
       return n.chosen;
     }
-    PathNode n;
+    uint32_t v = 0;
+    if (follow_ >= 0) {
+      // The step being replayed from a wakeup sequence chose these values.
+      const WakeupStep& s = forest_.leftmost(nodes_[follow_].wut);
+      if (s.values_known && value_pos_ < s.nvalues && s.values[value_pos_] < values)
+        v = s.values[value_pos_];
+      ++value_pos_;
+    }
+    DfsNode& n = nodes_.emplace_back();
     n.is_value = true;
     n.values = values;
     n.sleep = carry_sleep_;
-    nodes_.push_back(n);
+    n.chosen = n.first_value = v;
     ++pos_;
-    return 0;
+    return v;
   }
 
   void on_event(const Execution& ex, uint32_t idx) override {
     const Event& e = ex.events()[idx];
     if (e.node < branch_ || e.node >= nodes_.size()) return;  // replayed: already analysed
-    const PathNode& n = nodes_[e.node];
+    const DfsNode& n = nodes_[e.node];
     // Sleep set for the next decision: threads explored (or asleep) here whose next step
     // commutes with the one just taken.
     ThreadMask carry = 0;
@@ -115,15 +167,17 @@ class DfsStrategy final : public Strategy {
       if (independent(ex.pending(q), e)) carry |= thread_bit(q);
     }
     carry_sleep_ = carry;
-    for (uint32_t c : ex.race_candidates()) {
-      const Event& e2 = ex.events()[idx];
-      reverse_race(ex, c, idx, e2.tid, e2.clock);
-    }
+    for (uint32_t c : ex.race_candidates()) races_.push_back({c, idx, e.tid});
   }
 
-  void on_stuck(const Execution& ex, ThreadId t, const std::vector<uint32_t>& cands) override {
-    const uint32_t end = static_cast<uint32_t>(ex.events().size());
-    for (uint32_t c : cands) reverse_race(ex, c, end, t, ex.thread(t).dpor);
+  void on_stuck(const Execution&, ThreadId t, const std::vector<uint32_t>& cands) override {
+    for (uint32_t c : cands) races_.push_back({c, kPending, t});
+  }
+
+  void on_trace_end(const Execution& ex) override {
+    if (!error_.empty()) return;
+    for (const Race& r : races_) reverse_race(ex, r);
+    races_.clear();
   }
 
  private:
@@ -133,55 +187,153 @@ class DfsStrategy final : public Strategy {
              thread_set(before);
   }
 
-  // The race (c, idx): make sure some thread that can start the reversed order is explored at
-  // the decision that scheduled c.
-  // `idx` is the racing event's position; the event itself is (tid, clock), which for a stuck
-  // thread's pending operation is not in the trace.
-  // Out of line: most events race with nothing, and on_event stays a small function.
-  [[gnu::noinline]] void reverse_race(const Execution& ex, uint32_t c, uint32_t idx, ThreadId tid,
-                                      const VectorClock& clock) {
-    const auto& ev = ex.events();
-    const Event& ce = ev[c];
-    if (ce.node >= nodes_.size()) return;
-    {
-      // Nothing to add when every thread enabled there is already explored or asleep: a
-      // thread that was not enabled at that decision can never be scheduled from it.
-      const PathNode& at = nodes_[ce.node];
-      if ((at.enabled & ~(at.backtrack | at.sleep)) == 0) return;
-    }
-    ThreadMask seen = 0;
-    ThreadMask initials = 0;
-    uint32_t first_seq[kMaxThreads] = {};
-    auto consider = [&](const Event& k) {
-      if (seen & thread_bit(k.tid)) return;
-      bool has_pred = false;
-      for (ThreadMask m = seen; m && !has_pred; m &= m - 1) {
-        const int t = lowest_thread(m);
-        has_pred = k.clock.at[t] >= first_seq[t];
-      }
-      seen |= thread_bit(k.tid);
-      first_seq[k.tid] = k.seq;
-      if (!has_pred) initials |= thread_bit(k.tid);
-    };
-    for (uint32_t k = c + 1; k < idx; ++k) {
-      const Event& ke = ev[k];
-      if (knows(ke.clock, ce.tid, ce.seq)) continue;  // happens after c: not in v
-      consider(ke);
-    }
-    Event last{};
-    last.tid = tid;
-    last.clock = clock;
-    last.seq = clock.at[tid] + 1;
-    consider(last);
-    PathNode& target = nodes_[ce.node];
-    if (initials & (target.backtrack | target.sleep)) return;
-    const int t = (initials & thread_bit(tid)) ? tid : lowest_thread(initials);
-    target.backtrack |= thread_bit(t);
+  // Drops planned branches whose thread is not enabled (a blocked thread's operation planned
+  // first, still blocked there); true when one is left.
+  bool take_enabled_leftmost(DfsNode& n) {
+    if (n.wut < 0) return false;
+    while (!forest_.empty(n.wut) && !(n.enabled & thread_bit(forest_.leftmost(n.wut).tid)))
+      forest_.pop_leftmost(n.wut);
+    return !forest_.empty(n.wut);
   }
 
-  std::vector<PathNode> nodes_;
+  // The step of event `k`, with the values its thread chose before its next scheduling point.
+  WakeupStep step_of(const Event& k) const {
+    WakeupStep s;
+    s.tid = k.tid;
+    s.access = k.access;
+    s.obj = k.obj;
+    s.seq = k.seq;
+    for (size_t j = k.node + 1; j < nodes_.size() && nodes_[j].is_value; ++j) {
+      if (s.nvalues == kStepValues) {
+        s.values_known = false;
+        break;
+      }
+      s.values[s.nvalues++] = nodes_[j].chosen;
+    }
+    return s;
+  }
+
+  // The step of event `k` moved to an earlier point: an update that only read where it ran
+  // (a failed compare-and-swap or trylock, an unchanged fetch_or) may write there.
+  WakeupStep moved_step_of(const Event& k) const {
+    WakeupStep s = step_of(k);
+    if (k.kind == OpKind::kCasFail || k.kind == OpKind::kTryLockFail || k.kind == OpKind::kRmw)
+      s.access = Access::kWrite;
+    return s;
+  }
+
+  static WakeupStep pending_step(const Execution& ex, ThreadId t) {
+    const PendingOp& op = ex.pending(t);
+    WakeupStep s;
+    s.tid = t;
+    s.access = op.access;  // as declared: a write if it may write
+    s.obj = op.obj ? op.obj->id : 0;
+    s.seq = ex.thread(t).seq + 1;
+    s.values_known = false;
+    return s;
+  }
+
+  // What the later event of a race knows once it runs right after the events of v: only what
+  // it depends on directly among them, and what those know. Its own clock also knows events
+  // that are not in v (ordered after the first event of the race), and through them more of v.
+  VectorClock restricted_clock(const Execution& ex, const WakeupStep& last,
+                               const VectorClock& clock) const {
+    VectorClock c;
+    c.at[last.tid] = last.seq;
+    for (const SequenceStep& x : seq_) {
+      const WakeupStep& s = x.step;
+      const bool direct = s.tid == last.tid ||
+                          (s.obj != 0 && s.obj == last.obj &&
+                           (s.access == Access::kWrite || last.access == Access::kWrite)) ||
+                          (knows(clock, s.tid, s.seq) && ancestor(ex, s.tid, last.tid));
+      if (direct) c.join(*x.clock);
+    }
+    return c;
+  }
+
+  // Whether thread `a` spawned `t`, directly or not: spawning orders without an object.
+  static bool ancestor(const Execution& ex, ThreadId a, ThreadId t) {
+    for (ThreadId p = ex.thread(t).parent; p >= 0; p = ex.thread(p).parent)
+      if (p == a) return true;
+    return false;
+  }
+
+  // The race (r.first, r.later): plan, at the decision that scheduled r.first, the sequence
+  // that runs r.later first: the events between them that do not depend on r.first, then
+  // r.later (JACM'17 Algorithm 2, lines 4-7), unless a thread asleep there could start it.
+  // Out of line: most events race with nothing.
+  [[gnu::noinline]] void reverse_race(const Execution& ex, const Race& r) {
+    const auto& ev = ex.events();
+    const Event& ce = ev[r.first];
+    if (ce.node >= nodes_.size() || nodes_[ce.node].is_value) return;
+    DfsNode& at = nodes_[ce.node];
+    const ThreadMask asleep = (at.sleep | at.done) & ~thread_bit(ce.tid);
+    // Nothing to plan when every other thread enabled there is explored or asleep: the
+    // sequence starts with a thread enabled there, and never with ce's own.
+    if ((at.enabled & ~(asleep | thread_bit(ce.tid))) == 0) return;
+
+    const uint32_t end = r.later == kPending ? static_cast<uint32_t>(ev.size()) : r.later;
+    seq_.clear();
+    ThreadMask seen = 0;  // threads with an event after ce (in v or not)
+    uint32_t first_after[kMaxThreads];
+    for (uint32_t k = r.first + 1; k < end; ++k) {
+      const Event& ke = ev[k];
+      if (!(seen & thread_bit(ke.tid))) {
+        seen |= thread_bit(ke.tid);
+        first_after[ke.tid] = k;
+      }
+      if (knows(ke.clock, ce.tid, ce.seq)) continue;  // happens after ce: not in v
+      seq_.push_back({step_of(ke), &ke.clock});
+    }
+    WakeupStep last;
+    const VectorClock* last_clock;
+    if (r.later == kPending) {
+      last = pending_step(ex, r.thread);
+      last.may_be_disabled = true;
+      last_clock = &ex.thread(r.thread).dpor;
+    } else {
+      last = moved_step_of(ev[r.later]);
+      last_clock = &ev[r.later].clock;
+    }
+    later_clock_ = restricted_clock(ex, last, *last_clock);
+    seq_.push_back({last, &later_clock_});
+    const std::span<const SequenceStep> v(seq_);
+
+    // A sleeping thread that is a weak initial of v means v is covered (line 6).
+    for (ThreadMask s = asleep; s; s &= s - 1) {
+      const int q = lowest_thread(s);
+      const int in = initial_in(q, v);
+      if (in == 1) return;
+      if (in == 0) continue;
+      // q has no step in v: its next step from the decision is its first event after ce, or
+      // its pending operation.
+      WakeupStep qs;
+      if (seen & thread_bit(q)) {
+        qs = moved_step_of(ev[first_after[q]]);
+      } else {
+        uint32_t k = end;
+        while (k < ev.size() && ev[k].tid != q) ++k;
+        qs = k < ev.size() ? moved_step_of(ev[k]) : pending_step(ex, q);
+      }
+      if (independent_of_all(qs, v)) return;
+    }
+    if (at.wut < 0) {
+      at.wut = forest_.new_root();
+      at.owns_wut = true;
+    }
+    if (forest_.empty(at.wut)) forest_.add_only(at.wut, step_of(ce));  // the free choice
+    forest_.insert(at.wut, seq_);
+  }
+
+  std::vector<DfsNode> nodes_;
+  WakeupForest forest_;
+  std::vector<Race> races_;
+  std::vector<SequenceStep> seq_;  // scratch for reverse_race
+  VectorClock later_clock_;
   uint32_t pos_ = 0;
   uint32_t branch_ = 0;
+  int32_t follow_ = -1;     // thread node whose leftmost wakeup branch the new decisions follow
+  uint32_t value_pos_ = 0;  // choose() calls made so far in the followed step
   ThreadMask carry_sleep_ = 0;
   bool first_ = true;
   std::string error_;

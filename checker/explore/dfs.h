@@ -6,8 +6,9 @@
 
 namespace mc {
 
-// Exhaustive depth-first search with source-DPOR and sleep sets: one complete execution per
-// Mazurkiewicz trace; redundant ones end sleep-set blocked and are counted as pruned.
+// Exhaustive depth-first search with optimal DPOR (sleep sets and wakeup trees): one complete
+// execution per Mazurkiewicz trace. A run that ends sleep-set blocked is counted as pruned;
+// that happens only where a blocked thread's operation, planned first, was not enabled.
 std::unique_ptr<Strategy> make_dfs_strategy();
 // Plain depth-first search over every interleaving, optionally preemption-bounded
 // (bound < 0: unbounded). No reduction: the reference the DPOR tests compare with.

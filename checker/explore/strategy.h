@@ -40,6 +40,9 @@ class Strategy {
     (void)thread;
     (void)candidates;
   }
+  // The trace is final (every thread finished, blocked, or the strategy stopped it), and the
+  // threads' pending operations are still readable. DPOR analyses the execution's races here.
+  virtual void on_trace_end(const Execution& ex) { (void)ex; }
   virtual void end_execution(const Execution& ex, ExecutionEnd how) {
     (void)ex;
     (void)how;

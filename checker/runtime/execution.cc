@@ -375,6 +375,7 @@ ThreadId Execution::pick_next(ThreadId cur) {
   ThreadId next = strategy_->pick_thread(*this, en, cur);
   if (next == kNoThread || !(en & bit(next))) {
     end_ = ExecutionEnd::kPruned;
+    strategy_->on_trace_end(*this);
     if (history_) {
       aborting_ = true;
       return kNoThread;
@@ -478,6 +479,7 @@ void Execution::report_stuck_threads() {
 
 void Execution::end_with_no_runnable_thread() {
   report_stuck_threads();
+  strategy_->on_trace_end(*this);
   bool all_finished = true;
   bool sleeping = false;
   bool assumed = false;

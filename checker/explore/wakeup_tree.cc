@@ -1,0 +1,172 @@
+#include "checker/explore/wakeup_tree.h"
+
+#include <algorithm>
+
+namespace mc {
+
+bool WakeupStep::same_values(const WakeupStep& o) const {
+  if (!values_known || !o.values_known || nvalues != o.nvalues) return false;
+  return std::equal(values, values + nvalues, o.values);
+}
+
+namespace {
+
+// Dependent: same thread, conflicting accesses to one object, or `later` (from the execution
+// `v` came from) already knew the event of `s` (a spawn or join orders them without an object).
+bool dependent(const WakeupStep& s, const SequenceStep& later) {
+  const WakeupStep& x = later.step;
+  if (s.tid == x.tid) return true;
+  if (s.obj != 0 && s.obj == x.obj && (s.access == Access::kWrite || x.access == Access::kWrite))
+    return true;
+  return knows(*later.clock, s.tid, s.seq);
+}
+
+}  // namespace
+
+bool independent_of_all(const WakeupStep& s, std::span<const SequenceStep> v) {
+  return std::none_of(v.begin(), v.end(), [&](const SequenceStep& x) { return dependent(s, x); });
+}
+
+int initial_in(ThreadId t, std::span<const SequenceStep> v, size_t* index) {
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (v[i].step.tid != t) continue;
+    if (index) *index = i;
+    // The first step of `t`: initial unless an earlier step happens before it. Happens-before
+    // restricted to the steps of `v` is that of the execution they came from.
+    for (size_t j = 0; j < i; ++j)
+      if (knows(*v[i].clock, v[j].step.tid, v[j].step.seq)) return 0;
+    return 1;
+  }
+  return -1;
+}
+
+bool weak_initial(const WakeupStep& s, std::span<const SequenceStep> v) {
+  const int in = initial_in(s.tid, v);
+  return in < 0 ? independent_of_all(s, v) : in == 1;
+}
+
+int32_t WakeupForest::allocate(const WakeupStep& s) {
+  int32_t n;
+  if (free_ >= 0) {
+    n = free_;
+    free_ = nodes_[n].next_sibling;
+    --free_count_;
+    nodes_[n] = Node{s, -1, -1};
+  } else {
+    n = static_cast<int32_t>(nodes_.size());
+    nodes_.push_back(Node{s, -1, -1});
+  }
+  return n;
+}
+
+int32_t WakeupForest::new_root() { return allocate(WakeupStep{}); }
+
+int32_t WakeupForest::add_child(int32_t parent, const WakeupStep& s) {
+  const int32_t n = allocate(s);
+  int32_t* link = &nodes_[parent].first_child;
+  while (*link >= 0) link = &nodes_[*link].next_sibling;
+  *link = n;
+  return n;
+}
+
+void WakeupForest::release(int32_t node) {
+  for (int32_t c = nodes_[node].first_child; c >= 0;) {
+    const int32_t next = nodes_[c].next_sibling;
+    release(c);
+    c = next;
+  }
+  nodes_[node].first_child = -1;
+  nodes_[node].next_sibling = free_;
+  free_ = node;
+  ++free_count_;
+}
+
+void WakeupForest::pop_leftmost(int32_t root) {
+  const int32_t c = nodes_[root].first_child;
+  if (c < 0) return;
+  nodes_[root].first_child = nodes_[c].next_sibling;
+  release(c);
+}
+
+// -1: `t` has no remaining step; else whether its first one is initial (index in `*index`).
+bool WakeupForest::remaining_initial(ThreadId t, std::span<const SequenceStep> v,
+                                     int32_t* index) const {
+  *index = -1;
+  for (int32_t i = head_; i >= 0; i = next_[i]) {
+    if (v[i].step.tid != t) continue;
+    *index = i;
+    for (int32_t j = head_; j != i; j = next_[j])
+      if (knows(*v[i].clock, v[j].step.tid, v[j].step.seq)) return false;
+    return true;
+  }
+  return false;
+}
+
+bool WakeupForest::remaining_independent(const WakeupStep& s,
+                                         std::span<const SequenceStep> v) const {
+  for (int32_t i = head_; i >= 0; i = next_[i])
+    if (dependent(s, v[i])) return false;
+  return true;
+}
+
+void WakeupForest::insert(int32_t root, std::span<const SequenceStep> v) {
+  // What remains of v, as a list: matched steps are unlinked, not moved.
+  next_.resize(v.size());
+  for (size_t i = 0; i < v.size(); ++i)
+    next_[i] = i + 1 < v.size() ? static_cast<int32_t>(i + 1) : -1;
+  head_ = v.empty() ? -1 : 0;
+  int32_t at = root;
+  while (head_ >= 0) {
+    int32_t next = -1;
+    for (int32_t c = nodes_[at].first_child; c >= 0; c = nodes_[c].next_sibling) {
+      const WakeupStep& s = nodes_[c].step;
+      int32_t i;
+      const bool initial = remaining_initial(s.tid, v, &i);
+      if (initial && v[i].step.seq == s.seq) {
+        // The same event. With other choose() values it is another branch of the value
+        // decision under this step, which is explored in full there.
+        if (!s.same_values(v[i].step)) return;
+        unlink(i);
+        next = c;
+        break;
+      }
+      if (i < 0 && !s.may_be_disabled && remaining_independent(s, v)) {
+        next = c;
+        break;
+      }
+    }
+    if (next < 0) break;
+    at = next;
+    if (nodes_[at].first_child < 0) return;  // a planned sequence already covers v
+  }
+  for (int32_t i = head_; i >= 0; i = next_[i]) at = add_child(at, v[i].step);
+}
+
+void WakeupForest::unlink(int32_t i) {
+  if (head_ == i) {
+    head_ = next_[i];
+    return;
+  }
+  int32_t p = head_;
+  while (next_[p] != i) p = next_[p];
+  next_[p] = next_[i];
+}
+
+void WakeupForest::collect(int32_t node, std::vector<ThreadId>& prefix,
+                           std::vector<std::vector<ThreadId>>& out) const {
+  prefix.push_back(nodes_[node].step.tid);
+  if (nodes_[node].first_child < 0) out.push_back(prefix);
+  for (int32_t c = nodes_[node].first_child; c >= 0; c = nodes_[c].next_sibling)
+    collect(c, prefix, out);
+  prefix.pop_back();
+}
+
+std::vector<std::vector<ThreadId>> WakeupForest::sequences(int32_t root) const {
+  std::vector<std::vector<ThreadId>> out;
+  std::vector<ThreadId> prefix;
+  for (int32_t c = nodes_[root].first_child; c >= 0; c = nodes_[c].next_sibling)
+    collect(c, prefix, out);
+  return out;
+}
+
+}  // namespace mc

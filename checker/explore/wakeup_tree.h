@@ -1,0 +1,99 @@
+// Wakeup trees (Abdulla, Aronis, Jonsson, Sagonas: "Source Sets", JACM'17, section 6): at each
+// decision of the DFS path, an ordered tree of step sequences still to explore from there. A
+// race found later inserts the sequence that reverses it, unless an equivalent one is there.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "checker/runtime/execution.h"
+
+namespace mc {
+
+inline constexpr int kStepValues = 6;
+
+// One step of a wakeup sequence: which thread runs, what its event touches, and the values
+// its choose() calls returned in that step, so that replaying the step does the same thing.
+struct WakeupStep {
+  ThreadId tid = 0;
+  Access access = Access::kNone;
+  uint32_t obj = 0;
+  uint32_t seq = 0;  // the thread's own sequence number of the event
+  // A blocked thread's pending operation, put first to reverse a race: it may turn out not to
+  // be enabled there, so no other sequence is filed under it on the ground of independence.
+  bool may_be_disabled = false;
+  bool values_known = true;  // false for a step that has not run yet, or ran too many choose()
+  uint8_t nvalues = 0;
+  uint32_t values[kStepValues] = {};
+
+  bool same_values(const WakeupStep& o) const;
+};
+
+// A step of a sequence being inserted, with the dependency clock of its event in the execution
+// it was taken from: happens-before among the steps of the sequence.
+struct SequenceStep {
+  WakeupStep step;
+  const VectorClock* clock;
+};
+
+// Whether `s`, run first, commutes with every step of `v` (it may be a step of another branch).
+bool independent_of_all(const WakeupStep& s, std::span<const SequenceStep> v);
+// Whether thread `t` has a step in `v` that no other step of `v` must precede; -1 when `t`
+// has no step in `v`, else 0 or 1.
+int initial_in(ThreadId t, std::span<const SequenceStep> v, size_t* index = nullptr);
+// Weak initials (JACM'17, Definition 6.1): `s` could start a sequence equivalent to `v` or
+// extending it.
+bool weak_initial(const WakeupStep& s, std::span<const SequenceStep> v);
+
+// Every wakeup tree of the DFS path in one arena: a decision's tree is the children of one
+// node. Following a branch down the path costs nothing: the next decision's tree is the
+// children of the branch's first node. Nodes of explored branches are reused, so the steady
+// state allocates nothing.
+class WakeupForest {
+ public:
+  // A new empty tree (its root node).
+  int32_t new_root();
+  bool empty(int32_t root) const { return nodes_[root].first_child < 0; }
+  // The branch explored now (the leftmost child of the root), and its node: the root of the
+  // tree of the decision after it.
+  int32_t leftmost_node(int32_t root) const { return nodes_[root].first_child; }
+  const WakeupStep& leftmost(int32_t root) const { return nodes_[nodes_[root].first_child].step; }
+  // Drops the leftmost branch with everything under it.
+  void pop_leftmost(int32_t root);
+  // Frees `node` and everything under it.
+  void release(int32_t node);
+  // Adds `s` as a branch of an empty tree (the one a free choice is exploring).
+  void add_only(int32_t root, const WakeupStep& s) { add_child(root, s); }
+  // Inserts `v` (JACM'17, Definition 6.2): follows the leftmost branch whose steps are weak
+  // initials of what remains of `v`, and files the rest there, unless the branch ends first
+  // (an equivalent sequence is already planned).
+  void insert(int32_t root, std::span<const SequenceStep> v);
+  // The tree's sequences (root to leaf), in exploration order: for tests.
+  std::vector<std::vector<ThreadId>> sequences(int32_t root) const;
+  size_t live_nodes() const { return nodes_.size() - free_count_; }
+
+ private:
+  struct Node {
+    WakeupStep step;
+    int32_t first_child = -1;
+    int32_t next_sibling = -1;
+  };
+  int32_t allocate(const WakeupStep& s);
+  int32_t add_child(int32_t parent, const WakeupStep& s);
+  void collect(int32_t node, std::vector<ThreadId>& prefix,
+               std::vector<std::vector<ThreadId>>& out) const;
+
+  // What remains of the sequence being inserted: a list through its indices.
+  bool remaining_initial(ThreadId t, std::span<const SequenceStep> v, int32_t* index) const;
+  bool remaining_independent(const WakeupStep& s, std::span<const SequenceStep> v) const;
+  void unlink(int32_t i);
+
+  std::vector<Node> nodes_;
+  std::vector<int32_t> next_;  // scratch for insert: next remaining step, -1 at the end
+  int32_t head_ = -1;
+  int32_t free_ = -1;  // free list, linked through next_sibling
+  size_t free_count_ = 0;
+};
+
+}  // namespace mc

@@ -1,0 +1,167 @@
+// Wakeup-tree insertion (JACM'17, Definition 6.2) on hand-made sequences: what is covered by a
+// planned branch, what becomes a new branch, and where it is filed.
+#include "checker/explore/wakeup_tree.h"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <deque>
+
+namespace {
+
+using mc::Access;
+using mc::SequenceStep;
+using mc::ThreadId;
+using mc::VectorClock;
+using mc::WakeupForest;
+using mc::WakeupStep;
+
+// Builds sequences of steps the way an execution would: each step's clock knows its own
+// thread's earlier steps and the earlier conflicting steps (same object, one of them writes).
+class Builder {
+ public:
+  Builder& step(ThreadId t, uint32_t obj, Access a, std::vector<uint32_t> values = {}) {
+    WakeupStep s;
+    s.tid = t;
+    s.obj = obj;
+    s.access = a;
+    s.seq = ++seq_[t];
+    for (uint32_t v : values) s.values[s.nvalues++] = v;
+    VectorClock c = thread_clock_[t];
+    c.at[t] = s.seq;
+    for (size_t i = 0; i < steps_.size(); ++i) {
+      const WakeupStep& p = steps_[i].step;
+      if (p.obj == obj && obj != 0 && (p.access == Access::kWrite || a == Access::kWrite))
+        c.join(*steps_[i].clock);
+    }
+    thread_clock_[t] = c;
+    clocks_.push_back(c);
+    steps_.push_back({s, &clocks_.back()});
+    return *this;
+  }
+  std::vector<SequenceStep> take() { return steps_; }
+
+ private:
+  std::array<uint32_t, mc::kMaxThreads> seq_{};
+  std::array<VectorClock, mc::kMaxThreads> thread_clock_{};
+  std::deque<VectorClock> clocks_;  // stable addresses
+  std::vector<SequenceStep> steps_;
+};
+
+using Seqs = std::vector<std::vector<ThreadId>>;
+
+WakeupStep step_of(const std::vector<SequenceStep>& v, size_t i) { return v[i].step; }
+
+// The branch being explored is the first; a race with its step files the reversal after it.
+TEST(WakeupTree, ANewRaceBecomesABranchAfterTheOneExplored) {
+  WakeupForest f;
+  const int32_t root = f.new_root();
+  Builder b;
+  auto v = b.step(2, 10, Access::kRead).take();  // conflicts with T1's write: a new branch
+  f.insert(root, v);
+  EXPECT_EQ(f.sequences(root), (Seqs{{2}}));
+}
+
+TEST(WakeupTree, AnIndependentBranchLeafCoversTheSequence) {
+  WakeupForest f;
+  const int32_t root = f.new_root();
+  Builder b;
+  auto first = b.step(3, 20, Access::kWrite).take();
+  f.insert(root, first);  // {3}
+  // [2 3]: T3's step is an initial of it (T2's step is on another object), and the planned
+  // branch [3] ends there: running T3 first already reaches an equivalent sequence.
+  Builder c;
+  auto v = c.step(2, 30, Access::kWrite).step(3, 20, Access::kWrite).take();
+  f.insert(root, v);
+  EXPECT_EQ(f.sequences(root), (Seqs{{3}}));
+}
+
+TEST(WakeupTree, ASequenceIsFiledUnderTheBranchItExtends) {
+  WakeupForest f;
+  const int32_t root = f.new_root();
+  Builder b;
+  auto first = b.step(2, 20, Access::kWrite).step(3, 20, Access::kWrite).take();
+  f.insert(root, first);  // {2 3}
+  // [2 4]: T2's step is the same event (initial); T4's read conflicts with T3's write, so it
+  // is filed after T2, beside T3. (Had T3 only read, [2 3] would cover [2 4].)
+  Builder c;
+  auto v = c.step(2, 20, Access::kWrite).step(4, 20, Access::kRead).take();
+  f.insert(root, v);
+  EXPECT_EQ(f.sequences(root), (Seqs{{2, 3}, {2, 4}}));
+}
+
+TEST(WakeupTree, AStepThatMustWaitIsNotAnInitial) {
+  WakeupForest f;
+  const int32_t root = f.new_root();
+  Builder b;
+  auto first = b.step(3, 20, Access::kRead).take();
+  f.insert(root, first);  // {3}
+  // [2 3] where T3 reads what T2 writes: T3 cannot go first, so a new branch.
+  Builder c;
+  auto v = c.step(2, 20, Access::kWrite).step(3, 20, Access::kRead).take();
+  f.insert(root, v);
+  EXPECT_EQ(f.sequences(root), (Seqs{{3}, {2, 3}}));
+}
+
+TEST(WakeupTree, OtherValuesOfAStepAreLeftToItsValueDecision) {
+  WakeupForest f;
+  const int32_t root = f.new_root();
+  Builder b;
+  auto first = b.step(2, 20, Access::kWrite, {0}).step(3, 20, Access::kRead).take();
+  f.insert(root, first);
+  Builder c;
+  auto v = c.step(2, 20, Access::kWrite, {1}).step(4, 20, Access::kRead).take();
+  f.insert(root, v);
+  EXPECT_EQ(f.sequences(root), (Seqs{{2, 3}}));
+}
+
+TEST(WakeupTree, ABlockedThreadsOperationIsOnlyFollowedByItsOwnStep) {
+  WakeupForest f;
+  const int32_t root = f.new_root();
+  Builder b;
+  auto first = b.step(3, 20, Access::kRead).take();
+  first[0].step.may_be_disabled = true;
+  f.insert(root, first);  // {3?}
+  // [2]: T3's planned step commutes with it, but T3 may be blocked there: a branch of its own.
+  Builder c;
+  auto v = c.step(2, 30, Access::kWrite).take();
+  f.insert(root, v);
+  EXPECT_EQ(f.sequences(root), (Seqs{{3}, {2}}));
+}
+
+TEST(WakeupTree, ExploredBranchesAreReused) {
+  WakeupForest f;
+  const int32_t root = f.new_root();
+  for (int round = 0; round < 100; ++round) {
+    Builder a;
+    auto explored = a.step(1, 10, Access::kWrite).take();
+    f.add_only(root, step_of(explored, 0));
+    Builder b;
+    auto v =
+        b.step(2, 20, Access::kWrite).step(3, 30, Access::kWrite).step(4, 10, Access::kRead).take();
+    f.insert(root, v);
+    f.pop_leftmost(root);
+    f.pop_leftmost(root);
+    EXPECT_TRUE(f.empty(root));
+  }
+  EXPECT_EQ(f.live_nodes(), 1u);  // the root
+}
+
+TEST(WakeupTree, WeakInitials) {
+  Builder b;
+  auto v =
+      b.step(1, 10, Access::kWrite).step(2, 10, Access::kRead).step(3, 20, Access::kRead).take();
+  WakeupStep other;
+  other.tid = 4;
+  other.obj = 20;
+  other.access = Access::kRead;
+  other.seq = 1;
+  EXPECT_TRUE(mc::weak_initial(v[0].step, v));   // first step
+  EXPECT_FALSE(mc::weak_initial(v[1].step, v));  // reads what T1 writes
+  EXPECT_TRUE(mc::weak_initial(v[2].step, v));   // nothing before it conflicts
+  EXPECT_TRUE(mc::weak_initial(other, v));       // not in v, commutes with all of it
+  other.access = Access::kWrite;
+  EXPECT_FALSE(mc::weak_initial(other, v));  // would change what T3 reads
+}
+
+}  // namespace
