@@ -233,20 +233,19 @@ class DfsStrategy final : public Strategy {
     return s;
   }
 
-  // What the later event of a race knows once it runs right after the events of v: only what
-  // it depends on directly among them, and what those know. Its own clock also knows events
-  // that are not in v (ordered after the first event of the race), and through them more of v.
-  VectorClock restricted_clock(const Execution& ex, const WakeupStep& last,
-                               const VectorClock& clock) const {
+  // What the last step of v knows when it runs right after the other steps: what it
+  // depends on directly among them, and what those know.
+  VectorClock restricted_clock(const Execution& ex, const std::vector<Event>& ev,
+                               const WakeupStep& last, const VectorClock& clock) const {
     VectorClock c;
     c.at[last.tid] = last.seq;
-    for (const SequenceStep& x : seq_) {
-      const WakeupStep& s = x.step;
-      const bool direct = s.tid == last.tid ||
-                          (s.obj != 0 && s.obj == last.obj &&
-                           (s.access == Access::kWrite || last.access == Access::kWrite)) ||
-                          (knows(clock, s.tid, s.seq) && ancestor(ex, s.tid, last.tid));
-      if (direct) c.join(*x.clock);
+    for (uint32_t k : vidx_) {
+      const Event& x = ev[k];
+      const bool direct = x.tid == last.tid ||
+                          (x.obj != 0 && x.obj == last.obj &&
+                           (x.access == Access::kWrite || last.access == Access::kWrite)) ||
+                          (knows(clock, x.tid, x.seq) && ancestor(ex, x.tid, last.tid));
+      if (direct) c.join(x.clock);
     }
     return c;
   }
@@ -259,8 +258,10 @@ class DfsStrategy final : public Strategy {
   }
 
   // The race (r.first, r.later): plan, at the decision that scheduled r.first, the sequence
-  // that runs r.later first: the events between them that do not depend on r.first, then
+  // v that runs r.later first: the events between them that do not depend on r.first, then
   // r.later (JACM'17 Algorithm 2, lines 4-7), unless a thread asleep there could start it.
+  // Most races end at that check, so v is first kept as event indices, and its steps (with
+  // their values) are built only to be inserted.
   // Out of line: most events race with nothing.
   [[gnu::noinline]] void reverse_race(const Execution& ex, const Race& r) {
     const auto& ev = ex.events();
@@ -268,23 +269,15 @@ class DfsStrategy final : public Strategy {
     if (ce.node >= nodes_.size() || nodes_[ce.node].is_value) return;
     DfsNode& at = nodes_[ce.node];
     const ThreadMask asleep = (at.sleep | at.done) & ~thread_bit(ce.tid);
-    // Nothing to plan when every other thread enabled there is explored or asleep: the
-    // sequence starts with a thread enabled there, and never with ce's own.
-    if ((at.enabled & ~(asleep | thread_bit(ce.tid))) == 0) return;
+    // Nothing to plan when every other thread enabled there is explored, asleep, or planned
+    // as a branch of one step: v starts with a thread enabled there (never ce's own), and
+    // running it first (a leaf: with nothing planned after it) already covers v.
+    ThreadMask covered = asleep | thread_bit(ce.tid);
+    if ((at.enabled & ~covered) == 0) return;
+    if (at.wut >= 0 && (at.enabled & ~(covered | forest_.single_step_branches(at.wut))) == 0)
+      return;
 
     const uint32_t end = r.later == kPending ? static_cast<uint32_t>(ev.size()) : r.later;
-    seq_.clear();
-    ThreadMask seen = 0;  // threads with an event after ce (in v or not)
-    uint32_t first_after[kMaxThreads];
-    for (uint32_t k = r.first + 1; k < end; ++k) {
-      const Event& ke = ev[k];
-      if (!(seen & thread_bit(ke.tid))) {
-        seen |= thread_bit(ke.tid);
-        first_after[ke.tid] = k;
-      }
-      if (knows(ke.clock, ce.tid, ce.seq)) continue;  // happens after ce: not in v
-      seq_.push_back({step_of(ke), &ke.clock});
-    }
     WakeupStep last;
     const VectorClock* last_clock;
     if (r.later == kPending) {
@@ -295,28 +288,54 @@ class DfsStrategy final : public Strategy {
       last = moved_step_of(ev[r.later]);
       last_clock = &ev[r.later].clock;
     }
-    later_clock_ = restricted_clock(ex, last, *last_clock);
-    seq_.push_back({last, &later_clock_});
-    const std::span<const SequenceStep> v(seq_);
 
-    // A sleeping thread that is a weak initial of v means v is covered (line 6).
-    for (ThreadMask s = asleep; s; s &= s - 1) {
-      const int q = lowest_thread(s);
-      const int in = initial_in(q, v);
-      if (in == 1) return;
-      if (in == 0) continue;
-      // q has no step in v: its next step from the decision is its first event after ce, or
-      // its pending operation.
-      WakeupStep qs;
-      if (seen & thread_bit(q)) {
-        qs = moved_step_of(ev[first_after[q]]);
-      } else {
-        uint32_t k = end;
-        while (k < ev.size() && ev[k].tid != q) ++k;
-        qs = k < ev.size() ? moved_step_of(ev[k]) : pending_step(ex, q);
+    // v's events, and who starts v: a step is an initial when no earlier step of v happens
+    // before it; knowing any step of a thread means knowing its first one in v, so checking
+    // the first steps is enough.
+    vidx_.clear();
+    ThreadMask in_v = 0, initials = 0;
+    uint32_t first_seq[kMaxThreads];
+    for (uint32_t k = r.first + 1; k < end; ++k) {
+      const Event& ke = ev[k];
+      if (knows(ke.clock, ce.tid, ce.seq)) continue;  // happens after ce: not in v
+      vidx_.push_back(k);
+      if (in_v & thread_bit(ke.tid)) continue;
+      bool has_pred = false;
+      for (ThreadMask m = in_v; m && !has_pred; m &= m - 1) {
+        const int t = lowest_thread(m);
+        has_pred = ke.clock.at[t] >= first_seq[t];
       }
-      if (independent_of_all(qs, v)) return;
+      in_v |= thread_bit(ke.tid);
+      first_seq[ke.tid] = ke.seq;
+      if (!has_pred) initials |= thread_bit(ke.tid);
     }
+    // The last step runs right after the others: it knows only what it depends on directly
+    // among them (its own clock also knows events outside v, and through them more of v).
+    later_clock_ = restricted_clock(ex, ev, last, *last_clock);
+    if (!(in_v & thread_bit(last.tid))) {
+      bool has_pred = false;
+      for (uint32_t k : vidx_) has_pred = has_pred || knows(later_clock_, ev[k].tid, ev[k].seq);
+      in_v |= thread_bit(last.tid);
+      if (!has_pred) initials |= thread_bit(last.tid);
+    }
+
+    // A sleeping thread that is a weak initial of v means v is covered (line 6): an initial,
+    // or a thread with no step in v whose next step commutes with all of v. That next step is
+    // its first event after ce, or its pending operation.
+    if (asleep & initials) return;
+    ThreadMask others = asleep & ~in_v;
+    for (uint32_t k = r.first + 1; k < ev.size() && others; ++k) {
+      const Event& ke = ev[k];
+      if (!(others & thread_bit(ke.tid))) continue;
+      others &= ~thread_bit(ke.tid);
+      if (commutes_with_v(ev, moved_step_of(ke), last)) return;
+    }
+    for (ThreadMask m = others; m; m &= m - 1)
+      if (commutes_with_v(ev, pending_step(ex, lowest_thread(m)), last)) return;
+
+    seq_.clear();
+    for (uint32_t k : vidx_) seq_.push_back({step_of(ev[k]), &ev[k].clock});
+    seq_.push_back({last, &later_clock_});
     if (at.wut < 0) {
       at.wut = forest_.new_root();
       at.owns_wut = true;
@@ -325,10 +344,20 @@ class DfsStrategy final : public Strategy {
     forest_.insert(at.wut, seq_);
   }
 
+  bool commutes_with_v(const std::vector<Event>& ev, const WakeupStep& s,
+                       const WakeupStep& last) const {
+    for (uint32_t k : vidx_) {
+      const Event& x = ev[k];
+      if (must_precede(s, x.tid, x.obj, x.access, x.clock)) return false;
+    }
+    return !must_precede(s, last.tid, last.obj, last.access, later_clock_);
+  }
+
   std::vector<DfsNode> nodes_;
   WakeupForest forest_;
   std::vector<Race> races_;
-  std::vector<SequenceStep> seq_;  // scratch for reverse_race
+  std::vector<uint32_t> vidx_;     // scratch for reverse_race: v's events but the last
+  std::vector<SequenceStep> seq_;  // scratch for reverse_race: v to insert
   VectorClock later_clock_;
   uint32_t pos_ = 0;
   uint32_t branch_ = 0;

@@ -11,14 +11,8 @@ bool WakeupStep::same_values(const WakeupStep& o) const {
 
 namespace {
 
-// Dependent: same thread, conflicting accesses to one object, or `later` (from the execution
-// `v` came from) already knew the event of `s` (a spawn or join orders them without an object).
 bool dependent(const WakeupStep& s, const SequenceStep& later) {
-  const WakeupStep& x = later.step;
-  if (s.tid == x.tid) return true;
-  if (s.obj != 0 && s.obj == x.obj && (s.access == Access::kWrite || x.access == Access::kWrite))
-    return true;
-  return knows(*later.clock, s.tid, s.seq);
+  return must_precede(s, later.step.tid, later.step.obj, later.step.access, *later.clock);
 }
 
 }  // namespace

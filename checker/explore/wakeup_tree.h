@@ -39,6 +39,16 @@ struct SequenceStep {
 
 // Whether `s`, run first, commutes with every step of `v` (it may be a step of another branch).
 bool independent_of_all(const WakeupStep& s, std::span<const SequenceStep> v);
+// Whether `s`, run first, must stay before a later step (thread, object, access, clock): the
+// same thread, conflicting accesses to one object, or the later step already knew the event
+// of `s` in the execution it came from (a spawn or join orders them without an object).
+inline bool must_precede(const WakeupStep& s, ThreadId tid, uint32_t obj, Access access,
+                         const VectorClock& clock) {
+  if (s.tid == tid) return true;
+  if (s.obj != 0 && s.obj == obj && (s.access == Access::kWrite || access == Access::kWrite))
+    return true;
+  return knows(clock, s.tid, s.seq);
+}
 // Whether thread `t` has a step in `v` that no other step of `v` must precede; -1 when `t`
 // has no step in `v`, else 0 or 1.
 int initial_in(ThreadId t, std::span<const SequenceStep> v, size_t* index = nullptr);
@@ -59,6 +69,13 @@ class WakeupForest {
   // tree of the decision after it.
   int32_t leftmost_node(int32_t root) const { return nodes_[root].first_child; }
   const WakeupStep& leftmost(int32_t root) const { return nodes_[nodes_[root].first_child].step; }
+  // Threads whose next step is planned as a branch of one step (a leaf under the root).
+  ThreadMask single_step_branches(int32_t root) const {
+    ThreadMask m = 0;
+    for (int32_t c = nodes_[root].first_child; c >= 0; c = nodes_[c].next_sibling)
+      if (nodes_[c].first_child < 0) m |= ThreadMask{1} << nodes_[c].step.tid;
+    return m;
+  }
   // Drops the leftmost branch with everything under it.
   void pop_leftmost(int32_t root);
   // Frees `node` and everything under it.
