@@ -269,13 +269,13 @@ class DfsStrategy final : public Strategy {
     if (ce.node >= nodes_.size() || nodes_[ce.node].is_value) return;
     DfsNode& at = nodes_[ce.node];
     const ThreadMask asleep = (at.sleep | at.done) & ~thread_bit(ce.tid);
-    // Nothing to plan when every other thread enabled there is explored, asleep, or planned
-    // as a branch of one step: v starts with a thread enabled there (never ce's own), and
-    // running it first (a leaf: with nothing planned after it) already covers v.
-    ThreadMask covered = asleep | thread_bit(ce.tid);
-    if ((at.enabled & ~covered) == 0) return;
-    if (at.wut >= 0 && (at.enabled & ~(covered | forest_.single_step_branches(at.wut))) == 0)
-      return;
+    // v is covered by a thread asleep there, or planned there as a branch of one step (a leaf:
+    // exploring it explores everything after it), that is a weak initial of v: it can start
+    // a sequence equivalent to v or extending it.
+    ThreadMask covering = asleep;
+    if (at.wut >= 0) covering |= forest_.single_step_branches(at.wut) & ~thread_bit(ce.tid);
+    // v starts with a thread enabled there, never ce's own: when all are covering, so is one.
+    if ((at.enabled & ~(covering | thread_bit(ce.tid))) == 0) return;
 
     const uint32_t end = r.later == kPending ? static_cast<uint32_t>(ev.size()) : r.later;
     WakeupStep last;
@@ -295,8 +295,14 @@ class DfsStrategy final : public Strategy {
     vidx_.clear();
     ThreadMask in_v = 0, initials = 0;
     uint32_t first_seq[kMaxThreads];
+    ThreadMask unseen = covering;  // covering threads with no event after ce yet
+    uint32_t first_after[kMaxThreads];
     for (uint32_t k = r.first + 1; k < end; ++k) {
       const Event& ke = ev[k];
+      if (unseen & thread_bit(ke.tid)) {
+        unseen &= ~thread_bit(ke.tid);
+        first_after[ke.tid] = k;
+      }
       if (knows(ke.clock, ce.tid, ce.seq)) continue;  // happens after ce: not in v
       vidx_.push_back(k);
       if (in_v & thread_bit(ke.tid)) continue;
@@ -309,6 +315,7 @@ class DfsStrategy final : public Strategy {
       first_seq[ke.tid] = ke.seq;
       if (!has_pred) initials |= thread_bit(ke.tid);
     }
+    if (covering & initials) return;  // covered (below), before the last step is looked at
     // The last step runs right after the others: it knows only what it depends on directly
     // among them (its own clock also knows events outside v, and through them more of v).
     later_clock_ = restricted_clock(ex, ev, last, *last_clock);
@@ -319,18 +326,21 @@ class DfsStrategy final : public Strategy {
       if (!has_pred) initials |= thread_bit(last.tid);
     }
 
-    // A sleeping thread that is a weak initial of v means v is covered (line 6): an initial,
-    // or a thread with no step in v whose next step commutes with all of v. That next step is
-    // its first event after ce, or its pending operation.
-    if (asleep & initials) return;
-    ThreadMask others = asleep & ~in_v;
-    for (uint32_t k = r.first + 1; k < ev.size() && others; ++k) {
+    // A covering thread that is a weak initial of v (line 6 for the sleeping ones): an
+    // initial, or a thread with no step in v whose next step commutes with all of v. That
+    // next step is its first event after ce, or its pending operation.
+    if (covering & initials) return;
+    const ThreadMask others = covering & ~in_v;
+    for (ThreadMask m = others & ~unseen; m; m &= m - 1)
+      if (commutes_with_v(ev, moved_step_of(ev[first_after[lowest_thread(m)]]), last)) return;
+    ThreadMask later = others & unseen;
+    for (uint32_t k = end; k < ev.size() && later; ++k) {
       const Event& ke = ev[k];
-      if (!(others & thread_bit(ke.tid))) continue;
-      others &= ~thread_bit(ke.tid);
+      if (!(later & thread_bit(ke.tid))) continue;
+      later &= ~thread_bit(ke.tid);
       if (commutes_with_v(ev, moved_step_of(ke), last)) return;
     }
-    for (ThreadMask m = others; m; m &= m - 1)
+    for (ThreadMask m = later; m; m &= m - 1)
       if (commutes_with_v(ev, pending_step(ex, lowest_thread(m)), last)) return;
 
     seq_.clear();

@@ -25,7 +25,7 @@ struct WakeupStep {
   bool may_be_disabled = false;
   bool values_known = true;  // false for a step that has not run yet, or ran too many choose()
   uint8_t nvalues = 0;
-  uint32_t values[kStepValues] = {};
+  uint32_t values[kStepValues];  // the first nvalues are set
 
   bool same_values(const WakeupStep& o) const;
 };
