@@ -103,7 +103,9 @@ TEST(WakeupTree, AStepThatMustWaitIsNotAnInitial) {
   EXPECT_EQ(f.sequences(root), (Seqs{{3}, {2, 3}}));
 }
 
-TEST(WakeupTree, OtherValuesOfAStepAreLeftToItsValueDecision) {
+// The same step with other choose() values is another event: a sibling branch, which the
+// value decision under the step follows for its value; popping the thread drops both.
+TEST(WakeupTree, AStepWithOtherValuesIsASiblingBranch) {
   WakeupForest f;
   const int32_t root = f.new_root();
   Builder b;
@@ -112,7 +114,12 @@ TEST(WakeupTree, OtherValuesOfAStepAreLeftToItsValueDecision) {
   Builder c;
   auto v = c.step(2, 20, Access::kWrite, {1}).step(4, 20, Access::kRead).take();
   f.insert(root, v);
-  EXPECT_EQ(f.sequences(root), (Seqs{{2, 3}}));
+  EXPECT_EQ(f.sequences(root), (Seqs{{2, 3}, {2, 4}}));
+  const int32_t second = f.next_sibling(f.leftmost_node(root));
+  ASSERT_GE(second, 0);
+  EXPECT_EQ(f.step(second).values[0], 1u);
+  f.pop_thread(root, 2);
+  EXPECT_TRUE(f.empty(root));
 }
 
 TEST(WakeupTree, ABlockedThreadsOperationIsOnlyFollowedByItsOwnStep) {

@@ -66,17 +66,19 @@ class DfsStrategy final : public Strategy {
         if (next < n.values) {
           n.chosen = next;
           branch_ = i;
-          follow_ = -1;
+          follow_value_branch(i);
           return true;
         }
       } else {
-        if (n.wut >= 0) forest_.pop_leftmost(n.wut);  // the branch just explored
+        // The branches of the thread just explored, whatever their values: its value
+        // decisions went through every value.
+        if (n.wut >= 0) forest_.pop_thread(n.wut, static_cast<ThreadId>(n.chosen));
         if (take_enabled_leftmost(n)) {
           const ThreadId t = forest_.leftmost(n.wut).tid;
           n.chosen = static_cast<uint32_t>(t);
           n.done |= thread_bit(t);
           branch_ = i;
-          follow_ = static_cast<int32_t>(i);
+          follow_ = forest_.leftmost_node(n.wut);
           value_pos_ = 0;
           return true;
         }
@@ -102,13 +104,13 @@ class DfsStrategy final : public Strategy {
     n.sleep = carry_sleep_;
     n.current = current;
     // Continue the wakeup sequence being followed, if any.
-    if (follow_ >= 0) n.wut = forest_.leftmost_node(nodes_[follow_].wut);
+    if (follow_ >= 0) n.wut = follow_;
     follow_ = -1;
     value_pos_ = 0;
     int t;
     if (take_enabled_leftmost(n)) {
       t = forest_.leftmost(n.wut).tid;
-      follow_ = static_cast<int32_t>(nodes_.size() - 1);
+      follow_ = forest_.leftmost_node(n.wut);
     } else {
       const ThreadMask avail = enabled & ~n.sleep;
       if (!avail) {
@@ -140,7 +142,7 @@ class DfsStrategy final : public Strategy {
     uint32_t v = 0;
     if (follow_ >= 0) {
       // The step being replayed from a wakeup sequence chose these values.
-      const WakeupStep& s = forest_.leftmost(nodes_[follow_].wut);
+      const WakeupStep& s = forest_.step(follow_);
       if (s.values_known && value_pos_ < s.nvalues && s.values[value_pos_] < values)
         v = s.values[value_pos_];
       ++value_pos_;
@@ -187,6 +189,30 @@ class DfsStrategy final : public Strategy {
              thread_set(before);
   }
 
+  // Value decision `i` takes another value: follow the branch planned for the same step with
+  // the values chosen so far and this one, if there is one, else explore freely.
+  void follow_value_branch(uint32_t i) {
+    follow_ = -1;
+    uint32_t t = i;
+    while (t > 0 && nodes_[t - 1].is_value) --t;
+    if (t == 0) return;  // values chosen before the first scheduling decision
+    const DfsNode& owner = nodes_[--t];
+    if (owner.wut < 0) return;
+    const uint32_t k = i - t - 1;  // this decision's place among the step's values
+    for (int32_t c = forest_.leftmost_node(owner.wut); c >= 0; c = forest_.next_sibling(c)) {
+      const WakeupStep& s = forest_.step(c);
+      if (s.tid != static_cast<ThreadId>(owner.chosen) || !s.values_known || s.nvalues <= k)
+        continue;
+      bool same = true;
+      for (uint32_t j = 0; j <= k && same; ++j) same = s.values[j] == nodes_[t + 1 + j].chosen;
+      if (same) {
+        follow_ = c;
+        value_pos_ = k + 1;
+        return;
+      }
+    }
+  }
+
   // Drops planned branches whose thread is not enabled (a blocked thread's operation planned
   // first, still blocked there); true when one is left.
   bool take_enabled_leftmost(DfsNode& n) {
@@ -220,6 +246,12 @@ class DfsStrategy final : public Strategy {
     if (k.kind == OpKind::kCasFail || k.kind == OpKind::kTryLockFail || k.kind == OpKind::kRmw)
       s.access = Access::kWrite;
     return s;
+  }
+
+  // Operations that wait for a condition on shared state.
+  static bool blocking(OpKind k) {
+    return k == OpKind::kAwait || k == OpKind::kLock || k == OpKind::kReadLock ||
+           k == OpKind::kSleep || k == OpKind::kJoin;
   }
 
   static WakeupStep pending_step(const Execution& ex, ThreadId t) {
@@ -287,6 +319,9 @@ class DfsStrategy final : public Strategy {
     } else {
       last = moved_step_of(ev[r.later]);
       last_clock = &ev[r.later].clock;
+      // Moved before ce, a blocking operation may find its condition false (a wait for a
+      // value that ce's thread wrote, a lock it holds).
+      last.may_be_disabled = blocking(ev[r.later].kind);
     }
 
     // v's events, and who starts v: a step is an initial when no earlier step of v happens
@@ -371,7 +406,7 @@ class DfsStrategy final : public Strategy {
   VectorClock later_clock_;
   uint32_t pos_ = 0;
   uint32_t branch_ = 0;
-  int32_t follow_ = -1;     // thread node whose leftmost wakeup branch the new decisions follow
+  int32_t follow_ = -1;     // the wakeup-tree node (step) that the new decisions follow
   uint32_t value_pos_ = 0;  // choose() calls made so far in the followed step
   ThreadMask carry_sleep_ = 0;
   bool first_ = true;

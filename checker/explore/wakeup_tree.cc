@@ -103,6 +103,19 @@ bool WakeupForest::remaining_independent(const WakeupStep& s,
   return true;
 }
 
+void WakeupForest::pop_thread(int32_t root, ThreadId t) {
+  int32_t* link = &nodes_[root].first_child;
+  while (*link >= 0) {
+    const int32_t c = *link;
+    if (nodes_[c].step.tid == t) {
+      *link = nodes_[c].next_sibling;
+      release(c);
+    } else {
+      link = &nodes_[c].next_sibling;
+    }
+  }
+}
+
 void WakeupForest::insert(int32_t root, std::span<const SequenceStep> v) {
   // What remains of v, as a list: matched steps are unlinked, not moved.
   next_.resize(v.size());
@@ -117,9 +130,9 @@ void WakeupForest::insert(int32_t root, std::span<const SequenceStep> v) {
       int32_t i;
       const bool initial = remaining_initial(s.tid, v, &i);
       if (initial && v[i].step.seq == s.seq) {
-        // The same event. With other choose() values it is another branch of the value
-        // decision under this step, which is explored in full there.
-        if (!s.same_values(v[i].step)) return;
+        // The same event; with other choose() values, another branch (a sibling that the
+        // value decision under the step follows).
+        if (!s.same_values(v[i].step)) continue;
         unlink(i);
         next = c;
         break;

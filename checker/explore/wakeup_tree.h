@@ -20,8 +20,9 @@ struct WakeupStep {
   Access access = Access::kNone;
   uint32_t obj = 0;
   uint32_t seq = 0;  // the thread's own sequence number of the event
-  // A blocked thread's pending operation, put first to reverse a race: it may turn out not to
-  // be enabled there, so no other sequence is filed under it on the ground of independence.
+  // A blocking operation moved before the event it raced with (or a blocked thread's pending
+  // operation): it may turn out not to be enabled there, so it neither covers nor takes in
+  // another sequence on the ground of independence.
   bool may_be_disabled = false;
   bool values_known = true;  // false for a step that has not run yet, or ran too many choose()
   uint8_t nvalues = 0;
@@ -66,16 +67,23 @@ class WakeupForest {
   int32_t new_root();
   bool empty(int32_t root) const { return nodes_[root].first_child < 0; }
   // The branch explored now (the leftmost child of the root), and its node: the root of the
-  // tree of the decision after it.
+  // tree of the decision after it. Branches for the same step with other choose() values are
+  // its siblings: the value decision under the step follows them.
   int32_t leftmost_node(int32_t root) const { return nodes_[root].first_child; }
   const WakeupStep& leftmost(int32_t root) const { return nodes_[nodes_[root].first_child].step; }
-  // Threads whose next step is planned as a branch of one step (a leaf under the root).
+  // Threads whose next step is planned as a branch of one step (a leaf under the root) that
+  // is surely enabled there.
   ThreadMask single_step_branches(int32_t root) const {
     ThreadMask m = 0;
     for (int32_t c = nodes_[root].first_child; c >= 0; c = nodes_[c].next_sibling)
-      if (nodes_[c].first_child < 0) m |= ThreadMask{1} << nodes_[c].step.tid;
+      if (nodes_[c].first_child < 0 && !nodes_[c].step.may_be_disabled)
+        m |= ThreadMask{1} << nodes_[c].step.tid;
     return m;
   }
+  const WakeupStep& step(int32_t node) const { return nodes_[node].step; }
+  int32_t next_sibling(int32_t node) const { return nodes_[node].next_sibling; }
+  // Drops every branch that starts with a step of thread `t` (one step, several values).
+  void pop_thread(int32_t root, ThreadId t);
   // Drops the leftmost branch with everything under it.
   void pop_leftmost(int32_t root);
   // Frees `node` and everything under it.
