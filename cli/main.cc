@@ -70,7 +70,7 @@ int main(int argc, char** argv) {
                   "Test names or globs ('protocol/*'), or C-litmus files and folders (*.litmus)")
       ->required();
   run->add_option("--strategy", opts.strategy,
-                  "dfs (exhaustive, DPOR), bounded (preemption-bounded DFS), naive (every "
+                  "dfs (exhaustive, optimal DPOR), bounded (preemption-bounded DFS), naive (every "
                   "interleaving), random, pct")
       ->check(CLI::IsMember({"dfs", "bounded", "naive", "random", "pct"}));
   run->add_option("--bound", opts.bound, "Preemption bound K for --strategy bounded")

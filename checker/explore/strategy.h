@@ -16,7 +16,7 @@ class Strategy {
   virtual ~Strategy() = default;
   // Short name for reports: "dfs", "bounded", "random", "pct", "replay".
   virtual std::string name() const = 0;
-  // One line on what it guarantees, for the output ("exhaustive, source-DPOR + sleep sets").
+  // One line on what it guarantees, for the output ("exhaustive, optimal DPOR ...").
   virtual std::string describe() const { return name(); }
   // Called before each execution; false when nothing is left to explore.
   virtual bool begin_execution() = 0;
