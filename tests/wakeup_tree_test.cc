@@ -50,56 +50,43 @@ class Builder {
 
 using Seqs = std::vector<std::vector<ThreadId>>;
 
-WakeupStep step_of(const std::vector<SequenceStep>& v, size_t i) { return v[i].step; }
-
 // The branch being explored is the first; a race with its step files the reversal after it.
 TEST(WakeupTree, ANewRaceBecomesABranchAfterTheOneExplored) {
   WakeupForest f;
   const int32_t root = f.new_root();
-  Builder b;
-  auto v = b.step(2, 10, Access::kRead).take();  // conflicts with T1's write: a new branch
-  f.insert(root, v);
-  EXPECT_EQ(f.sequences(root), (Seqs{{2}}));
+  f.add_only(root, Builder().step(1, 10, Access::kWrite).take()[0].step);
+  // T2's read conflicts with T1's write: a new branch, after T1's.
+  f.insert(root, Builder().step(2, 10, Access::kRead).take());
+  EXPECT_EQ(f.sequences(root), (Seqs{{1}, {2}}));
 }
 
 TEST(WakeupTree, AnIndependentBranchLeafCoversTheSequence) {
   WakeupForest f;
   const int32_t root = f.new_root();
-  Builder b;
-  auto first = b.step(3, 20, Access::kWrite).take();
-  f.insert(root, first);  // {3}
+  f.insert(root, Builder().step(3, 20, Access::kWrite).take());  // {3}
   // [2 3]: T3's step is an initial of it (T2's step is on another object), and the planned
   // branch [3] ends there: running T3 first already reaches an equivalent sequence.
-  Builder c;
-  auto v = c.step(2, 30, Access::kWrite).step(3, 20, Access::kWrite).take();
-  f.insert(root, v);
+  f.insert(root, Builder().step(2, 30, Access::kWrite).step(3, 20, Access::kWrite).take());
   EXPECT_EQ(f.sequences(root), (Seqs{{3}}));
 }
 
 TEST(WakeupTree, ASequenceIsFiledUnderTheBranchItExtends) {
   WakeupForest f;
   const int32_t root = f.new_root();
-  Builder b;
-  auto first = b.step(2, 20, Access::kWrite).step(3, 20, Access::kWrite).take();
-  f.insert(root, first);  // {2 3}
+  f.insert(root,
+           Builder().step(2, 20, Access::kWrite).step(3, 20, Access::kWrite).take());  // {2 3}
   // [2 4]: T2's step is the same event (initial); T4's read conflicts with T3's write, so it
   // is filed after T2, beside T3. (Had T3 only read, [2 3] would cover [2 4].)
-  Builder c;
-  auto v = c.step(2, 20, Access::kWrite).step(4, 20, Access::kRead).take();
-  f.insert(root, v);
+  f.insert(root, Builder().step(2, 20, Access::kWrite).step(4, 20, Access::kRead).take());
   EXPECT_EQ(f.sequences(root), (Seqs{{2, 3}, {2, 4}}));
 }
 
 TEST(WakeupTree, AStepThatMustWaitIsNotAnInitial) {
   WakeupForest f;
   const int32_t root = f.new_root();
-  Builder b;
-  auto first = b.step(3, 20, Access::kRead).take();
-  f.insert(root, first);  // {3}
+  f.insert(root, Builder().step(3, 20, Access::kRead).take());  // {3}
   // [2 3] where T3 reads what T2 writes: T3 cannot go first, so a new branch.
-  Builder c;
-  auto v = c.step(2, 20, Access::kWrite).step(3, 20, Access::kRead).take();
-  f.insert(root, v);
+  f.insert(root, Builder().step(2, 20, Access::kWrite).step(3, 20, Access::kRead).take());
   EXPECT_EQ(f.sequences(root), (Seqs{{3}, {2, 3}}));
 }
 
@@ -108,12 +95,8 @@ TEST(WakeupTree, AStepThatMustWaitIsNotAnInitial) {
 TEST(WakeupTree, AStepWithOtherValuesIsASiblingBranch) {
   WakeupForest f;
   const int32_t root = f.new_root();
-  Builder b;
-  auto first = b.step(2, 20, Access::kWrite, {0}).step(3, 20, Access::kRead).take();
-  f.insert(root, first);
-  Builder c;
-  auto v = c.step(2, 20, Access::kWrite, {1}).step(4, 20, Access::kRead).take();
-  f.insert(root, v);
+  f.insert(root, Builder().step(2, 20, Access::kWrite, {0}).step(3, 20, Access::kRead).take());
+  f.insert(root, Builder().step(2, 20, Access::kWrite, {1}).step(4, 20, Access::kRead).take());
   EXPECT_EQ(f.sequences(root), (Seqs{{2, 3}, {2, 4}}));
   const int32_t second = f.next_sibling(f.leftmost_node(root));
   ASSERT_GE(second, 0);
@@ -130,9 +113,7 @@ TEST(WakeupTree, ABlockedThreadsOperationIsOnlyFollowedByItsOwnStep) {
   first[0].step.may_be_disabled = true;
   f.insert(root, first);  // {3?}
   // [2]: T3's planned step commutes with it, but T3 may be blocked there: a branch of its own.
-  Builder c;
-  auto v = c.step(2, 30, Access::kWrite).take();
-  f.insert(root, v);
+  f.insert(root, Builder().step(2, 30, Access::kWrite).take());
   EXPECT_EQ(f.sequences(root), (Seqs{{3}, {2}}));
 }
 
@@ -140,13 +121,12 @@ TEST(WakeupTree, ExploredBranchesAreReused) {
   WakeupForest f;
   const int32_t root = f.new_root();
   for (int round = 0; round < 100; ++round) {
-    Builder a;
-    auto explored = a.step(1, 10, Access::kWrite).take();
-    f.add_only(root, step_of(explored, 0));
-    Builder b;
-    auto v =
-        b.step(2, 20, Access::kWrite).step(3, 30, Access::kWrite).step(4, 10, Access::kRead).take();
-    f.insert(root, v);
+    f.add_only(root, Builder().step(1, 10, Access::kWrite).take()[0].step);
+    f.insert(root, Builder()
+                       .step(2, 20, Access::kWrite)
+                       .step(3, 30, Access::kWrite)
+                       .step(4, 10, Access::kRead)
+                       .take());
     f.pop_leftmost(root);
     f.pop_leftmost(root);
     EXPECT_TRUE(f.empty(root));

@@ -15,8 +15,7 @@ namespace {
 
 // Two operations commute unless they touch the same object and one of them writes it.
 bool independent(const PendingOp& op, const Event& e) {
-  if (!op.obj || e.obj == 0 || op.obj->id != e.obj) return true;
-  return op.access_now() != Access::kWrite && e.access != Access::kWrite;
+  return !op.obj || !conflicting(op.obj->id, op.access_now(), e.obj, e.access);
 }
 
 struct DfsNode : PathNode {
@@ -274,8 +273,7 @@ class DfsStrategy final : public Strategy {
     for (uint32_t k : vidx_) {
       const Event& x = ev[k];
       const bool direct = x.tid == last.tid ||
-                          (x.obj != 0 && x.obj == last.obj &&
-                           (x.access == Access::kWrite || last.access == Access::kWrite)) ||
+                          conflicting(x.obj, x.access, last.obj, last.access) ||
                           (knows(clock, x.tid, x.seq) && ancestor(ex, x.tid, last.tid));
       if (direct) c.join(x.clock);
     }

@@ -20,7 +20,6 @@ struct PathNode {
   uint32_t chosen = 0;       // thread id, or value
   uint32_t values = 0;       // value nodes: choose(values)
   ThreadMask enabled = 0;    // thread nodes: enabled on arrival
-  ThreadMask backtrack = 0;  // threads to explore from here
   ThreadMask done = 0;       // threads explored from here
   ThreadMask sleep = 0;      // sleep set on arrival
   int current = -1;          // thread that reached the decision

@@ -1,6 +1,6 @@
 // The one interface every exploration strategy implements. A strategy is an oracle over the
 // exploration path: the runtime asks it which thread runs next and which value choose()
-// returns; DFS keeps its backtrack and sleep sets along that path, replay reads a recorded one.
+// returns; DFS keeps its wakeup trees and sleep sets along that path, replay reads a recorded one.
 #pragma once
 
 #include <cstdint>

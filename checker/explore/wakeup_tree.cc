@@ -11,32 +11,59 @@ bool WakeupStep::same_values(const WakeupStep& o) const {
 
 namespace {
 
-bool dependent(const WakeupStep& s, const SequenceStep& later) {
-  return must_precede(s, later.step.tid, later.step.obj, later.step.access, *later.clock);
-}
+// What remains of a sequence being inserted: a list through its indices (head, next[i], -1 at
+// the end), so that matched steps are unlinked, not moved.
+struct Remaining {
+  std::span<const SequenceStep> v;
+  std::vector<int32_t>& next;
+  int32_t head;
+
+  Remaining(std::span<const SequenceStep> steps, std::vector<int32_t>& links)
+      : v(steps), next(links), head(steps.empty() ? -1 : 0) {
+    next.resize(v.size());
+    for (size_t i = 0; i < v.size(); ++i)
+      next[i] = i + 1 < v.size() ? static_cast<int32_t>(i + 1) : -1;
+  }
+  // The index of thread `t`'s first remaining step (-1: none), and whether it is an initial:
+  // no earlier remaining step happens before it. Happens-before restricted to the steps of v
+  // is that of the execution they came from.
+  bool initial(ThreadId t, int32_t* index) const {
+    *index = -1;
+    for (int32_t i = head; i >= 0; i = next[i]) {
+      if (v[i].step.tid != t) continue;
+      *index = i;
+      for (int32_t j = head; j != i; j = next[j])
+        if (knows(*v[i].clock, v[j].step.tid, v[j].step.seq)) return false;
+      return true;
+    }
+    return false;
+  }
+  bool commutes_with(const WakeupStep& s) const {
+    for (int32_t i = head; i >= 0; i = next[i]) {
+      const SequenceStep& x = v[i];
+      if (must_precede(s, x.step.tid, x.step.obj, x.step.access, *x.clock)) return false;
+    }
+    return true;
+  }
+  void unlink(int32_t i) {
+    if (head == i) {
+      head = next[i];
+      return;
+    }
+    int32_t p = head;
+    while (next[p] != i) p = next[p];
+    next[p] = next[i];
+  }
+};
 
 }  // namespace
 
-bool independent_of_all(const WakeupStep& s, std::span<const SequenceStep> v) {
-  return std::none_of(v.begin(), v.end(), [&](const SequenceStep& x) { return dependent(s, x); });
-}
-
-int initial_in(ThreadId t, std::span<const SequenceStep> v, size_t* index) {
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (v[i].step.tid != t) continue;
-    if (index) *index = i;
-    // The first step of `t`: initial unless an earlier step happens before it. Happens-before
-    // restricted to the steps of `v` is that of the execution they came from.
-    for (size_t j = 0; j < i; ++j)
-      if (knows(*v[i].clock, v[j].step.tid, v[j].step.seq)) return 0;
-    return 1;
-  }
-  return -1;
-}
-
 bool weak_initial(const WakeupStep& s, std::span<const SequenceStep> v) {
-  const int in = initial_in(s.tid, v);
-  return in < 0 ? independent_of_all(s, v) : in == 1;
+  std::vector<int32_t> links;
+  const Remaining rest(v, links);
+  int32_t i;
+  const bool initial = rest.initial(s.tid, &i);
+  return i < 0 ? rest.commutes_with(s) : initial;
 }
 
 int32_t WakeupForest::allocate(const WakeupStep& s) {
@@ -82,27 +109,6 @@ void WakeupForest::pop_leftmost(int32_t root) {
   release(c);
 }
 
-// -1: `t` has no remaining step; else whether its first one is initial (index in `*index`).
-bool WakeupForest::remaining_initial(ThreadId t, std::span<const SequenceStep> v,
-                                     int32_t* index) const {
-  *index = -1;
-  for (int32_t i = head_; i >= 0; i = next_[i]) {
-    if (v[i].step.tid != t) continue;
-    *index = i;
-    for (int32_t j = head_; j != i; j = next_[j])
-      if (knows(*v[i].clock, v[j].step.tid, v[j].step.seq)) return false;
-    return true;
-  }
-  return false;
-}
-
-bool WakeupForest::remaining_independent(const WakeupStep& s,
-                                         std::span<const SequenceStep> v) const {
-  for (int32_t i = head_; i >= 0; i = next_[i])
-    if (dependent(s, v[i])) return false;
-  return true;
-}
-
 void WakeupForest::pop_thread(int32_t root, ThreadId t) {
   int32_t* link = &nodes_[root].first_child;
   while (*link >= 0) {
@@ -117,27 +123,23 @@ void WakeupForest::pop_thread(int32_t root, ThreadId t) {
 }
 
 void WakeupForest::insert(int32_t root, std::span<const SequenceStep> v) {
-  // What remains of v, as a list: matched steps are unlinked, not moved.
-  next_.resize(v.size());
-  for (size_t i = 0; i < v.size(); ++i)
-    next_[i] = i + 1 < v.size() ? static_cast<int32_t>(i + 1) : -1;
-  head_ = v.empty() ? -1 : 0;
+  Remaining rest(v, next_);
   int32_t at = root;
-  while (head_ >= 0) {
+  while (rest.head >= 0) {
     int32_t next = -1;
     for (int32_t c = nodes_[at].first_child; c >= 0; c = nodes_[c].next_sibling) {
       const WakeupStep& s = nodes_[c].step;
       int32_t i;
-      const bool initial = remaining_initial(s.tid, v, &i);
+      const bool initial = rest.initial(s.tid, &i);
       if (initial && v[i].step.seq == s.seq) {
         // The same event; with other choose() values, another branch (a sibling that the
         // value decision under the step follows).
         if (!s.same_values(v[i].step)) continue;
-        unlink(i);
+        rest.unlink(i);
         next = c;
         break;
       }
-      if (i < 0 && !s.may_be_disabled && remaining_independent(s, v)) {
+      if (i < 0 && !s.may_be_disabled && rest.commutes_with(s)) {
         next = c;
         break;
       }
@@ -146,17 +148,7 @@ void WakeupForest::insert(int32_t root, std::span<const SequenceStep> v) {
     at = next;
     if (nodes_[at].first_child < 0) return;  // a planned sequence already covers v
   }
-  for (int32_t i = head_; i >= 0; i = next_[i]) at = add_child(at, v[i].step);
-}
-
-void WakeupForest::unlink(int32_t i) {
-  if (head_ == i) {
-    head_ = next_[i];
-    return;
-  }
-  int32_t p = head_;
-  while (next_[p] != i) p = next_[p];
-  next_[p] = next_[i];
+  for (int32_t i = rest.head; i >= 0; i = rest.next[i]) at = add_child(at, v[i].step);
 }
 
 void WakeupForest::collect(int32_t node, std::vector<ThreadId>& prefix,

@@ -38,23 +38,21 @@ struct SequenceStep {
   const VectorClock* clock;
 };
 
-// Whether `s`, run first, commutes with every step of `v` (it may be a step of another branch).
-bool independent_of_all(const WakeupStep& s, std::span<const SequenceStep> v);
+// Two accesses conflict when they touch the same object and one of them writes it.
+inline bool conflicting(uint32_t obj, Access access, uint32_t other_obj, Access other_access) {
+  return obj != 0 && obj == other_obj &&
+         (access == Access::kWrite || other_access == Access::kWrite);
+}
 // Whether `s`, run first, must stay before a later step (thread, object, access, clock): the
-// same thread, conflicting accesses to one object, or the later step already knew the event
-// of `s` in the execution it came from (a spawn or join orders them without an object).
+// same thread, conflicting accesses, or the later step already knew the event of `s` in the
+// execution it came from (a spawn or join orders them without an object).
 inline bool must_precede(const WakeupStep& s, ThreadId tid, uint32_t obj, Access access,
                          const VectorClock& clock) {
-  if (s.tid == tid) return true;
-  if (s.obj != 0 && s.obj == obj && (s.access == Access::kWrite || access == Access::kWrite))
-    return true;
-  return knows(clock, s.tid, s.seq);
+  return s.tid == tid || conflicting(s.obj, s.access, obj, access) || knows(clock, s.tid, s.seq);
 }
-// Whether thread `t` has a step in `v` that no other step of `v` must precede; -1 when `t`
-// has no step in `v`, else 0 or 1.
-int initial_in(ThreadId t, std::span<const SequenceStep> v, size_t* index = nullptr);
 // Weak initials (JACM'17, Definition 6.1): `s` could start a sequence equivalent to `v` or
-// extending it.
+// extending it: it is the first step of its thread in `v` and no earlier step of `v` must
+// precede it, or its thread has no step in `v` and it commutes with all of `v`.
 bool weak_initial(const WakeupStep& s, std::span<const SequenceStep> v);
 
 // Every wakeup tree of the DFS path in one arena: a decision's tree is the children of one
@@ -109,15 +107,9 @@ class WakeupForest {
   void collect(int32_t node, std::vector<ThreadId>& prefix,
                std::vector<std::vector<ThreadId>>& out) const;
 
-  // What remains of the sequence being inserted: a list through its indices.
-  bool remaining_initial(ThreadId t, std::span<const SequenceStep> v, int32_t* index) const;
-  bool remaining_independent(const WakeupStep& s, std::span<const SequenceStep> v) const;
-  void unlink(int32_t i);
-
   std::vector<Node> nodes_;
-  std::vector<int32_t> next_;  // scratch for insert: next remaining step, -1 at the end
-  int32_t head_ = -1;
-  int32_t free_ = -1;  // free list, linked through next_sibling
+  std::vector<int32_t> next_;  // scratch for insert: what remains of the sequence, as a list
+  int32_t free_ = -1;          // free list, linked through next_sibling
   size_t free_count_ = 0;
 };
 
