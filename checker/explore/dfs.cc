@@ -222,12 +222,16 @@ class DfsStrategy final : public Strategy {
   }
 
   // The step of event `k`, with the values its thread chose before its next scheduling point.
-  WakeupStep step_of(const Event& k) const {
-    WakeupStep s;
+  // Filled in place: a step built aside and copied stalls on the copy (its flags are written
+  // as bytes and read back as one vector).
+  void fill_step(const Event& k, WakeupStep& s) const {
     s.tid = k.tid;
     s.access = k.access;
     s.obj = k.obj;
     s.seq = k.seq;
+    s.may_be_disabled = false;
+    s.values_known = true;
+    s.nvalues = 0;
     for (size_t j = k.node + 1; j < nodes_.size() && nodes_[j].is_value; ++j) {
       if (s.nvalues == kStepValues) {
         s.values_known = false;
@@ -235,6 +239,10 @@ class DfsStrategy final : public Strategy {
       }
       s.values[s.nvalues++] = nodes_[j].chosen;
     }
+  }
+  WakeupStep step_of(const Event& k) const {
+    WakeupStep s;
+    fill_step(k, s);
     return s;
   }
 
@@ -377,7 +385,11 @@ class DfsStrategy final : public Strategy {
       if (commutes_with_v(ev, pending_step(ex, lowest_thread(m)), last)) return;
 
     seq_.clear();
-    for (uint32_t k : vidx_) seq_.push_back({step_of(ev[k]), &ev[k].clock});
+    for (uint32_t k : vidx_) {
+      SequenceStep& s = seq_.emplace_back();
+      fill_step(ev[k], s.step);
+      s.clock = &ev[k].clock;
+    }
     seq_.push_back({last, &later_clock_});
     if (at.wut < 0) {
       at.wut = forest_.new_root();

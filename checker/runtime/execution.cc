@@ -236,7 +236,8 @@ ExecutionEnd Execution::run(const std::function<void()>& body, Strategy& strateg
   t0.status = ThreadState::Status::kLive;
   started_ = bit(0);
   if (!t0.stack.base) t0.stack = stacks_.acquire();
-  t0.context = ctx::make_fcontext(t0.stack.top(), t0.stack.usable(), &Execution::fiber_entry);
+  t0.context = ctx::make_fcontext(t0.stack.coloured_top(0), t0.stack.coloured_usable(0),
+                                  &Execution::fiber_entry);
   thread_count_ = 1;
 
   if (sigsetjmp(host_jump_, 0) == 0) {
@@ -585,14 +586,14 @@ uint32_t Execution::commit(ObjectBase* obj, OpKind kind, Access access, Acquire 
     return 0;
   }
   const uint32_t idx = static_cast<uint32_t>(events_.size());
-  // The thread's clock before this event differs from t.dpor only in its own component,
-  // which `known_before` accounts for; no copy of the clock.
+  // t.dpor is the thread's clock before this event until the event is recorded: its own
+  // component is set last, after the copy into the event (a narrow store just before a wide
+  // load of the same clock stalls the load).
   const uint32_t own_before = t.seq;
   auto known_before = [&](ThreadId tid, uint32_t seq) {
     return tid == p ? own_before >= seq : t.dpor.at[tid] >= seq;
   };
   ++t.seq;
-  t.dpor.at[p] = t.seq;
   t.sync.at[p] = t.seq;
   ncand_ = 0;
   int32_t prev_write = -1;
@@ -683,6 +684,8 @@ uint32_t Execution::commit(ObjectBase* obj, OpKind kind, Access access, Acquire 
   e.node = schedule_.empty() ? 0 : static_cast<uint32_t>(schedule_.size() - 1);
   e.prev_write = prev_write;
   e.clock = t.dpor;
+  e.clock.at[p] = t.seq;
+  t.dpor.at[p] = t.seq;
 
   if (history_) log_visible(obj, kind, idx, loc);
   strategy_->on_event(*this, idx);
@@ -764,7 +767,8 @@ ThreadId Execution::spawn(InlineFunction<96>&& body, const std::source_location&
   t.sync = pt.sync;
   t.fence_release = t.sync;
   if (!t.stack.base) t.stack = stacks_.acquire();
-  t.context = ctx::make_fcontext(t.stack.top(), t.stack.usable(), &Execution::fiber_entry);
+  t.context = ctx::make_fcontext(t.stack.coloured_top(c), t.stack.coloured_usable(c),
+                                 &Execution::fiber_entry);
   if (history_) log_invisible(nullptr, OpKind::kSpawn, "T" + std::to_string(c), loc);
   switch_to(c);
   if (aborting_) throw Unwind{};

@@ -18,6 +18,11 @@ struct Stack {
   size_t guard = 0;      // size of the guard page
   char* top() const { return base + size; }
   size_t usable() const { return size - guard; }
+  // Where fiber `slot` starts its stack: page-aligned tops would put the hot frames of every
+  // fiber in the same few L1 sets, so each slot starts at its own offset within a page.
+  char* coloured_top(int slot) const { return top() - colour(slot); }
+  size_t coloured_usable(int slot) const { return usable() - colour(slot); }
+  static size_t colour(int slot) { return static_cast<size_t>(slot % 16) * 256; }
   bool guard_contains(const void* addr) const;
 };
 
