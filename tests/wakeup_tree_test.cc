@@ -134,6 +134,32 @@ TEST(WakeupTree, ExploredBranchesAreReused) {
   EXPECT_EQ(f.live_nodes(), 1u);  // the root
 }
 
+// One-step branches (leaves under the root) cover races at the decision: the set follows
+// insertions and pops, and a step that may be disabled there covers nothing.
+TEST(WakeupTree, SingleStepBranchesFollowTheTree) {
+  WakeupForest f;
+  const int32_t root = f.new_root();
+  const auto bit = [](ThreadId t) { return mc::ThreadMask{1} << t; };
+  f.add_only(root, Builder().step(1, 10, Access::kWrite).take()[0].step);
+  EXPECT_EQ(f.single_step_branches(root), bit(1));
+  f.insert(root, Builder().step(2, 10, Access::kRead).take());  // {1} {2}
+  EXPECT_EQ(f.single_step_branches(root), bit(1) | bit(2));
+  // [3 1]: T1 reads what T3 writes, and T2's read conflicts with that write: a new branch of
+  // two steps, not a leaf.
+  f.insert(root, Builder().step(3, 10, Access::kWrite).step(1, 10, Access::kRead).take());
+  EXPECT_EQ(f.sequences(root), (Seqs{{1}, {2}, {3, 1}}));
+  EXPECT_EQ(f.single_step_branches(root), bit(1) | bit(2));
+  auto blocked = Builder().step(4, 30, Access::kRead).take();
+  blocked[0].step.may_be_disabled = true;
+  f.insert(root, blocked);
+  EXPECT_EQ(f.single_step_branches(root), bit(1) | bit(2));
+  f.pop_leftmost(root);
+  EXPECT_EQ(f.single_step_branches(root), bit(2));
+  f.pop_thread(root, 2);
+  EXPECT_EQ(f.single_step_branches(root), 0u);
+  EXPECT_EQ(f.sequences(root), (Seqs{{3, 1}, {4}}));
+}
+
 TEST(WakeupTree, WeakInitials) {
   Builder b;
   auto v =

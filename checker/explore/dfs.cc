@@ -83,7 +83,7 @@ class DfsStrategy final : public Strategy {
         }
         if (n.owns_wut) forest_.release(n.wut);
       }
-      nodes_.pop_back();
+      pop_node();
     }
     return false;
   }
@@ -98,7 +98,7 @@ class DfsStrategy final : public Strategy {
       ++pos_;
       return static_cast<ThreadId>(n.chosen);
     }
-    DfsNode& n = nodes_.emplace_back();
+    DfsNode& n = push_node(false);
     n.enabled = enabled;
     n.sleep = carry_sleep_;
     n.current = current;
@@ -113,7 +113,7 @@ class DfsStrategy final : public Strategy {
     } else {
       const ThreadMask avail = enabled & ~n.sleep;
       if (!avail) {
-        nodes_.pop_back();
+        pop_node();
         return kNoThread;  // sleep-set blocked: an equivalent run was explored
       }
       t = (current >= 0 && current < kMaxThreads && (avail & thread_bit(current)))
@@ -146,8 +146,7 @@ class DfsStrategy final : public Strategy {
         v = s.values[value_pos_];
       ++value_pos_;
     }
-    DfsNode& n = nodes_.emplace_back();
-    n.is_value = true;
+    DfsNode& n = push_node(true);
     n.values = values;
     n.sleep = carry_sleep_;
     n.chosen = n.first_value = v;
@@ -186,6 +185,19 @@ class DfsStrategy final : public Strategy {
     error_ = "the model is not deterministic: at decision " + std::to_string(pos_) +
              " it enabled " + thread_set(enabled) + " where an earlier run enabled " +
              thread_set(before);
+  }
+
+  // The path grows and shrinks here only: `is_value_` mirrors the nodes' kinds in one byte
+  // each, so that looking for the values of a step does not touch the nodes.
+  DfsNode& push_node(bool value) {
+    is_value_.push_back(value);
+    DfsNode& n = nodes_.emplace_back();
+    n.is_value = value;
+    return n;
+  }
+  void pop_node() {
+    nodes_.pop_back();
+    is_value_.pop_back();
   }
 
   // Value decision `i` takes another value: follow the branch planned for the same step with
@@ -232,7 +244,7 @@ class DfsStrategy final : public Strategy {
     s.may_be_disabled = false;
     s.values_known = true;
     s.nvalues = 0;
-    for (size_t j = k.node + 1; j < nodes_.size() && nodes_[j].is_value; ++j) {
+    for (size_t j = k.node + 1; j < is_value_.size() && is_value_[j]; ++j) {
       if (s.nvalues == kStepValues) {
         s.values_known = false;
         break;
@@ -409,6 +421,7 @@ class DfsStrategy final : public Strategy {
   }
 
   std::vector<DfsNode> nodes_;
+  std::vector<uint8_t> is_value_;
   WakeupForest forest_;
   std::vector<Race> races_;
   std::vector<uint32_t> vidx_;     // scratch for reverse_race: v's events but the last

@@ -72,10 +72,10 @@ int32_t WakeupForest::allocate(const WakeupStep& s) {
     n = free_;
     free_ = nodes_[n].next_sibling;
     --free_count_;
-    nodes_[n] = Node{s, -1, -1};
+    nodes_[n] = Node{s, -1, -1, 0};
   } else {
     n = static_cast<int32_t>(nodes_.size());
-    nodes_.push_back(Node{s, -1, -1});
+    nodes_.push_back(Node{s, -1, -1, 0});
   }
   return n;
 }
@@ -88,6 +88,20 @@ int32_t WakeupForest::add_child(int32_t parent, const WakeupStep& s) {
   while (*link >= 0) link = &nodes_[*link].next_sibling;
   *link = n;
   return n;
+}
+
+int32_t WakeupForest::add_leaf(int32_t parent, const WakeupStep& s) {
+  const int32_t n = add_child(parent, s);
+  if (!s.may_be_disabled) nodes_[parent].leaves |= ThreadMask{1} << s.tid;
+  return n;
+}
+
+void WakeupForest::recount_leaves(int32_t node) {
+  ThreadMask m = 0;
+  for (int32_t c = nodes_[node].first_child; c >= 0; c = nodes_[c].next_sibling)
+    if (nodes_[c].first_child < 0 && !nodes_[c].step.may_be_disabled)
+      m |= ThreadMask{1} << nodes_[c].step.tid;
+  nodes_[node].leaves = m;
 }
 
 void WakeupForest::release(int32_t node) {
@@ -107,6 +121,7 @@ void WakeupForest::pop_leftmost(int32_t root) {
   if (c < 0) return;
   nodes_[root].first_child = nodes_[c].next_sibling;
   release(c);
+  recount_leaves(root);
 }
 
 void WakeupForest::pop_thread(int32_t root, ThreadId t) {
@@ -120,6 +135,7 @@ void WakeupForest::pop_thread(int32_t root, ThreadId t) {
       link = &nodes_[c].next_sibling;
     }
   }
+  recount_leaves(root);
 }
 
 void WakeupForest::insert(int32_t root, std::span<const SequenceStep> v) {
@@ -148,7 +164,9 @@ void WakeupForest::insert(int32_t root, std::span<const SequenceStep> v) {
     at = next;
     if (nodes_[at].first_child < 0) return;  // a planned sequence already covers v
   }
-  for (int32_t i = rest.head; i >= 0; i = rest.next[i]) at = add_child(at, v[i].step);
+  // The new branch: its last step is a leaf.
+  for (int32_t i = rest.head; i >= 0; i = rest.next[i])
+    at = rest.next[i] >= 0 ? add_child(at, v[i].step) : add_leaf(at, v[i].step);
 }
 
 void WakeupForest::collect(int32_t node, std::vector<ThreadId>& prefix,

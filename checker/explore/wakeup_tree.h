@@ -70,14 +70,10 @@ class WakeupForest {
   int32_t leftmost_node(int32_t root) const { return nodes_[root].first_child; }
   const WakeupStep& leftmost(int32_t root) const { return nodes_[nodes_[root].first_child].step; }
   // Threads whose next step is planned as a branch of one step (a leaf under the root) that
-  // is surely enabled there.
-  ThreadMask single_step_branches(int32_t root) const {
-    ThreadMask m = 0;
-    for (int32_t c = nodes_[root].first_child; c >= 0; c = nodes_[c].next_sibling)
-      if (nodes_[c].first_child < 0 && !nodes_[c].step.may_be_disabled)
-        m |= ThreadMask{1} << nodes_[c].step.tid;
-    return m;
-  }
+  // is surely enabled there. Kept up to date as branches come and go: a branch that is a
+  // leaf stays one (insertion stops at a leaf), except the one being explored, whose thread
+  // the decision has already explored.
+  ThreadMask single_step_branches(int32_t root) const { return nodes_[root].leaves; }
   const WakeupStep& step(int32_t node) const { return nodes_[node].step; }
   int32_t next_sibling(int32_t node) const { return nodes_[node].next_sibling; }
   // Drops every branch that starts with a step of thread `t` (one step, several values).
@@ -87,7 +83,7 @@ class WakeupForest {
   // Frees `node` and everything under it.
   void release(int32_t node);
   // Adds `s` as a branch of an empty tree (the one a free choice is exploring).
-  void add_only(int32_t root, const WakeupStep& s) { add_child(root, s); }
+  void add_only(int32_t root, const WakeupStep& s) { add_leaf(root, s); }
   // Inserts `v` (JACM'17, Definition 6.2): follows the leftmost branch whose steps are weak
   // initials of what remains of `v`, and files the rest there, unless the branch ends first
   // (an equivalent sequence is already planned).
@@ -101,9 +97,12 @@ class WakeupForest {
     WakeupStep step;
     int32_t first_child = -1;
     int32_t next_sibling = -1;
+    ThreadMask leaves = 0;  // threads of the children that are leaves and surely enabled
   };
   int32_t allocate(const WakeupStep& s);
   int32_t add_child(int32_t parent, const WakeupStep& s);
+  int32_t add_leaf(int32_t parent, const WakeupStep& s);
+  void recount_leaves(int32_t node);
   void collect(int32_t node, std::vector<ThreadId>& prefix,
                std::vector<std::vector<ThreadId>>& out) const;
 

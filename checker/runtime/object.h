@@ -35,19 +35,25 @@ struct ObjectBase {
   // Formats a value of this object for traces (e.g. page flags decoded); may be null.
   std::string (*format)(uint64_t) = nullptr;
 
+  // What the constructor sets comes first, so that making an object touches few cache lines
+  // (a model may make a hundred per execution); the per-thread arrays, set before they are
+  // read, come last.
+
   // DPOR frontier.
   int32_t last_write = -1;
   ThreadMask read_mask = 0;
-  int32_t last_read[kMaxThreads];  // valid where read_mask is set (not zeroed: objects are hot)
   int32_t last_exclusive = -1;
   ThreadMask shared_mask = 0;
-  int32_t shared[kMaxThreads];  // valid where shared_mask is set
+  // Data-race shadow (FastTrack style: last write, reads since it).
+  ThreadMask shadow_read_mask = 0;
+  bool plain_accessed = false;  // some non-atomic access was checked: atomic ones can race
+  AccessRecord shadow_write;
 
   // Synchronisation: the clock a later acquire of this object joins.
   VectorClock release_clock;
 
-  // Data-race shadow (FastTrack style: last write, reads since it).
-  AccessRecord shadow_write;
+  int32_t last_read[kMaxThreads];  // valid where read_mask is set (not zeroed: objects are hot)
+  int32_t shared[kMaxThreads];     // valid where shared_mask is set
   // Valid where shadow_read_mask is set; raw storage so that constructing an object does not
   // initialise sixteen records it may never use.
   alignas(AccessRecord) unsigned char shadow_reads_raw[kMaxThreads * sizeof(AccessRecord)];
@@ -57,8 +63,6 @@ struct ObjectBase {
   void set_shadow_read(int t, const AccessRecord& r) {
     new (shadow_reads_raw + t * sizeof(AccessRecord)) AccessRecord(r);
   }
-  ThreadMask shadow_read_mask = 0;
-  bool plain_accessed = false;  // some non-atomic access was checked: atomic ones can race
 
   std::string display_name() const;
   std::string format_value(uint64_t v) const;
