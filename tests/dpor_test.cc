@@ -2,6 +2,7 @@
 // exhaustive search finds.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <random>
 
@@ -14,6 +15,21 @@ using mctest::Recording;
 
 // Set by CI for the sanitizer run, where everything is several times slower.
 bool quick() { return std::getenv("MIGCHECK_QUICK") != nullptr; }
+
+// A soak run: MIGCHECK_SOAK=SEED,COUNT compares COUNT other random programs from SEED.
+struct Soak {
+  uint32_t seed = 0;
+  int programs = 0;
+};
+Soak soak(uint32_t seed, int programs) {
+  if (const char* e = std::getenv("MIGCHECK_SOAK")) {
+    unsigned s = 0;
+    int n = 0;
+    if (std::sscanf(e, "%u,%d", &s, &n) == 2 && n > 0) return {s, n};
+    ADD_FAILURE() << "MIGCHECK_SOAK='" << e << "': expected SEED,COUNT (e.g. 777,1500)";
+  }
+  return {seed, programs};
+}
 
 mc::RunResult run_registered(const std::string& name, std::map<std::string, std::string> set = {},
                              const std::string& strategy = "dfs") {
@@ -310,8 +326,9 @@ TEST(DporVsNaive, WaitAfterManyUnknownWrites) {
 }
 
 TEST(DporVsNaive, RandomPrograms) {
-  std::mt19937 rng(20261122);
-  const int programs = quick() ? 12 : 200;
+  const Soak run = soak(20261122, quick() ? 12 : 200);
+  std::mt19937 rng(run.seed);
+  const int programs = run.programs;
   for (int i = 0; i < programs; ++i) {
     RandomProgram p = generate(rng);
     compare_with_naive([&] { run_program(p); },
@@ -344,8 +361,9 @@ TEST(DporVsNaive, OneStepWithDifferentValuesInTwoSequences) {
 // The same with value decisions: a wakeup sequence must replay the values its steps chose,
 // and every other value is explored under the step as well.
 TEST(DporVsNaive, RandomProgramsWithChoices) {
-  std::mt19937 rng(20261128);
-  const int programs = quick() ? 12 : 80;
+  const Soak run = soak(20261128, quick() ? 12 : 80);
+  std::mt19937 rng(run.seed);
+  const int programs = run.programs;
   for (int i = 0; i < programs; ++i) {
     RandomProgram p = generate(rng, true);
     compare_with_naive([&] { run_program(p); },
