@@ -182,15 +182,17 @@ class atomic : public ObjectBase {
     // clock: it only reads if that adds nothing.
     const VectorClock& fence = ex->thread(ex->self()).fence_release;
     struct Prediction {
+      const Execution* ex;
       const atomic* self;
       const F* f;
       const VectorClock* fence;
-    } prediction{this, &f, &fence};
+    } prediction{ex, this, &f, &fence};
     PendingOp op{OpKind::kRmw, Access::kWrite, this, nullptr, nullptr, loc};
     if (!releases) {
       op.would_write = [](const void* a) {
         auto* p = static_cast<const Prediction*>(a);
-        return (*p->f)(p->self->v_) != p->self->v_ || !p->fence->leq(p->self->release_clock);
+        return (*p->f)(p->self->v_) != p->self->v_ ||
+               detail::release_adds(*p->ex, *p->self, *p->fence);
       };
       op.predict_arg = &prediction;
     }
@@ -198,7 +200,7 @@ class atomic : public ObjectBase {
     detail::check_lifetime(*ex, *this, true, loc);
     const T old = v_;
     v_ = f(old);
-    const bool writes = releases || v_ != old || !fence.leq(release_clock);
+    const bool writes = releases || v_ != old || detail::release_adds(*ex, *this, fence);
     ex->commit(this, OpKind::kRmw, writes ? Access::kWrite : Access::kRead, Acquire::kNone, loc);
     detail::check_race(*ex, *this, true, true, ex->thread(ex->self()).seq, loc);
     detail::acquire(*ex, *this, mo);

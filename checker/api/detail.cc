@@ -67,12 +67,13 @@ void check_race_shadow(Execution& ex, ObjectBase& o, bool write, bool atomic, ui
   auto racy = [&](const AccessRecord& r) {
     return r.epoch != 0 && r.tid != p && !(atomic && r.atomic) && t.sync.at[r.tid] < r.epoch;
   };
+  const ObjectShadow& os = ex.shadow(o);
   const AccessRecord* other = nullptr;
-  if (racy(o.shadow_write)) other = &o.shadow_write;
+  if (o.has_shadow_write && racy(os.shadow_write)) other = &os.shadow_write;
   if (!other && write) {
     for (ThreadMask m = o.shadow_read_mask & ~(1u << p); m && !other; m &= m - 1) {
       const int r = std::countr_zero(m);
-      if (racy(o.shadow_read(r))) other = &o.shadow_read(r);
+      if (racy(os.shadow_reads[r])) other = &os.shadow_reads[r];
     }
   }
   if (other) {
@@ -82,7 +83,7 @@ void check_race_shadow(Execution& ex, ObjectBase& o, bool write, bool atomic, ui
                        loc));
     return;
   }
-  remember_access(o, cur);
+  remember_access(ex, o, cur);
 }
 
 void fence(Execution& ex, std::memory_order mo, const std::source_location& loc) {

@@ -40,12 +40,14 @@ inline void check_lifetime(Execution& ex, ObjectBase& o, bool write,
 void check_race_shadow(Execution& ex, ObjectBase& o, bool write, bool atomic, uint32_t epoch,
                        const std::source_location& loc);
 // The race shadow keeps the last write and the reads since it, one per thread.
-inline void remember_access(ObjectBase& o, const AccessRecord& r) {
+inline void remember_access(Execution& ex, ObjectBase& o, const AccessRecord& r) {
+  ObjectShadow& os = ex.shadow(o);
   if (r.write) {
-    o.shadow_write = r;
+    os.shadow_write = r;
+    o.has_shadow_write = true;
     o.shadow_read_mask = 0;
   } else {
-    o.set_shadow_read(r.tid, r);
+    os.shadow_reads[r.tid] = r;
     o.shadow_read_mask |= ThreadMask{1} << r.tid;
   }
 }
@@ -55,27 +57,36 @@ inline void check_race(Execution& ex, ObjectBase& o, bool write, bool atomic, ui
   if (atomic && !o.plain_accessed && !ex.history() && !ex.draining()) {
     // Atomic accesses race only with plain ones, and this object has had none: record the
     // access for a later plain one to check against, and nothing else.
-    remember_access(o, AccessRecord{epoch, ex.self(), write, true, -1, loc});
+    remember_access(ex, o, AccessRecord{epoch, ex.self(), write, true, -1, loc});
     return;
   }
   check_race_shadow(ex, o, write, atomic, epoch, loc);
 }
 
 inline void acquire(Execution& ex, ObjectBase& o, std::memory_order mo) {
+  if (!o.released) return;  // nothing released yet: the release clock is zero
   ThreadState& t = ex.thread(ex.self());
+  const VectorClock& r = ex.shadow(o).release_clock;
   if (is_acquire(mo))
-    t.sync.join(o.release_clock);
+    t.sync.join(r);
   else
-    t.fence_acquire.join(o.release_clock);
+    t.fence_acquire.join(r);
 }
 
 inline void release(Execution& ex, ObjectBase& o, std::memory_order mo, bool rmw) {
   ThreadState& t = ex.thread(ex.self());
   const VectorClock& c = is_release(mo) ? t.sync : t.fence_release;
-  if (rmw)
-    o.release_clock.join(c);  // an RMW continues the release sequence it reads from
+  VectorClock& r = ex.shadow(o).release_clock;
+  if (rmw && o.released)
+    r.join(c);  // an RMW continues the release sequence it reads from
   else
-    o.release_clock = c;
+    r = c;
+  o.released = true;
+}
+
+// Whether a release of `c` by an update would change the object's release clock.
+inline bool release_adds(const Execution& ex, const ObjectBase& o, const VectorClock& c) {
+  return o.released ? !c.leq(ex.shadow(o).release_clock) : !c.is_zero();
 }
 void fence(Execution& ex, std::memory_order mo, const std::source_location& loc);
 // A sleeping operation must not run in atomic context.

@@ -599,6 +599,7 @@ uint32_t Execution::commit(ObjectBase* obj, OpKind kind, Access access, Acquire 
   int32_t prev_write = -1;
 
   if (obj && obj->id) {
+    ObjectShadow& os = shadow(*obj);
     // Only events this thread does not already know can race with it; the buffer is sized
     // once (a wait's chain of unknown writes may outgrow it, then it grows).
     auto add = [&](int32_t e) {
@@ -610,14 +611,14 @@ uint32_t Execution::commit(ObjectBase* obj, OpKind kind, Access access, Acquire 
     };
     auto add_write_frontier = [&] {
       if (access == Access::kWrite && obj->read_mask) {
-        for (ThreadMask m = obj->read_mask; m; m &= m - 1) add(obj->last_read[std::countr_zero(m)]);
+        for (ThreadMask m = obj->read_mask; m; m &= m - 1) add(os.last_read[std::countr_zero(m)]);
       } else {
         add(obj->last_write);
       }
     };
     if (acquire == Acquire::kExclusive) {
       add(obj->last_exclusive);
-      for (ThreadMask m = obj->shared_mask; m; m &= m - 1) add(obj->shared[std::countr_zero(m)]);
+      for (ThreadMask m = obj->shared_mask; m; m &= m - 1) add(os.shared[std::countr_zero(m)]);
       if (kind == OpKind::kTryLock) add_write_frontier();
     } else if (acquire == Acquire::kShared) {
       add(obj->last_exclusive);
@@ -656,12 +657,12 @@ uint32_t Execution::commit(ObjectBase* obj, OpKind kind, Access access, Acquire 
     };
     if (access == Access::kRead) {
       follow(obj->last_write);
-      obj->last_read[p] = static_cast<int32_t>(idx);
+      os.last_read[p] = static_cast<int32_t>(idx);
       obj->read_mask |= bit(p);
     } else if (access == Access::kWrite) {
       follow(obj->last_write);
       for (ThreadMask m = obj->read_mask & ~bit(p); m; m &= m - 1)
-        follow(obj->last_read[std::countr_zero(m)]);
+        follow(os.last_read[std::countr_zero(m)]);
       obj->read_mask = 0;
       prev_write = obj->last_write;
       obj->last_write = static_cast<int32_t>(idx);
@@ -670,7 +671,7 @@ uint32_t Execution::commit(ObjectBase* obj, OpKind kind, Access access, Acquire 
       obj->last_exclusive = static_cast<int32_t>(idx);
       obj->shared_mask = 0;
     } else if (acquire == Acquire::kShared) {
-      obj->shared[p] = static_cast<int32_t>(idx);
+      os.shared[p] = static_cast<int32_t>(idx);
       obj->shared_mask |= bit(p);
     }
   }

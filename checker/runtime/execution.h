@@ -193,8 +193,12 @@ class Execution {
 
   uint32_t register_object(ObjectBase* obj) {
     obj->owner = constructing_;
+    // The table only grows (a reference into it is not kept across object creation).
+    if (next_object_id_ >= shadows_.size()) shadows_.resize(2 * next_object_id_ + 16);
     return next_object_id_++;
   }
+  ObjectShadow& shadow(const ObjectBase& o) { return shadows_[o.id]; }
+  const ObjectShadow& shadow(const ObjectBase& o) const { return shadows_[o.id]; }
   uint32_t choose(uint32_t n, const std::source_location& loc);
   ThreadId spawn(InlineFunction<96>&& body, const std::source_location& loc);
   void join(ThreadId t, const std::source_location& loc);
@@ -304,6 +308,7 @@ class Execution {
   ExecutionEnd end_ = ExecutionEnd::kComplete;
   uint32_t preemptions_ = 0;
   uint32_t next_object_id_ = 1;
+  std::vector<ObjectShadow> shadows_;  // by object id
   std::vector<Event> events_;
   std::vector<EventDetail> details_;
   std::vector<Decision> schedule_;

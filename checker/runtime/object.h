@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cstdint>
-#include <new>
 #include <source_location>
 #include <string>
 
@@ -23,46 +22,45 @@ struct AccessRecord {
   std::source_location loc;
 };
 
+// What an object keeps per thread, and its release clock: large (about 800 bytes), so it is
+// not in the object but in the execution's table, by object id, reused from one execution to
+// the next. Each part is read only where the object's masks and flags say it was set in this
+// execution, so nothing is cleared between executions.
+struct ObjectShadow {
+  int32_t last_read[kMaxThreads];          // where ObjectBase::read_mask is set
+  int32_t shared[kMaxThreads];             // where ObjectBase::shared_mask is set
+  VectorClock release_clock;               // where ObjectBase::released
+  AccessRecord shadow_write;               // where ObjectBase::has_shadow_write
+  AccessRecord shadow_reads[kMaxThreads];  // where ObjectBase::shadow_read_mask is set
+};
+
+// An instrumented object: small, so that a model with many objects (a hundred per execution
+// is common) keeps them in a few cache lines; what it keeps per thread is in ObjectShadow.
 struct ObjectBase {
   ObjectBase(const char* name, const char* kind);
   ObjectBase(const ObjectBase&) = delete;
   ObjectBase& operator=(const ObjectBase&) = delete;
 
-  uint32_t id = 0;             // 0: created outside an execution (not instrumented)
-  const char* name;            // may be null: "kind#id" is printed
-  const char* kind;            // "atomic", "mutex", "plain", ...
-  HeapBlock* owner = nullptr;  // the model heap block holding this object, if any
-  // Formats a value of this object for traces (e.g. page flags decoded); may be null.
-  std::string (*format)(uint64_t) = nullptr;
+  uint32_t id = 0;  // 0: created outside an execution (not instrumented)
 
-  // What the constructor sets comes first, so that making an object touches few cache lines
-  // (a model may make a hundred per execution); the per-thread arrays, set before they are
-  // read, come last.
-
-  // DPOR frontier.
+  // DPOR frontier: the last write, the reads since it, the last exclusive and the shared
+  // acquisitions since it (a lock).
   int32_t last_write = -1;
   ThreadMask read_mask = 0;
   int32_t last_exclusive = -1;
   ThreadMask shared_mask = 0;
   // Data-race shadow (FastTrack style: last write, reads since it).
   ThreadMask shadow_read_mask = 0;
+  bool has_shadow_write = false;
   bool plain_accessed = false;  // some non-atomic access was checked: atomic ones can race
-  AccessRecord shadow_write;
+  // Synchronisation: a release made the release clock, which a later acquire joins.
+  bool released = false;
 
-  // Synchronisation: the clock a later acquire of this object joins.
-  VectorClock release_clock;
-
-  int32_t last_read[kMaxThreads];  // valid where read_mask is set (not zeroed: objects are hot)
-  int32_t shared[kMaxThreads];     // valid where shared_mask is set
-  // Valid where shadow_read_mask is set; raw storage so that constructing an object does not
-  // initialise sixteen records it may never use.
-  alignas(AccessRecord) unsigned char shadow_reads_raw[kMaxThreads * sizeof(AccessRecord)];
-  const AccessRecord& shadow_read(int t) const {
-    return *std::launder(reinterpret_cast<const AccessRecord*>(shadow_reads_raw) + t);
-  }
-  void set_shadow_read(int t, const AccessRecord& r) {
-    new (shadow_reads_raw + t * sizeof(AccessRecord)) AccessRecord(r);
-  }
+  const char* name;            // may be null: "kind#id" is printed
+  const char* kind;            // "atomic", "mutex", "plain", ...
+  HeapBlock* owner = nullptr;  // the model heap block holding this object, if any
+  // Formats a value of this object for traces (e.g. page flags decoded); may be null.
+  std::string (*format)(uint64_t) = nullptr;
 
   std::string display_name() const;
   std::string format_value(uint64_t v) const;

@@ -24,6 +24,11 @@ struct VectorClock {
   void join(const VectorClock& o) {
     for (int i = 0; i < kMaxThreads; ++i) at[i] = at[i] > o.at[i] ? at[i] : o.at[i];
   }
+  bool is_zero() const {
+    uint32_t any = 0;
+    for (uint32_t v : at) any |= v;
+    return any == 0;
+  }
   // True when every component is <= the other's: "this happened before (or is) o".
   bool leq(const VectorClock& o) const {
     for (int i = 0; i < kMaxThreads; ++i)
