@@ -149,7 +149,8 @@ TEST(WakeupTree, SingleStepBranchesFollowTheTree) {
   f.insert(root, Builder().step(3, 10, Access::kWrite).step(1, 10, Access::kRead).take());
   EXPECT_EQ(f.sequences(root), (Seqs{{1}, {2}, {3, 1}}));
   EXPECT_EQ(f.single_step_branches(root), bit(1) | bit(2));
-  auto blocked = Builder().step(4, 30, Access::kRead).take();
+  Builder b;                                            // owns the clocks the sequence points to
+  auto blocked = b.step(4, 10, Access::kWrite).take();  // conflicts with every branch
   blocked[0].step.may_be_disabled = true;
   f.insert(root, blocked);
   EXPECT_EQ(f.single_step_branches(root), bit(1) | bit(2));

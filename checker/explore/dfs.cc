@@ -290,14 +290,17 @@ class DfsStrategy final : public Strategy {
                                const WakeupStep& last, const VectorClock& clock) const {
     VectorClock c;
     c.at[last.tid] = last.seq;
-    for (uint32_t k : vidx_) {
-      const Event& x = ev[k];
-      const bool direct = x.tid == last.tid ||
-                          conflicting(x.obj, x.access, last.obj, last.access) ||
-                          (knows(clock, x.tid, x.seq) && ancestor(ex, x.tid, last.tid));
-      if (direct) c.join(x.clock);
-    }
+    for (uint32_t k : vidx_)
+      if (depends_directly(ex, last, clock, ev[k])) c.join(ev[k].clock);
     return c;
+  }
+
+  // Whether the last step of v (whose own clock is `clock`) depends on step `x` of v directly:
+  // the same thread, conflicting accesses, or `x`'s thread spawned its thread.
+  static bool depends_directly(const Execution& ex, const WakeupStep& last,
+                               const VectorClock& clock, const Event& x) {
+    return x.tid == last.tid || conflicting(x.obj, x.access, last.obj, last.access) ||
+           (knows(clock, x.tid, x.seq) && ancestor(ex, x.tid, last.tid));
   }
 
   // Whether thread `a` spawned `t`, directly or not: spawning orders without an object.
@@ -370,14 +373,18 @@ class DfsStrategy final : public Strategy {
     }
     if (covering & initials) return;  // covered (below), before the last step is looked at
     // The last step runs right after the others: it knows only what it depends on directly
-    // among them (its own clock also knows events outside v, and through them more of v).
-    later_clock_ = restricted_clock(ex, ev, last, *last_clock);
+    // among them (its own clock also knows events outside v, and through them more of v). It
+    // is an initial when it depends directly on none of them; when its thread covers, the
+    // race ends here, before that clock is made.
     if (!(in_v & thread_bit(last.tid))) {
       bool has_pred = false;
-      for (uint32_t k : vidx_) has_pred = has_pred || knows(later_clock_, ev[k].tid, ev[k].seq);
+      for (size_t i = 0; i < vidx_.size() && !has_pred; ++i)
+        has_pred = depends_directly(ex, last, *last_clock, ev[vidx_[i]]);
       in_v |= thread_bit(last.tid);
       if (!has_pred) initials |= thread_bit(last.tid);
+      if (covering & initials) return;
     }
+    later_clock_ = restricted_clock(ex, ev, last, *last_clock);
 
     // A covering thread that is a weak initial of v (line 6 for the sleeping ones): an
     // initial, or a thread with no step in v whose next step commutes with all of v. That
