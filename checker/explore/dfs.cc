@@ -371,25 +371,22 @@ class DfsStrategy final : public Strategy {
       first_seq[ke.tid] = ke.seq;
       if (!has_pred) initials |= thread_bit(ke.tid);
     }
-    if (covering & initials) return;  // covered (below), before the last step is looked at
     // The last step runs right after the others: it knows only what it depends on directly
-    // among them (its own clock also knows events outside v, and through them more of v). It
-    // is an initial when it depends directly on none of them; when its thread covers, the
-    // race ends here, before that clock is made.
+    // among them (its own clock also knows events outside v, and through them more of v), so
+    // it is an initial when it depends directly on none of them.
     if (!(in_v & thread_bit(last.tid))) {
       bool has_pred = false;
       for (size_t i = 0; i < vidx_.size() && !has_pred; ++i)
         has_pred = depends_directly(ex, last, *last_clock, ev[vidx_[i]]);
       in_v |= thread_bit(last.tid);
       if (!has_pred) initials |= thread_bit(last.tid);
-      if (covering & initials) return;
     }
-    later_clock_ = restricted_clock(ex, ev, last, *last_clock);
-
     // A covering thread that is a weak initial of v (line 6 for the sleeping ones): an
-    // initial, or a thread with no step in v whose next step commutes with all of v. That
-    // next step is its first event after ce, or its pending operation.
+    // initial (decided before the last step's clock is made), or a thread with no step in v
+    // whose next step commutes with all of v. That next step is its first event after ce, or
+    // its pending operation.
     if (covering & initials) return;
+    later_clock_ = restricted_clock(ex, ev, last, *last_clock);
     const ThreadMask others = covering & ~in_v;
     for (ThreadMask m = others & ~unseen; m; m &= m - 1)
       if (commutes_with_v(ev, moved_step_of(ev[first_after[lowest_thread(m)]]), last)) return;

@@ -1,5 +1,6 @@
-// State every instrumented object carries: its identity, the frontier of accesses that DPOR
-// races against, the release clock for synchronisation, and the shadow for data races.
+// State every instrumented object carries: its identity and the frontier of accesses that
+// DPOR races against in the object itself; its per-thread records and release clock in an
+// ObjectShadow that the execution keeps by object id.
 #pragma once
 
 #include <cstdint>
