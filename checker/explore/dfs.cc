@@ -25,6 +25,7 @@ struct DfsNode : PathNode {
   // decision made that node (else it is the first node of the parent's branch being followed).
   int32_t wut = -1;
   bool owns_wut = false;
+  uint64_t id = 0;  // unique per node made: a decision's handled sequences are keyed by it
 };
 
 // A race of the current execution, reversed once the trace is complete: event `first` and a
@@ -35,6 +36,46 @@ struct Race {
   ThreadId thread;
 };
 constexpr uint32_t kPending = ~uint32_t{0};
+
+// A 64-bit fingerprint of a sequence of words (each mixed in, then a final avalanche).
+class Fingerprint {
+ public:
+  void add(uint64_t x) {
+    h_ = (h_ ^ x) * 0x9e3779b97f4a7c15ull;
+    h_ ^= h_ >> 32;
+  }
+  uint64_t value() const {
+    uint64_t z = h_;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return (z ^ (z >> 31)) | 1;  // never 0: 0 marks an empty slot
+  }
+
+ private:
+  uint64_t h_ = 0;
+};
+
+// Sequences v already handled at a decision. A race whose first event is in the common
+// prefix is met again in later executions, and often yields the same v at the same decision
+// (readers: about half of all insertions). The first handling planned v or found it covered,
+// and what a decision covers only grows while it lives, so the repeat would change nothing.
+// Direct-mapped fingerprints of (decision id, every step's thread, sequence number, object,
+// access and values): an evicted entry only costs the full analysis; two different sequences
+// with the same fingerprint would skip the second, at odds of about 2^-64 per lookup (the bet
+// TLC's 64-bit state fingerprints make).
+class HandledSequences {
+ public:
+  bool seen_or_add(uint64_t fp) {
+    uint64_t& slot = slots_[fp >> (64 - kBits)];
+    if (slot == fp) return true;
+    slot = fp;
+    return false;
+  }
+
+ private:
+  static constexpr int kBits = 14;  // 128 KB
+  std::vector<uint64_t> slots_ = std::vector<uint64_t>(size_t{1} << kBits, 0);
+};
 
 class DfsStrategy final : public Strategy {
  public:
@@ -193,6 +234,7 @@ class DfsStrategy final : public Strategy {
     is_value_.push_back(value);
     DfsNode& n = nodes_.emplace_back();
     n.is_value = value;
+    n.id = ++made_nodes_;
     return n;
   }
   void pop_node() {
@@ -251,6 +293,14 @@ class DfsStrategy final : public Strategy {
       }
       s.values[s.nvalues++] = nodes_[j].chosen;
     }
+  }
+  // Step `k` in a fingerprint: its thread, its sequence number and its values. With the
+  // decision the sequence starts from, these determine what the step does (the events of v
+  // read only what the prefix and earlier steps of v wrote).
+  void add_step(Fingerprint& f, const Event& k) const {
+    f.add(uint64_t{static_cast<uint32_t>(k.tid)} << 32 | k.seq);
+    for (size_t j = k.node + 1; j < is_value_.size() && is_value_[j]; ++j)
+      f.add(uint64_t{nodes_[j].chosen} | uint64_t{1} << 63);
   }
   WakeupStep step_of(const Event& k) const {
     WakeupStep s;
@@ -386,6 +436,15 @@ class DfsStrategy final : public Strategy {
     // whose next step commutes with all of v. That next step is its first event after ce, or
     // its pending operation.
     if (covering & initials) return;
+    // The same v already handled at this decision (in an earlier execution).
+    Fingerprint f;
+    f.add(at.id);
+    for (uint32_t k : vidx_) add_step(f, ev[k]);
+    if (r.later == kPending)
+      f.add(uint64_t{static_cast<uint32_t>(last.tid)} << 32 | last.seq | uint64_t{1} << 62);
+    else
+      add_step(f, ev[r.later]);
+    if (handled_.seen_or_add(f.value())) return;
     later_clock_ = restricted_clock(ex, ev, last, *last_clock);
     const ThreadMask others = covering & ~in_v;
     for (ThreadMask m = others & ~unseen; m; m &= m - 1)
@@ -426,6 +485,8 @@ class DfsStrategy final : public Strategy {
 
   std::vector<DfsNode> nodes_;
   std::vector<uint8_t> is_value_;
+  HandledSequences handled_;
+  uint64_t made_nodes_ = 0;
   WakeupForest forest_;
   std::vector<Race> races_;
   std::vector<uint32_t> vidx_;     // scratch for reverse_race: v's events but the last
