@@ -14,8 +14,10 @@ namespace mc {
 namespace {
 
 // Two operations commute unless they touch the same object and one of them writes it.
+// The object is compared first: access_now() may call the operation's prediction.
 bool independent(const PendingOp& op, const Event& e) {
-  return !op.obj || !conflicting(op.obj->id, op.access_now(), e.obj, e.access);
+  if (!op.obj || op.obj->id != e.obj) return true;
+  return !conflicting(op.obj->id, op.access_now(), e.obj, e.access);
 }
 
 struct DfsNode : PathNode {
