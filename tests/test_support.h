@@ -81,6 +81,7 @@ class Recording final : public mc::Strategy {
   uint32_t pick_value(const mc::Execution& ex, uint32_t n) override {
     return inner_->pick_value(ex, n);
   }
+  uint32_t observe_from() const override { return inner_->observe_from(); }
   void on_event(const mc::Execution& ex, uint32_t e) override { inner_->on_event(ex, e); }
   void on_stuck(const mc::Execution& ex, mc::ThreadId t,
                 const std::vector<uint32_t>& candidates) override {

@@ -73,6 +73,7 @@ class BoundedStrategy final : public Strategy {
     return t;
   }
 
+  uint32_t observe_from() const override { return kObserveNothing; }
   uint32_t pick_value(const Execution&, uint32_t values) override {
     if (pos_ < nodes_.size()) {
       const PathNode& n = nodes_[pos_];

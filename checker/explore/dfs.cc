@@ -197,9 +197,12 @@ class DfsStrategy final : public Strategy {
     return v;
   }
 
+  // The replayed prefix was analysed when it was new.
+  uint32_t observe_from() const override { return branch_; }
+
   void on_event(const Execution& ex, uint32_t idx) override {
     const Event& e = ex.events()[idx];
-    if (e.node < branch_ || e.node >= nodes_.size()) return;  // replayed: already analysed
+    if (e.node >= nodes_.size()) return;
     const DfsNode& n = nodes_[e.node];
     // Sleep set for the next decision: threads explored (or asleep) here whose next step
     // commutes with the one just taken.

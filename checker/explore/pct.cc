@@ -45,6 +45,7 @@ class PctStrategy final : public Strategy {
         best = t;
     return best;
   }
+  uint32_t observe_from() const override { return kObserveNothing; }
   uint32_t pick_value(const Execution&, uint32_t n) override {
     return static_cast<uint32_t>(rng_() % n);
   }

@@ -25,6 +25,7 @@ class RandomStrategy final : public Strategy {
       if ((enabled & thread_bit(t)) && k-- == 0) return t;
     return kNoThread;
   }
+  uint32_t observe_from() const override { return kObserveNothing; }
   uint32_t pick_value(const Execution&, uint32_t n) override {
     return static_cast<uint32_t>(rng_() % n);
   }

@@ -37,6 +37,7 @@ class ReplayStrategy final : public Strategy {
     ++pos_;
     return static_cast<ThreadId>(d.value);
   }
+  uint32_t observe_from() const override { return kObserveNothing; }
   uint32_t pick_value(const Execution&, uint32_t n) override {
     if (pos_ >= schedule_.size() || schedule_[pos_].kind != Decision::kValue ||
         schedule_[pos_].value >= n) {

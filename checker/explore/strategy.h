@@ -26,7 +26,14 @@ class Strategy {
   virtual ThreadId pick_thread(const Execution& ex, ThreadMask enabled, ThreadId current) = 0;
   // A value in [0, n) for choose(n).
   virtual uint32_t pick_value(const Execution& ex, uint32_t n) = 0;
-  // After each visible event (DPOR reads the trace and the race candidates here).
+  // The first decision whose events the strategy observes (asked once per execution, after
+  // begin_execution): on_event is called, and race candidates collected, only for events
+  // scheduled there or later. DPOR observes only the new part of the path (the replayed
+  // prefix is the previous execution's, already analysed); a strategy that needs no events
+  // returns kObserveNothing. Pure, so that a wrapper cannot forget to forward it.
+  virtual uint32_t observe_from() const = 0;
+  static constexpr uint32_t kObserveNothing = ~uint32_t{0};
+  // After each observed visible event (DPOR reads the trace and the race candidates here).
   virtual void on_event(const Execution& ex, uint32_t event) {
     (void)ex;
     (void)event;

@@ -224,6 +224,7 @@ void Execution::reset() {
 ExecutionEnd Execution::run(const std::function<void()>& body, Strategy& strategy, bool history) {
   reset();
   strategy_ = &strategy;
+  observe_from_ = strategy.observe_from();
   history_ = history;
   Execution* outer = current_;
   current_ = this;
@@ -597,6 +598,9 @@ uint32_t Execution::commit(ObjectBase* obj, OpKind kind, Access access, Acquire 
   t.sync.at[p] = t.seq;
   ncand_ = 0;
   int32_t prev_write = -1;
+  const uint32_t node = schedule_.empty() ? 0 : static_cast<uint32_t>(schedule_.size() - 1);
+  // Race candidates only for events the strategy observes (not a replayed prefix).
+  const bool observed = node >= observe_from_;
 
   if (obj && obj->id) {
     ObjectShadow& os = shadow(*obj);
@@ -616,7 +620,9 @@ uint32_t Execution::commit(ObjectBase* obj, OpKind kind, Access access, Acquire 
         add(obj->last_write);
       }
     };
-    if (acquire == Acquire::kExclusive) {
+    if (!observed) {
+      // Nothing to collect.
+    } else if (acquire == Acquire::kExclusive) {
       add(obj->last_exclusive);
       for (ThreadMask m = obj->shared_mask; m; m &= m - 1) add(os.shared[std::countr_zero(m)]);
       if (kind == OpKind::kTryLock) add_write_frontier();
@@ -682,14 +688,14 @@ uint32_t Execution::commit(ObjectBase* obj, OpKind kind, Access access, Acquire 
   e.access = access;
   e.obj = obj ? obj->id : 0;
   e.seq = t.seq;
-  e.node = schedule_.empty() ? 0 : static_cast<uint32_t>(schedule_.size() - 1);
+  e.node = node;
   e.prev_write = prev_write;
   e.clock = t.dpor;
   e.clock.at[p] = t.seq;
   t.dpor.at[p] = t.seq;
 
   if (history_) log_visible(obj, kind, idx, loc);
-  strategy_->on_event(*this, idx);
+  if (observed) strategy_->on_event(*this, idx);
   return idx;
 }
 

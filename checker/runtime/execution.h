@@ -313,6 +313,7 @@ class Execution {
   std::vector<EventDetail> details_;
   std::vector<Decision> schedule_;
   std::vector<uint32_t> race_candidates_;  // sized, not filled: the first ncand_ are valid
+  uint32_t observe_from_ = 0;              // the strategy's observe_from() for this execution
   size_t ncand_ = 0;
   std::vector<Finding> findings_;
   std::vector<Observation> observations_;
