@@ -104,6 +104,24 @@ TEST(LitmusProtocol, UnexpectedFindingFailsWithTrace) {
   EXPECT_NE(herd.find("Model: bug=none kernel=5.0"), std::string::npos) << herd;
   const mc::json::Value j = litmus::litmus_json(r);
   ASSERT_NE(j.get("finding"), nullptr);
+  // `result` and `mismatches` follow the file's verdict, as `ok` and the exit code do.
+  ASSERT_NE(j.get("result"), nullptr);
+  EXPECT_EQ(j.get("result")->str(), "fail");
+  EXPECT_FALSE(r.result->mismatches.empty());
+}
+
+TEST(LitmusProtocol, JsonResultFollowsTheFileWhenAFindingIsExpected) {
+  std::string text = kPutbackVsFree;
+  text.replace(text.find(" * kernel=5.0"), 13, " * Expect: lost-wakeup\n * kernel=5.0");
+  const LitmusRun r = run(text);
+  ASSERT_TRUE(r.errors.empty()) << errors(r);
+  EXPECT_EQ(r.verdict->agreement, Agreement::kFindingAsExpected);
+  EXPECT_TRUE(r.ok());
+  const mc::json::Value j = litmus::litmus_json(r);
+  ASSERT_NE(j.get("result"), nullptr);
+  EXPECT_EQ(j.get("result")->str(), "pass");
+  EXPECT_TRUE(r.result->mismatches.empty());
+  ASSERT_NE(j.get("ok"), nullptr);
 }
 
 TEST(LitmusProtocol, OverrideFixesItAndAMissingFindingFails) {
