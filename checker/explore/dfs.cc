@@ -61,10 +61,10 @@ class Fingerprint {
 // prefix is met again in later executions, and often yields the same v at the same decision
 // (readers: about half of all insertions). The first handling planned v or found it covered,
 // and what a decision covers only grows while it lives, so the repeat would change nothing.
-// Direct-mapped fingerprints of (decision id, every step's thread, sequence number, object,
-// access and values): an evicted entry only costs the full analysis; two different sequences
-// with the same fingerprint would skip the second, at odds of about 2^-64 per lookup (the bet
-// TLC's 64-bit state fingerprints make).
+// Direct-mapped fingerprints of (decision id, every step's thread, sequence number and
+// values, whether the last is a pending operation): an evicted entry only costs the full
+// analysis; two different sequences with the same fingerprint would skip the second, at odds
+// of about 2^-64 per lookup (the bet TLC's 64-bit state fingerprints make).
 class HandledSequences {
  public:
   bool seen_or_add(uint64_t fp) {
