@@ -280,6 +280,13 @@ class DfsStrategy final : public Strategy {
     return !forest_.empty(n.wut);
   }
 
+  // The path index just past the value decisions made in event `k`'s step (its thread's
+  // choose() calls before its next scheduling point); they start right after its node.
+  size_t values_end(const Event& k) const {
+    size_t j = k.node + 1;
+    while (j < is_value_.size() && is_value_[j]) ++j;
+    return j;
+  }
   // The step of event `k`, with the values its thread chose before its next scheduling point.
   // Filled in place: a step built aside and copied stalls on the copy (its flags are written
   // as bytes and read back as one vector).
@@ -291,7 +298,8 @@ class DfsStrategy final : public Strategy {
     s.may_be_disabled = false;
     s.values_known = true;
     s.nvalues = 0;
-    for (size_t j = k.node + 1; j < is_value_.size() && is_value_[j]; ++j) {
+    const size_t end = values_end(k);
+    for (size_t j = k.node + 1; j < end; ++j) {
       if (s.nvalues == kStepValues) {
         s.values_known = false;
         break;
@@ -304,8 +312,8 @@ class DfsStrategy final : public Strategy {
   // read only what the prefix and earlier steps of v wrote).
   void add_step(Fingerprint& f, const Event& k) const {
     f.add(uint64_t{static_cast<uint32_t>(k.tid)} << 32 | k.seq);
-    for (size_t j = k.node + 1; j < is_value_.size() && is_value_[j]; ++j)
-      f.add(uint64_t{nodes_[j].chosen} | uint64_t{1} << 63);
+    const size_t end = values_end(k);
+    for (size_t j = k.node + 1; j < end; ++j) f.add(uint64_t{nodes_[j].chosen} | uint64_t{1} << 63);
   }
   WakeupStep step_of(const Event& k) const {
     WakeupStep s;

@@ -620,38 +620,38 @@ uint32_t Execution::commit(ObjectBase* obj, OpKind kind, Access access, Acquire 
         add(obj->last_write);
       }
     };
-    if (!observed) {
-      // Nothing to collect.
-    } else if (acquire == Acquire::kExclusive) {
-      add(obj->last_exclusive);
-      for (ThreadMask m = obj->shared_mask; m; m &= m - 1) add(os.shared[std::countr_zero(m)]);
-      if (kind == OpKind::kTryLock) add_write_frontier();
-    } else if (acquire == Acquire::kShared) {
-      add(obj->last_exclusive);
-      if (kind == OpKind::kTryReadLock) add(obj->last_write);
-    } else if (kind == OpKind::kAwait) {
-      // A satisfied wait may have been satisfiable earlier: every write it does not already
-      // know is a place to try it before.
-      for (int32_t w = obj->last_write; w >= 0; w = events_[w].prev_write) {
-        const Event& we = events_[w];
-        if (known_before(we.tid, we.seq)) break;
-        add(w);
+    if (observed) {
+      if (acquire == Acquire::kExclusive) {
+        add(obj->last_exclusive);
+        for (ThreadMask m = obj->shared_mask; m; m &= m - 1) add(os.shared[std::countr_zero(m)]);
+        if (kind == OpKind::kTryLock) add_write_frontier();
+      } else if (acquire == Acquire::kShared) {
+        add(obj->last_exclusive);
+        if (kind == OpKind::kTryReadLock) add(obj->last_write);
+      } else if (kind == OpKind::kAwait) {
+        // A satisfied wait may have been satisfiable earlier: every write it does not already
+        // know is a place to try it before.
+        for (int32_t w = obj->last_write; w >= 0; w = events_[w].prev_write) {
+          const Event& we = events_[w];
+          if (known_before(we.tid, we.seq)) break;
+          add(w);
+        }
+      } else if (access != Access::kNone) {
+        add_write_frontier();
       }
-    } else if (access != Access::kNone) {
-      add_write_frontier();
-    }
-    // Keep real races: drop a candidate ordered before this event through another one.
-    if (ncand_ > 1 && kind != OpKind::kAwait) {
-      uint32_t* cand = race_candidates_.data();
-      size_t n = 0;
-      for (size_t i = 0; i < ncand_; ++i) {
-        const Event& c = events_[cand[i]];
-        bool covered = false;
-        for (size_t j = 0; j < ncand_ && !covered; ++j)
-          covered = cand[j] != cand[i] && knows(events_[cand[j]].clock, c.tid, c.seq);
-        if (!covered) cand[n++] = cand[i];
+      // Keep real races: drop a candidate ordered before this event through another one.
+      if (ncand_ > 1 && kind != OpKind::kAwait) {
+        uint32_t* cand = race_candidates_.data();
+        size_t n = 0;
+        for (size_t i = 0; i < ncand_; ++i) {
+          const Event& c = events_[cand[i]];
+          bool covered = false;
+          for (size_t j = 0; j < ncand_ && !covered; ++j)
+            covered = cand[j] != cand[i] && knows(events_[cand[j]].clock, c.tid, c.seq);
+          if (!covered) cand[n++] = cand[i];
+        }
+        ncand_ = n;
       }
-      ncand_ = n;
     }
 
     // A read follows the last write; a write follows it and every read since. Their clocks are
