@@ -6,6 +6,7 @@
 
 #include <array>
 #include <deque>
+#include <string>
 
 namespace {
 
@@ -176,6 +177,41 @@ TEST(WakeupTree, WeakInitials) {
   EXPECT_TRUE(mc::weak_initial(other, v));       // not in v, commutes with all of it
   other.access = Access::kWrite;
   EXPECT_FALSE(mc::weak_initial(other, v));  // would change what T3 reads
+}
+
+// Insertion walks sequences of up to 64 steps with bit masks and longer ones (zsmalloc's reach
+// 184) as a list: the same insertions must file the same way either side of that length.
+TEST(WakeupTree, LongSequencesAreFiledLikeShortOnes) {
+  for (int pad : {3, 70}) {
+    SCOPED_TRACE("steps before the race: " + std::to_string(pad));
+    // T5's steps each touch an object of their own: the same events in every sequence.
+    auto with_pad = [pad] {
+      Builder b;
+      for (int k = 0; k < pad; ++k) b.step(5, 100 + static_cast<uint32_t>(k), Access::kWrite);
+      return b;
+    };
+    WakeupForest f;
+    const int32_t root = f.new_root();
+    f.insert(root, with_pad().step(2, 20, Access::kWrite).step(3, 20, Access::kWrite).take());
+    // As in ASequenceIsFiledUnderTheBranchItExtends: T4 goes beside T3.
+    f.insert(root, with_pad().step(2, 20, Access::kWrite).step(4, 20, Access::kRead).take());
+    // Covered: T2 and then T3 are initials of it, and the branch ends at T3.
+    f.insert(root, with_pad()
+                       .step(4, 40, Access::kWrite)
+                       .step(2, 20, Access::kWrite)
+                       .step(3, 20, Access::kWrite)
+                       .take());
+    // T3's write conflicts with T2's planned one and T3 has no earlier step: a new branch
+    // beside T2 after the shared steps.
+    f.insert(root, with_pad().step(3, 20, Access::kWrite).take());
+    std::vector<ThreadId> shared(static_cast<size_t>(pad), 5);
+    auto then = [&](std::vector<ThreadId> tail) {
+      std::vector<ThreadId> s = shared;
+      s.insert(s.end(), tail.begin(), tail.end());
+      return s;
+    };
+    EXPECT_EQ(f.sequences(root), (Seqs{then({2, 3}), then({2, 4}), then({3})}));
+  }
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "checker/explore/wakeup_tree.h"
 
 #include <algorithm>
+#include <bit>
 
 namespace mc {
 
@@ -12,18 +13,19 @@ bool WakeupStep::same_values(const WakeupStep& o) const {
 namespace {
 
 // What remains of a sequence being inserted: a list through its indices (head, next[i], -1 at
-// the end), so that matched steps are unlinked, not moved.
-struct Remaining {
+// the end), so that matched steps are unlinked, not moved. For any length.
+struct RemainingList {
   std::span<const SequenceStep> v;
   std::vector<int32_t>& next;
   int32_t head;
 
-  Remaining(std::span<const SequenceStep> steps, std::vector<int32_t>& links)
+  RemainingList(std::span<const SequenceStep> steps, std::vector<int32_t>& links)
       : v(steps), next(links), head(steps.empty() ? -1 : 0) {
     next.resize(v.size());
     for (size_t i = 0; i < v.size(); ++i)
       next[i] = i + 1 < v.size() ? static_cast<int32_t>(i + 1) : -1;
   }
+  bool empty() const { return head < 0; }
   // The index of thread `t`'s first remaining step (-1: none), and whether it is an initial:
   // no earlier remaining step happens before it. Happens-before restricted to the steps of v
   // is that of the execution they came from.
@@ -54,13 +56,60 @@ struct Remaining {
     while (next[p] != i) p = next[p];
     next[p] = next[i];
   }
+  template <typename F>
+  void for_each(F f) const {
+    for (int32_t i = head; i >= 0; i = next[i]) f(i, next[i] < 0);
+  }
+};
+
+// The same for a sequence of at most 64 steps (nearly all of them): the remaining steps and
+// each thread's steps are bit sets over the indices, so a thread's first remaining step is
+// found with a mask, and only the remaining steps before it are checked.
+struct RemainingMask {
+  static constexpr size_t kMax = 64;
+  std::span<const SequenceStep> v;
+  uint64_t left;
+  uint64_t of_thread[kMaxThreads] = {};
+
+  explicit RemainingMask(std::span<const SequenceStep> steps)
+      : v(steps), left(steps.size() == kMax ? ~uint64_t{0} : (uint64_t{1} << steps.size()) - 1) {
+    for (size_t i = 0; i < v.size(); ++i) of_thread[v[i].step.tid] |= uint64_t{1} << i;
+  }
+  bool empty() const { return left == 0; }
+  bool initial(ThreadId t, int32_t* index) const {
+    const uint64_t mine = left & of_thread[t];
+    if (!mine) {
+      *index = -1;
+      return false;
+    }
+    const int i = std::countr_zero(mine);
+    *index = i;
+    const VectorClock& c = *v[i].clock;
+    for (uint64_t m = left & ((uint64_t{1} << i) - 1); m; m &= m - 1) {
+      const WakeupStep& x = v[std::countr_zero(m)].step;
+      if (knows(c, x.tid, x.seq)) return false;
+    }
+    return true;
+  }
+  bool commutes_with(const WakeupStep& s) const {
+    for (uint64_t m = left; m; m &= m - 1) {
+      const SequenceStep& x = v[std::countr_zero(m)];
+      if (must_precede(s, x.step.tid, x.step.obj, x.step.access, *x.clock)) return false;
+    }
+    return true;
+  }
+  void unlink(int32_t i) { left &= ~(uint64_t{1} << i); }
+  template <typename F>
+  void for_each(F f) const {
+    for (uint64_t m = left; m; m &= m - 1) f(std::countr_zero(m), (m & (m - 1)) == 0);
+  }
 };
 
 }  // namespace
 
 bool weak_initial(const WakeupStep& s, std::span<const SequenceStep> v) {
   std::vector<int32_t> links;
-  const Remaining rest(v, links);
+  const RemainingList rest(v, links);
   int32_t i;
   const bool initial = rest.initial(s.tid, &i);
   return i < 0 ? rest.commutes_with(s) : initial;
@@ -139,9 +188,19 @@ void WakeupForest::pop_thread(int32_t root, ThreadId t) {
 }
 
 void WakeupForest::insert(int32_t root, std::span<const SequenceStep> v) {
-  Remaining rest(v, next_);
+  if (v.size() <= RemainingMask::kMax) {
+    RemainingMask rest(v);
+    insert_rest(root, v, rest);
+  } else {
+    RemainingList rest(v, next_);
+    insert_rest(root, v, rest);
+  }
+}
+
+template <typename Rest>
+void WakeupForest::insert_rest(int32_t root, std::span<const SequenceStep> v, Rest& rest) {
   int32_t at = root;
-  while (rest.head >= 0) {
+  while (!rest.empty()) {
     int32_t next = -1;
     for (int32_t c = nodes_[at].first_child; c >= 0; c = nodes_[c].next_sibling) {
       const WakeupStep& s = nodes_[c].step;
@@ -165,8 +224,9 @@ void WakeupForest::insert(int32_t root, std::span<const SequenceStep> v) {
     if (nodes_[at].first_child < 0) return;  // a planned sequence already covers v
   }
   // The new branch: its last step is a leaf.
-  for (int32_t i = rest.head; i >= 0; i = rest.next[i])
-    at = rest.next[i] >= 0 ? add_child(at, v[i].step) : add_leaf(at, v[i].step);
+  rest.for_each([&](int32_t i, bool last) {
+    at = last ? add_leaf(at, v[i].step) : add_child(at, v[i].step);
+  });
 }
 
 void WakeupForest::collect(int32_t node, std::vector<ThreadId>& prefix,

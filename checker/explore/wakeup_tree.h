@@ -99,6 +99,8 @@ class WakeupForest {
     int32_t next_sibling = -1;
     ThreadMask leaves = 0;  // threads of the children that are leaves and surely enabled
   };
+  template <typename Rest>
+  void insert_rest(int32_t root, std::span<const SequenceStep> v, Rest& rest);
   int32_t allocate(const WakeupStep& s);
   int32_t add_child(int32_t parent, const WakeupStep& s);
   int32_t add_leaf(int32_t parent, const WakeupStep& s);
