@@ -189,7 +189,7 @@ void Execution::reset() {
     th.context = nullptr;
     th.body.reset();
     th.status = ThreadState::Status::kUnused;
-    th.pending = PendingOp{};
+    th.pending = &kNoOperation;
     th.seq = 0;
     th.fence_acquire.clear();
     th.atomic_depth = 0;
@@ -268,7 +268,7 @@ ExecutionEnd Execution::run(const std::function<void()>& body, Strategy& strateg
     Finding f = make_finding(FindingKind::kStackOverflow, "",
                              "thread T" + std::to_string(overflowed_) + " overflowed its " +
                                  std::to_string(bad.stack.usable() / 1024) + " KiB stack",
-                             bad.pending.loc);
+                             bad.pending_loc);
     f.thread = overflowed_;
     findings_.push_back(std::move(f));
     end_ = ExecutionEnd::kFinding;
@@ -312,7 +312,7 @@ void Execution::record_exception(const char* what) {
   findings_.push_back(make_finding(
       FindingKind::kException, "",
       std::string("exception escaped thread T") + std::to_string(running_) + ": " + what,
-      threads_[running_].pending.loc));
+      threads_[running_].pending_loc));
   end_ = ExecutionEnd::kFinding;
   aborting_ = true;
 }
@@ -350,7 +350,7 @@ ThreadMask Execution::enabled_mask() const {
   ThreadMask m = started_ & ~gated_;
   for (ThreadMask g = started_ & gated_; g; g &= g - 1) {
     const int t = std::countr_zero(g);
-    const PendingOp& op = threads_[t].pending;
+    const PendingOp& op = *threads_[t].pending;
     if (op.ready(op.arg, t)) m |= bit(t);
   }
   return m;
@@ -397,7 +397,7 @@ void Execution::step_bound_exceeded(ThreadId cur) {
       FindingKind::kStepBound, "",
       "possible livelock: the execution did not finish within " + std::to_string(limits.max_steps) +
           " steps (raise --max-steps if it is just long)",
-      cur >= 0 && cur < kMaxThreads ? threads_[cur].pending.loc : std::source_location()));
+      cur >= 0 && cur < kMaxThreads ? threads_[cur].pending_loc : std::source_location()));
   end_ = ExecutionEnd::kFinding;
   aborting_ = true;
 }
@@ -415,7 +415,8 @@ ThreadId Execution::pick_while_draining(ThreadId cur) {
 
 void Execution::schedule_point(const PendingOp& op) {
   ThreadState& me = threads_[running_];
-  me.pending = op;
+  me.pending = &op;
+  me.pending_loc = op.loc;
   if (op.ready)
     gated_ |= bit(running_);
   else
@@ -444,6 +445,7 @@ void Execution::finish_thread() {
   me.dpor.at[running_] = me.seq;
   me.sync.at[running_] = me.seq;
   me.status = ThreadState::Status::kFinished;
+  me.pending = &kNoOperation;  // its frames are gone
   started_ &= ~bit(running_);
   if (history_ && !aborting_) {
     EventDetail d{};
@@ -468,9 +470,10 @@ void Execution::report_stuck_threads() {
   std::vector<uint32_t> cands;
   for (int t = 0; t < thread_count_; ++t) {
     const ThreadState& th = threads_[t];
-    if (th.status != ThreadState::Status::kLive || !th.pending.obj || !th.pending.obj->id) continue;
+    if (th.status != ThreadState::Status::kLive || !th.pending->obj || !th.pending->obj->id)
+      continue;
     cands.clear();
-    for (int32_t w = th.pending.obj->last_write; w >= 0; w = events_[w].prev_write) {
+    for (int32_t w = th.pending->obj->last_write; w >= 0; w = events_[w].prev_write) {
       const Event& we = events_[w];
       if (knows(th.dpor, we.tid, we.seq)) break;
       cands.push_back(static_cast<uint32_t>(w));
@@ -490,7 +493,7 @@ void Execution::end_with_no_runnable_thread() {
     const ThreadState& th = threads_[t];
     if (th.status != ThreadState::Status::kLive) continue;
     all_finished = false;
-    const PendingOp& op = th.pending;
+    const PendingOp& op = *th.pending;
     if (op.kind == OpKind::kSleep || op.kind == OpKind::kAwait) sleeping = true;
     if (op.kind == OpKind::kAssume) assumed = true;
     if (!msg.empty()) msg += "; ";

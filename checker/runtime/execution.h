@@ -85,6 +85,8 @@ struct PendingOp {
   }
 };
 
+inline constexpr PendingOp kNoOperation{};
+
 // The record DPOR and the detectors keep of each visible event (no strings, no allocation).
 struct Event {
   Event() : clock(VectorClock::Uninitialised{}) {}  // appended per event: set, not zeroed
@@ -139,7 +141,11 @@ struct Unwind {};
 struct ThreadState {
   enum class Status : uint8_t { kUnused, kLive, kFinished };
   Status status = Status::kUnused;
-  PendingOp pending;
+  // The operation the thread waits to run, in its own frame at its scheduling point (it lives
+  // as long as the thread waits there): not copied, since the caller has just built it. A
+  // thread that is not at a scheduling point points at an operation that touches nothing.
+  const PendingOp* pending = &kNoOperation;
+  std::source_location pending_loc;  // kept for reports after the thread has moved on
   uint32_t seq = 0;
   VectorClock dpor;           // dependency clock
   VectorClock sync;           // synchronisation clock (data races)
@@ -180,7 +186,8 @@ class Execution {
   bool aborting() const { return aborting_; }
   bool history() const { return history_; }
 
-  // A scheduling point: returns once the strategy has chosen this thread to run `op`.
+  // A scheduling point: returns once the strategy has chosen this thread to run `op`, which
+  // is read in place until then (the caller's temporary lives as long as the call).
   void schedule_point(const PendingOp& op);
   // Records the event that the thread just performed at its scheduling point.
   uint32_t commit(ObjectBase* obj, OpKind kind, Access access, Acquire acquire,
@@ -238,7 +245,7 @@ class Execution {
   ExecutionEnd end() const { return end_; }
   // Earlier events that race with the event just committed (filled before on_event).
   std::span<const uint32_t> race_candidates() const { return {race_candidates_.data(), ncand_}; }
-  const PendingOp& pending(ThreadId t) const { return threads_[t].pending; }
+  const PendingOp& pending(ThreadId t) const { return *threads_[t].pending; }
   int thread_count() const { return thread_count_; }
   ThreadMask live_mask() const;
   uint32_t preemptions() const { return preemptions_; }
