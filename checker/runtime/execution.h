@@ -142,8 +142,9 @@ struct ThreadState {
   enum class Status : uint8_t { kUnused, kLive, kFinished };
   Status status = Status::kUnused;
   // The operation the thread waits to run, in its own frame at its scheduling point (it lives
-  // as long as the thread waits there): not copied, since the caller has just built it. A
-  // thread that is not at a scheduling point points at an operation that touches nothing.
+  // as long as the thread waits there): not copied, since the caller has just built it. Stale
+  // while the thread runs on past that point (no one reads the running thread's: its event
+  // is in the trace); an unused or finished thread points at an operation touching nothing.
   const PendingOp* pending = &kNoOperation;
   std::source_location pending_loc;  // kept for reports after the thread has moved on
   uint32_t seq = 0;
@@ -245,6 +246,8 @@ class Execution {
   ExecutionEnd end() const { return end_; }
   // Earlier events that race with the event just committed (filled before on_event).
   std::span<const uint32_t> race_candidates() const { return {race_candidates_.data(), ncand_}; }
+  // What a thread at its scheduling point (or finished) would do next; stale for a thread
+  // that has run on past it (the running thread between two scheduling points).
   const PendingOp& pending(ThreadId t) const { return *threads_[t].pending; }
   int thread_count() const { return thread_count_; }
   ThreadMask live_mask() const;
