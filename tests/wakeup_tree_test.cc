@@ -179,6 +179,27 @@ TEST(WakeupTree, WeakInitials) {
   EXPECT_FALSE(mc::weak_initial(other, v));  // would change what T3 reads
 }
 
+// The same sequence followed by 70 steps on objects of their own: longer than 64 steps, so
+// the other representation of what remains answers, with the same results.
+TEST(WakeupTree, WeakInitialsOfALongSequence) {
+  Builder b;
+  b.step(1, 10, Access::kWrite).step(2, 10, Access::kRead).step(3, 20, Access::kRead);
+  for (uint32_t k = 0; k < 70; ++k) b.step(5, 100 + k, Access::kWrite);
+  auto v = b.take();
+  WakeupStep other;
+  other.tid = 4;
+  other.obj = 20;
+  other.access = Access::kRead;
+  other.seq = 1;
+  EXPECT_TRUE(mc::weak_initial(v[0].step, v));
+  EXPECT_FALSE(mc::weak_initial(v[1].step, v));
+  EXPECT_TRUE(mc::weak_initial(v[2].step, v));
+  EXPECT_TRUE(mc::weak_initial(v[3].step, v));  // T5's first step: its objects are its own
+  EXPECT_TRUE(mc::weak_initial(other, v));
+  other.access = Access::kWrite;
+  EXPECT_FALSE(mc::weak_initial(other, v));
+}
+
 // Insertion walks sequences of up to 64 steps with bit masks and longer ones (zsmalloc's reach
 // 184) as a list: the same insertions must file the same way either side of that length.
 TEST(WakeupTree, LongSequencesAreFiledLikeShortOnes) {

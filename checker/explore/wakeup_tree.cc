@@ -105,14 +105,30 @@ struct RemainingMask {
   }
 };
 
+// Calls `f` with what remains of `v`, kept as the masks where its length allows, else as
+// the list (`links` is its scratch): insertion and the weak-initial test share the choice.
+template <typename F>
+void with_remaining(std::span<const SequenceStep> v, std::vector<int32_t>& links, F f) {
+  if (v.size() <= RemainingMask::kMax) {
+    RemainingMask rest(v);
+    f(rest);
+  } else {
+    RemainingList rest(v, links);
+    f(rest);
+  }
+}
+
 }  // namespace
 
 bool weak_initial(const WakeupStep& s, std::span<const SequenceStep> v) {
   std::vector<int32_t> links;
-  const RemainingList rest(v, links);
-  int32_t i;
-  const bool initial = rest.initial(s.tid, &i);
-  return i < 0 ? rest.commutes_with(s) : initial;
+  bool weak = false;
+  with_remaining(v, links, [&](const auto& rest) {
+    int32_t i;
+    const bool initial = rest.initial(s.tid, &i);
+    weak = i < 0 ? rest.commutes_with(s) : initial;
+  });
+  return weak;
 }
 
 int32_t WakeupForest::allocate(const WakeupStep& s) {
@@ -188,13 +204,7 @@ void WakeupForest::pop_thread(int32_t root, ThreadId t) {
 }
 
 void WakeupForest::insert(int32_t root, std::span<const SequenceStep> v) {
-  if (v.size() <= RemainingMask::kMax) {
-    RemainingMask rest(v);
-    insert_rest(root, v, rest);
-  } else {
-    RemainingList rest(v, next_);
-    insert_rest(root, v, rest);
-  }
+  with_remaining(v, next_, [&](auto& rest) { insert_rest(root, v, rest); });
 }
 
 template <typename Rest>
