@@ -130,7 +130,7 @@ RunResult explore(const TestCase& test, const Params& params, const ExploreOptio
   r.seconds = since(t0);
   r.error = strategy->error();
   r.exhausted = strategy->exhaustive() && !stopped && r.error.empty();
-  r.stacks_created = ex.stacks_created();
+  r.stacks_used = ex.stacks_used();
 
   if (r.counterexample) {
     Counterexample& c = *r.counterexample;
@@ -179,20 +179,19 @@ void judge(const TestCase& test, RunResult& r) {
   Expectation e = test.expect ? test.expect(r.params) : Expectation{};
   const std::string got = r.counterexample ? r.counterexample->finding.kind_string() : "";
   if (!r.error.empty()) r.mismatches.push_back(r.error);
-  if (e.finding.empty() && !got.empty())
-    r.mismatches.push_back("unexpected finding: " + got);
+  if (e.finding.empty() && !got.empty()) r.mismatches.push_back("unexpected finding: " + got);
   if (!e.finding.empty() && got != e.finding)
-    r.mismatches.push_back("expected finding " + e.finding + ", got " +
-                           (got.empty() ? "none" : got) +
-                           (r.exhausted || !got.empty() ? "" : " (exploration was not exhaustive)"));
+    r.mismatches.push_back(
+        "expected finding " + e.finding + ", got " + (got.empty() ? "none" : got) +
+        (r.exhausted || !got.empty() ? "" : " (exploration was not exhaustive)"));
   if (r.exhausted && r.strategy == "dfs" && e.finding.empty()) {
     if (e.executions && *e.executions != r.complete)
-      r.mismatches.push_back("expected " + std::to_string(*e.executions) +
-                             " complete executions" + (e.source.empty() ? "" : " (" + e.source + ")") +
-                             ", explored " + std::to_string(r.complete));
+      r.mismatches.push_back("expected " + std::to_string(*e.executions) + " complete executions" +
+                             (e.source.empty() ? "" : " (" + e.source + ")") + ", explored " +
+                             std::to_string(r.complete));
     if (e.blocked && *e.blocked != r.blocked)
-      r.mismatches.push_back("expected " + std::to_string(*e.blocked) + " blocked executions, got " +
-                             std::to_string(r.blocked));
+      r.mismatches.push_back("expected " + std::to_string(*e.blocked) +
+                             " blocked executions, got " + std::to_string(r.blocked));
   }
   if (e.outcomes && got.empty()) {
     std::set<std::string> want(e.outcomes->begin(), e.outcomes->end());

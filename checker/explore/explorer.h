@@ -18,11 +18,11 @@ struct ExploreOptions {
   std::string strategy = "dfs";  // dfs | bounded | naive | random | pct
   int bound = 2;                 // bounded: preemptions; pct: depth
   uint64_t seed = 1;
-  uint64_t iterations = 1000;    // random, pct
-  uint64_t max_executions = 0;   // 0: no limit
+  uint64_t iterations = 1000;   // random, pct
+  uint64_t max_executions = 0;  // 0: no limit
   uint64_t max_steps = 100000;
-  double time_limit = 0;         // seconds; 0: none
-  bool minimize = true;          // search for a counterexample with fewer preemptions
+  double time_limit = 0;  // seconds; 0: none
+  bool minimize = true;   // search for a counterexample with fewer preemptions
   double minimize_seconds = 5;
 };
 
@@ -38,20 +38,20 @@ struct Counterexample {
 struct RunResult {
   std::string test;
   Params params;
-  std::string strategy;     // short name
+  std::string strategy;  // short name
   std::string strategy_description;
-  uint64_t complete = 0;    // complete executions (the published counts)
-  uint64_t blocked = 0;     // ended by assume(): not complete
-  uint64_t pruned = 0;      // sleep-set blocked (redundant)
+  uint64_t complete = 0;  // complete executions (the published counts)
+  uint64_t blocked = 0;   // ended by assume(): not complete
+  uint64_t pruned = 0;    // sleep-set blocked (redundant)
   uint64_t with_finding = 0;
   uint64_t events = 0;
   double seconds = 0;
-  bool exhausted = false;   // the strategy ran out of executions: every behaviour was seen
+  bool exhausted = false;  // the strategy ran out of executions: every behaviour was seen
   std::string limit;       // why exploration stopped early, if it did
   std::string error;       // strategy or model error (non-determinism, replay divergence)
   std::map<std::string, uint64_t> outcomes;
   std::optional<Counterexample> counterexample;
-  size_t stacks_created = 0;
+  size_t stacks_used = 0;  // thread stacks the run took (each reused by every execution)
   // Verdict against the test's expectations.
   bool pass = false;
   std::vector<std::string> mismatches;

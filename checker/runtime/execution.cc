@@ -145,7 +145,7 @@ const char* op_name(OpKind k) {
   return "?";
 }
 
-Execution::Execution() : stacks_(default_stack_size()) {
+Execution::Execution() : stacks_(shared_stack_pool()) {
   events_.reserve(1024);
   schedule_.reserve(1024);
   race_candidates_.resize(2 * kMaxThreads + 4);
@@ -164,6 +164,8 @@ Execution::Execution() : stacks_(default_stack_size()) {
 
 Execution::~Execution() {
   reset();
+  for (ThreadState& t : threads_)
+    if (t.stack.base) stacks_.release(t.stack);
 #ifndef MC_ASAN
   stack_t ss;
   std::memset(&ss, 0, sizeof ss);
@@ -236,7 +238,7 @@ ExecutionEnd Execution::run(const std::function<void()>& body, Strategy& strateg
   t0.body = InlineFunction<96>([&body] { body(); });
   t0.status = ThreadState::Status::kLive;
   started_ = bit(0);
-  if (!t0.stack.base) t0.stack = stacks_.acquire();
+  stack_for(t0);
   t0.context = ctx::make_fcontext(t0.stack.coloured_top(0), t0.stack.coloured_usable(0),
                                   &Execution::fiber_entry);
   thread_count_ = 1;
@@ -743,6 +745,11 @@ void Execution::log_invisible(ObjectBase* obj, OpKind kind, std::string value,
   details_.push_back(std::move(d));
 }
 
+void Execution::grow_shadows() {
+  shadows_.resize(2 * next_object_id_ + 16);
+  shadow_capacity_ = static_cast<uint32_t>(shadows_.size());
+}
+
 uint32_t Execution::choose(uint32_t n, const std::source_location& loc) {
   if (n <= 1) return 0;
   if (aborting_ || draining_) return 0;
@@ -776,7 +783,7 @@ ThreadId Execution::spawn(InlineFunction<96>&& body, const std::source_location&
   t.dpor = pt.dpor;
   t.sync = pt.sync;
   t.fence_release = t.sync;
-  if (!t.stack.base) t.stack = stacks_.acquire();
+  stack_for(t);
   t.context = ctx::make_fcontext(t.stack.coloured_top(c), t.stack.coloured_usable(c),
                                  &Execution::fiber_entry);
   if (history_) log_invisible(nullptr, OpKind::kSpawn, "T" + std::to_string(c), loc);

@@ -199,10 +199,12 @@ class Execution {
   void log_invisible(ObjectBase* obj, OpKind kind, std::string value,
                      const std::source_location& loc);
 
+  // Every object made in an execution registers here (a model may make a hundred per
+  // execution): the table only grows, so the common case is a compare and an increment.
   uint32_t register_object(ObjectBase* obj) {
     obj->owner = constructing_;
-    // The table only grows (a reference into it is not kept across object creation).
-    if (next_object_id_ >= shadows_.size()) shadows_.resize(2 * next_object_id_ + 16);
+    if (next_object_id_ >= shadow_capacity_) [[unlikely]]
+      grow_shadows();
     return next_object_id_++;
   }
   ObjectShadow& shadow(const ObjectBase& o) { return shadows_[o.id]; }
@@ -257,7 +259,8 @@ class Execution {
   // Events the strategy saw (a pruned run's unobserved tail is not counted).
   uint64_t event_count() const { return events_.size(); }
   bool draining() const { return draining_; }
-  size_t stacks_created() const { return stacks_.created(); }
+  // Stacks this execution object took from the pool (one per thread slot, reused by every run).
+  size_t stacks_used() const { return stacks_used_; }
 
   ExecutionLimits limits;
   StackPool& stacks() { return stacks_; }
@@ -268,6 +271,14 @@ class Execution {
 
  private:
   friend struct ExecutionAccess;
+  // The stack of a thread slot: taken from the pool once, kept for later executions.
+  const Stack& stack_for(ThreadState& t) {
+    if (!t.stack.base) [[unlikely]] {
+      t.stack = stacks_.acquire();
+      ++stacks_used_;
+    }
+    return t.stack;
+  }
   static constexpr ThreadId kHost = kMaxThreads;
   static void fiber_entry(ctx::transfer_t t);
   ctx::fcontext_t& context_of(ThreadId t) {
@@ -282,6 +293,7 @@ class Execution {
   [[gnu::cold, gnu::noinline]] void step_bound_exceeded(ThreadId current);
   [[gnu::cold, gnu::noinline]] void log_visible(ObjectBase* obj, OpKind kind, uint32_t idx,
                                                 const std::source_location& loc);
+  [[gnu::cold, gnu::noinline]] void grow_shadows();
   [[noreturn]] void finish_thread();
   void end_with_no_runnable_thread();
   void report_stuck_threads();
@@ -308,7 +320,8 @@ class Execution {
   SanitizerSwitch san_;
   const void* host_stack_bottom_ = nullptr;
   size_t host_stack_size_ = 0;
-  StackPool stacks_;
+  StackPool& stacks_;
+  size_t stacks_used_ = 0;
   Strategy* strategy_ = nullptr;
   bool history_ = false;
   bool aborting_ = false;
@@ -318,7 +331,8 @@ class Execution {
   ExecutionEnd end_ = ExecutionEnd::kComplete;
   uint32_t preemptions_ = 0;
   uint32_t next_object_id_ = 1;
-  std::vector<ObjectShadow> shadows_;  // by object id
+  std::vector<ObjectShadow> shadows_;  // by object id (no reference is kept across a growth)
+  uint32_t shadow_capacity_ = 0;       // shadows_.size(), without the division
   std::vector<Event> events_;
   std::vector<EventDetail> details_;
   std::vector<Decision> schedule_;

@@ -39,6 +39,11 @@ size_t default_stack_size() {
 #endif
 }
 
+StackPool& shared_stack_pool() {
+  static thread_local StackPool pool(default_stack_size());
+  return pool;
+}
+
 StackPool::StackPool(size_t stack_size) : stack_size_(stack_size) {}
 
 StackPool::~StackPool() {

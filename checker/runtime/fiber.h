@@ -54,5 +54,9 @@ struct SanitizerSwitch {
 };
 
 size_t default_stack_size();
+// The calling OS thread's pool of default-size stacks. Executions made one after another
+// (one per test, the bench's repeats) take their stacks from it and give them back, so a
+// process creates a stack once per model thread it ever runs at the same time.
+StackPool& shared_stack_pool();
 
 }  // namespace mc
