@@ -33,6 +33,33 @@ TEST(Threads, FifteenThreadsSpawnAndJoinNested) {
   EXPECT_EQ(r.complete, 1u);
 }
 
+TEST(Threads, ASpawnedThreadStartsAtTheSpawnersNextSchedulingPoint) {
+  // The child's code up to its first scheduling point runs when the spawner reaches its next
+  // one: a spawner that fails before that leaves the child unstarted (and is reported).
+  auto r = run([] {
+    mc::atomic<int> x(0, "x");
+    mc::thread t = mc::spawn([&] {
+      MC_ASSERT(false, "the child started");
+      x.store(1);
+    });
+    MC_ASSERT(false, "the spawner failed first");
+    t.join();
+  });
+  ASSERT_TRUE(r.counterexample);
+  EXPECT_NE(r.counterexample->finding.message.find("the spawner failed first"), std::string::npos)
+      << r.counterexample->finding.message;
+}
+
+TEST(Threads, ThreadsSpawnedByAThreadThatEndsStillRun) {
+  // Spawned in a row and never joined: they start one after another when the spawner ends.
+  auto r = run([] {
+    auto x = std::make_shared<mc::atomic<int>>(0, "x");
+    for (int i = 0; i < 3; ++i) mc::spawn([x] { x->fetch_add(1); });
+  });
+  EXPECT_EQ(finding_of(r), "");
+  EXPECT_EQ(r.complete, 6u);  // the three updates in every order: each thread ran
+}
+
 TEST(Threads, StacksArePooledAcrossExecutions) {
   auto r = run([] {
     mc::atomic<int> x(0, "x");

@@ -202,6 +202,7 @@ void Execution::reset() {
   }
   thread_count_ = 0;
   started_ = 0;
+  unstarted_ = 0;
   gated_ = 0;
   for (auto& b : blocks_)
     if (b->destroy) b->destroy(b->ptr);
@@ -424,13 +425,18 @@ void Execution::schedule_point(const PendingOp& op) {
   else
     gated_ &= ~bit(running_);
   if (me.starting) {
-    // A new thread stops at its first operation and hands control back to its parent; the
+    // A new thread stops at its first operation and hands control on to the next thread
+    // spawned since the last scheduling point, or back to the thread that started them; the
     // strategy decides when it really runs.
     me.starting = false;
     started_ |= bit(running_);
-    switch_to(me.parent);
+    switch_to(next_to_start());
     if (aborting_) throw Unwind{};
     return;
+  }
+  if (unstarted_) {
+    start_spawned();
+    if (aborting_) throw Unwind{};
   }
   ThreadId next = pick_next(running_);
   if (next == kNoThread) throw Unwind{};
@@ -461,11 +467,27 @@ void Execution::finish_thread() {
   if (aborting_) jump_away(kHost);
   if (me.starting) {
     me.starting = false;
-    jump_away(me.parent);
+    jump_away(next_to_start());
+  }
+  if (unstarted_) {
+    start_spawned();
+    if (aborting_) jump_away(kHost);
   }
   ThreadId next = pick_next(running_);
   if (next == kNoThread) jump_away(kHost);
   jump_away(next);
+}
+
+ThreadId Execution::next_to_start() {
+  if (!unstarted_) return chain_return_;
+  const ThreadId c = std::countr_zero(unstarted_);
+  unstarted_ &= ~bit(c);
+  return c;
+}
+
+void Execution::start_spawned() {
+  chain_return_ = running_;
+  switch_to(next_to_start());
 }
 
 void Execution::report_stuck_threads() {
@@ -528,6 +550,7 @@ void Execution::teardown() {
   aborting_ = true;
   for (int t = 0; t < thread_count_; ++t) {
     if (threads_[t].status != ThreadState::Status::kLive) continue;
+    if (unstarted_ & bit(t)) continue;  // never entered: nothing to unwind
     running_ = kHost;
     switch_to(t);  // the thread unwinds and jumps back
   }
@@ -787,8 +810,7 @@ ThreadId Execution::spawn(InlineFunction<96>&& body, const std::source_location&
   t.context = ctx::make_fcontext(t.stack.coloured_top(c), t.stack.coloured_usable(c),
                                  &Execution::fiber_entry);
   if (history_) log_invisible(nullptr, OpKind::kSpawn, "T" + std::to_string(c), loc);
-  switch_to(c);
-  if (aborting_) throw Unwind{};
+  unstarted_ |= bit(c);
   return c;
 }
 

@@ -295,6 +295,8 @@ class Execution {
                                                 const std::source_location& loc);
   [[gnu::cold, gnu::noinline]] void grow_shadows();
   [[noreturn]] void finish_thread();
+  ThreadId next_to_start();
+  void start_spawned();
   void end_with_no_runnable_thread();
   void report_stuck_threads();
   void record_exception(const char* what);
@@ -314,6 +316,10 @@ class Execution {
   // readiness condition.
   ThreadMask started_ = 0;
   ThreadMask gated_ = 0;
+  // Spawned threads not entered yet: they run up to their first scheduling point one after
+  // another, at the spawning thread's next scheduling point, and then control returns to it.
+  ThreadMask unstarted_ = 0;
+  ThreadId chain_return_ = kNoThread;
   ThreadId running_ = kNoThread;
   ThreadId switch_from_ = kNoThread;
   ctx::fcontext_t host_context_ = nullptr;
