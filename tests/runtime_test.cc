@@ -50,6 +50,23 @@ TEST(Threads, ASpawnedThreadStartsAtTheSpawnersNextSchedulingPoint) {
       << r.counterexample->finding.message;
 }
 
+TEST(Threads, ASpawnedThreadsChoicesComeBeforeItsSpawnersNextOnes) {
+  // The order of recorded values is the one a start at the spawn gave: the child's choice,
+  // made before its first scheduling point, comes before the spawner's next choice.
+  auto r = run([] {
+    uint32_t a = 0;
+    mc::thread t = mc::spawn([&] { a = mc::choose(2); });
+    const uint32_t b = mc::choose(3);
+    t.join();
+    MC_ASSERT(!(a == 1 && b == 2), "a=1 b=2");
+  });
+  ASSERT_TRUE(r.counterexample);
+  std::vector<uint32_t> values;
+  for (const mc::Decision& d : r.counterexample->schedule)
+    if (d.kind == mc::Decision::kValue) values.push_back(d.value);
+  EXPECT_EQ(values, (std::vector<uint32_t>{1, 2}));
+}
+
 TEST(Threads, ThreadsSpawnedByAThreadThatEndsStillRun) {
   // Spawned in a row and never joined: they start one after another when the spawner ends.
   auto r = run([] {

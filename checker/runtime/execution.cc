@@ -196,13 +196,12 @@ void Execution::reset() {
     th.fence_acquire.clear();
     th.atomic_depth = 0;
     th.woken = false;
-    th.starting = false;
+    th.to_start = 0;
     th.parent = -1;
     th.label_depth = 0;
   }
   thread_count_ = 0;
   started_ = 0;
-  unstarted_ = 0;
   gated_ = 0;
   for (auto& b : blocks_)
     if (b->destroy) b->destroy(b->ptr);
@@ -424,19 +423,20 @@ void Execution::schedule_point(const PendingOp& op) {
     gated_ |= bit(running_);
   else
     gated_ &= ~bit(running_);
-  if (me.starting) {
-    // A new thread stops at its first operation and hands control on to the next thread
-    // spawned since the last scheduling point, or back to the thread that started them; the
-    // strategy decides when it really runs.
-    me.starting = false;
-    started_ |= bit(running_);
-    switch_to(next_to_start());
-    if (aborting_) throw Unwind{};
-    return;
-  }
-  if (unstarted_) {
-    start_spawned();
-    if (aborting_) throw Unwind{};
+  if (me.to_start) [[unlikely]] {
+    if (me.to_start & ThreadState::kChildren) {
+      start_children();
+      if (aborting_) throw Unwind{};
+    }
+    if (me.to_start & ThreadState::kStarting) {
+      // A new thread stops at its first operation and hands control on to its next sibling
+      // not started yet, or back to its parent; the strategy decides when it really runs.
+      me.to_start = 0;
+      started_ |= bit(running_);
+      switch_to(next_after_start(me));
+      if (aborting_) throw Unwind{};
+      return;
+    }
   }
   ThreadId next = pick_next(running_);
   if (next == kNoThread) throw Unwind{};
@@ -465,29 +465,30 @@ void Execution::finish_thread() {
     details_.push_back(std::move(d));
   }
   if (aborting_) jump_away(kHost);
-  if (me.starting) {
-    me.starting = false;
-    jump_away(next_to_start());
-  }
-  if (unstarted_) {
-    start_spawned();
+  if (me.to_start & ThreadState::kChildren) {
+    start_children();
     if (aborting_) jump_away(kHost);
+  }
+  if (me.to_start & ThreadState::kStarting) {
+    me.to_start = 0;
+    jump_away(next_after_start(me));
   }
   ThreadId next = pick_next(running_);
   if (next == kNoThread) jump_away(kHost);
   jump_away(next);
 }
 
-ThreadId Execution::next_to_start() {
-  if (!unstarted_) return chain_return_;
-  const ThreadId c = std::countr_zero(unstarted_);
-  unstarted_ &= ~bit(c);
+ThreadId Execution::take_unstarted_child(ThreadState& parent) {
+  const ThreadId c = std::countr_zero(parent.to_start & ThreadState::kChildren);
+  parent.to_start &= ~bit(c);
   return c;
 }
 
-void Execution::start_spawned() {
-  chain_return_ = running_;
-  switch_to(next_to_start());
+void Execution::start_children() { switch_to(take_unstarted_child(threads_[running_])); }
+
+ThreadId Execution::next_after_start(const ThreadState& me) {
+  ThreadState& parent = threads_[me.parent];
+  return (parent.to_start & ThreadState::kChildren) ? take_unstarted_child(parent) : me.parent;
 }
 
 void Execution::report_stuck_threads() {
@@ -549,8 +550,10 @@ void Execution::end_with_no_runnable_thread() {
 void Execution::teardown() {
   aborting_ = true;
   for (int t = 0; t < thread_count_; ++t) {
-    if (threads_[t].status != ThreadState::Status::kLive) continue;
-    if (unstarted_ & bit(t)) continue;  // never entered: nothing to unwind
+    const ThreadState& th = threads_[t];
+    if (th.status != ThreadState::Status::kLive) continue;
+    // A thread never entered has nothing to unwind.
+    if (th.parent >= 0 && (threads_[th.parent].to_start & bit(t))) continue;
     running_ = kHost;
     switch_to(t);  // the thread unwinds and jumps back
   }
@@ -778,6 +781,12 @@ void Execution::grow_shadows() {
 uint32_t Execution::choose(uint32_t n, const std::source_location& loc) {
   if (n <= 1) return 0;
   if (aborting_ || draining_) return 0;
+  if (threads_[running_].to_start & ThreadState::kChildren) {
+    // Threads spawned before a choice make their own first choices before it, as they did
+    // when each started at its spawn: the order of the recorded values stays the same.
+    start_children();
+    if (aborting_) throw Unwind{};
+  }
   uint32_t v = strategy_->pick_value(*this, n);
   if (v >= n) v = n - 1;
   schedule_.push_back({Decision::kValue, v});
@@ -797,7 +806,7 @@ ThreadId Execution::spawn(InlineFunction<96>&& body, const std::source_location&
   ThreadState& t = threads_[c];  // fresh: reset() cleared every state used last time
   t.body = std::move(body);
   t.status = ThreadState::Status::kLive;
-  t.starting = true;
+  t.to_start = ThreadState::kStarting;
   t.parent = parent;
   // Everything the parent did before the spawn, plain accesses included, happens before the
   // child: close the parent's current epoch.
@@ -812,7 +821,7 @@ ThreadId Execution::spawn(InlineFunction<96>&& body, const std::source_location&
   t.context = ctx::make_fcontext(t.stack.coloured_top(c), t.stack.coloured_usable(c),
                                  &Execution::fiber_entry);
   if (history_) log_invisible(nullptr, OpKind::kSpawn, "T" + std::to_string(c), loc);
-  unstarted_ |= bit(c);
+  pt.to_start |= bit(c);
   return c;
 }
 

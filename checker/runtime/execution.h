@@ -154,7 +154,13 @@ struct ThreadState {
   VectorClock fence_acquire;  // what an acquire fence would join
   int atomic_depth = 0;       // spinlocks held, preemption disabled: sleeping is a finding
   bool woken = false;         // set by a wake of a queue the thread waits on
-  bool starting = false;      // spawned, running up to its first scheduling point
+  // Start-up work for the thread's next scheduling point, in one word so that the common case
+  // is one test: its children not started yet (their bits), and kStarting while it runs up
+  // to its own first scheduling point.
+  ThreadMask to_start = 0;
+  static constexpr ThreadMask kStarting = ThreadMask{1} << 31;
+  static constexpr ThreadMask kChildren = kStarting - 1;
+  static_assert(kMaxThreads <= 31, "bit 31 of to_start is not a thread");
   ThreadId parent = -1;
   const char* labels[kMaxLabels] = {};
   int label_depth = 0;
@@ -295,8 +301,14 @@ class Execution {
                                                 const std::source_location& loc);
   [[gnu::cold, gnu::noinline]] void grow_shadows();
   [[noreturn]] void finish_thread();
-  ThreadId next_to_start();
-  void start_spawned();
+  // A thread's children start when it next reaches a scheduling point, calls choose() or ends:
+  // one after another, each running up to its first scheduling point and handing control to
+  // the next, the last back to the parent (one switch per child instead of a round trip at
+  // each spawn).
+  // Out of line: every scheduling point tests for them, few start threads.
+  [[gnu::noinline]] void start_children();
+  [[gnu::noinline]] ThreadId next_after_start(const ThreadState& me);
+  ThreadId take_unstarted_child(ThreadState& parent);
   void end_with_no_runnable_thread();
   void report_stuck_threads();
   void record_exception(const char* what);
@@ -316,10 +328,6 @@ class Execution {
   // readiness condition.
   ThreadMask started_ = 0;
   ThreadMask gated_ = 0;
-  // Spawned threads not entered yet: they run up to their first scheduling point one after
-  // another, at the spawning thread's next scheduling point, and then control returns to it.
-  ThreadMask unstarted_ = 0;
-  ThreadId chain_return_ = kNoThread;
   ThreadId running_ = kNoThread;
   ThreadId switch_from_ = kNoThread;
   ctx::fcontext_t host_context_ = nullptr;
