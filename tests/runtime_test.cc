@@ -33,50 +33,6 @@ TEST(Threads, FifteenThreadsSpawnAndJoinNested) {
   EXPECT_EQ(r.complete, 1u);
 }
 
-TEST(Threads, ASpawnedThreadStartsAtTheSpawnersNextSchedulingPoint) {
-  // The child's code up to its first scheduling point runs when the spawner reaches its next
-  // one: a spawner that fails before that leaves the child unstarted (and is reported).
-  auto r = run([] {
-    mc::atomic<int> x(0, "x");
-    mc::thread t = mc::spawn([&] {
-      MC_ASSERT(false, "the child started");
-      x.store(1);
-    });
-    MC_ASSERT(false, "the spawner failed first");
-    t.join();
-  });
-  ASSERT_TRUE(r.counterexample);
-  EXPECT_NE(r.counterexample->finding.message.find("the spawner failed first"), std::string::npos)
-      << r.counterexample->finding.message;
-}
-
-TEST(Threads, ASpawnedThreadsChoicesComeBeforeItsSpawnersNextOnes) {
-  // The order of recorded values is the one a start at the spawn gave: the child's choice,
-  // made before its first scheduling point, comes before the spawner's next choice.
-  auto r = run([] {
-    uint32_t a = 0;
-    mc::thread t = mc::spawn([&] { a = mc::choose(2); });
-    const uint32_t b = mc::choose(3);
-    t.join();
-    MC_ASSERT(!(a == 1 && b == 2), "a=1 b=2");
-  });
-  ASSERT_TRUE(r.counterexample);
-  std::vector<uint32_t> values;
-  for (const mc::Decision& d : r.counterexample->schedule)
-    if (d.kind == mc::Decision::kValue) values.push_back(d.value);
-  EXPECT_EQ(values, (std::vector<uint32_t>{1, 2}));
-}
-
-TEST(Threads, ThreadsSpawnedByAThreadThatEndsStillRun) {
-  // Spawned in a row and never joined: they start one after another when the spawner ends.
-  auto r = run([] {
-    auto x = std::make_shared<mc::atomic<int>>(0, "x");
-    for (int i = 0; i < 3; ++i) mc::spawn([x] { x->fetch_add(1); });
-  });
-  EXPECT_EQ(finding_of(r), "");
-  EXPECT_EQ(r.complete, 6u);  // the three updates in every order: each thread ran
-}
-
 TEST(Threads, StacksArePooledAcrossExecutions) {
   auto r = run([] {
     mc::atomic<int> x(0, "x");

@@ -26,12 +26,7 @@ class thread {
 };
 
 // Starts a model thread running `f`. The callable is stored inline (no allocation), so it
-// should capture by reference or hold a few values. The thread runs up to its first
-// scheduling point when the spawner next reaches one, calls choose() or ends: threads
-// spawned in a row start one after another, and the spawner's other code in between runs
-// before them. Nothing the spawner does after the spawn happens before the child, so that
-// order is not a behaviour: a conflict between the two is a data race whichever runs first.
-// (Choices keep the order they had when a thread started at its spawn: recorded traces replay.)
+// should capture by reference or hold a few values.
 template <typename F>
 thread spawn(F&& f, std::source_location loc = std::source_location::current()) {
   Execution* ex = Execution::current();

@@ -196,7 +196,7 @@ void Execution::reset() {
     th.fence_acquire.clear();
     th.atomic_depth = 0;
     th.woken = false;
-    th.to_start = 0;
+    th.starting = false;
     th.parent = -1;
     th.label_depth = 0;
   }
@@ -423,20 +423,14 @@ void Execution::schedule_point(const PendingOp& op) {
     gated_ |= bit(running_);
   else
     gated_ &= ~bit(running_);
-  if (me.to_start) [[unlikely]] {
-    if (me.to_start & ThreadState::kChildren) {
-      start_children();
-      if (aborting_) throw Unwind{};
-    }
-    if (me.to_start & ThreadState::kStarting) {
-      // A new thread stops at its first operation and hands control on to its next sibling
-      // not started yet, or back to its parent; the strategy decides when it really runs.
-      me.to_start = 0;
-      started_ |= bit(running_);
-      switch_to(next_after_start(me));
-      if (aborting_) throw Unwind{};
-      return;
-    }
+  if (me.starting) {
+    // A new thread stops at its first operation and hands control back to its parent; the
+    // strategy decides when it really runs.
+    me.starting = false;
+    started_ |= bit(running_);
+    switch_to(me.parent);
+    if (aborting_) throw Unwind{};
+    return;
   }
   ThreadId next = pick_next(running_);
   if (next == kNoThread) throw Unwind{};
@@ -465,30 +459,13 @@ void Execution::finish_thread() {
     details_.push_back(std::move(d));
   }
   if (aborting_) jump_away(kHost);
-  if (me.to_start & ThreadState::kChildren) {
-    start_children();
-    if (aborting_) jump_away(kHost);
-  }
-  if (me.to_start & ThreadState::kStarting) {
-    me.to_start = 0;
-    jump_away(next_after_start(me));
+  if (me.starting) {
+    me.starting = false;
+    jump_away(me.parent);
   }
   ThreadId next = pick_next(running_);
   if (next == kNoThread) jump_away(kHost);
   jump_away(next);
-}
-
-ThreadId Execution::take_unstarted_child(ThreadState& parent) {
-  const ThreadId c = std::countr_zero(parent.to_start & ThreadState::kChildren);
-  parent.to_start &= ~bit(c);
-  return c;
-}
-
-void Execution::start_children() { switch_to(take_unstarted_child(threads_[running_])); }
-
-ThreadId Execution::next_after_start(const ThreadState& me) {
-  ThreadState& parent = threads_[me.parent];
-  return (parent.to_start & ThreadState::kChildren) ? take_unstarted_child(parent) : me.parent;
 }
 
 void Execution::report_stuck_threads() {
@@ -550,10 +527,7 @@ void Execution::end_with_no_runnable_thread() {
 void Execution::teardown() {
   aborting_ = true;
   for (int t = 0; t < thread_count_; ++t) {
-    const ThreadState& th = threads_[t];
-    if (th.status != ThreadState::Status::kLive) continue;
-    // A thread never entered has nothing to unwind.
-    if (th.parent >= 0 && (threads_[th.parent].to_start & bit(t))) continue;
+    if (threads_[t].status != ThreadState::Status::kLive) continue;
     running_ = kHost;
     switch_to(t);  // the thread unwinds and jumps back
   }
@@ -622,9 +596,7 @@ uint32_t Execution::commit(ObjectBase* obj, OpKind kind, Access access, Acquire 
   // component is set last, after the copy into the event (a narrow store just before a wide
   // load of the same clock stalls the load).
   const uint32_t own_before = t.seq;
-  // The helpers below are forced inline: left to the heuristics, whether they are depends on
-  // the size of the whole file (a call per event cost the steady state 7%).
-  auto known_before = [&](ThreadId tid, uint32_t seq) __attribute__((always_inline)) {
+  auto known_before = [&](ThreadId tid, uint32_t seq) {
     return tid == p ? own_before >= seq : t.dpor.at[tid] >= seq;
   };
   ++t.seq;
@@ -639,14 +611,14 @@ uint32_t Execution::commit(ObjectBase* obj, OpKind kind, Access access, Acquire 
     ObjectShadow& os = shadow(*obj);
     // Only events this thread does not already know can race with it; the buffer is sized
     // once (a wait's chain of unknown writes may outgrow it, then it grows).
-    auto add = [&](int32_t e) __attribute__((always_inline)) {
+    auto add = [&](int32_t e) {
       if (e < 0) return;
       const Event& c = events_[e];
       if (known_before(c.tid, c.seq)) return;
       if (ncand_ == race_candidates_.size()) race_candidates_.resize(2 * ncand_);
       race_candidates_[ncand_++] = static_cast<uint32_t>(e);
     };
-    auto add_write_frontier = [&]() __attribute__((always_inline)) {
+    auto add_write_frontier = [&] {
       if (access == Access::kWrite && obj->read_mask) {
         for (ThreadMask m = obj->read_mask; m; m &= m - 1) add(os.last_read[std::countr_zero(m)]);
       } else {
@@ -689,7 +661,7 @@ uint32_t Execution::commit(ObjectBase* obj, OpKind kind, Access access, Acquire 
 
     // A read follows the last write; a write follows it and every read since. Their clocks are
     // in the trace, and a clock this thread already knows the event of adds nothing.
-    auto follow = [&](int32_t i) __attribute__((always_inline)) {
+    auto follow = [&](int32_t i) {
       if (i < 0) return;
       const Event& w = events_[i];
       if (!known_before(w.tid, w.seq)) t.dpor.join(w.clock);
@@ -781,12 +753,6 @@ void Execution::grow_shadows() {
 uint32_t Execution::choose(uint32_t n, const std::source_location& loc) {
   if (n <= 1) return 0;
   if (aborting_ || draining_) return 0;
-  if (threads_[running_].to_start & ThreadState::kChildren) {
-    // Threads spawned before a choice make their own first choices before it, as they did
-    // when each started at its spawn: the order of the recorded values stays the same.
-    start_children();
-    if (aborting_) throw Unwind{};
-  }
   uint32_t v = strategy_->pick_value(*this, n);
   if (v >= n) v = n - 1;
   schedule_.push_back({Decision::kValue, v});
@@ -806,7 +772,7 @@ ThreadId Execution::spawn(InlineFunction<96>&& body, const std::source_location&
   ThreadState& t = threads_[c];  // fresh: reset() cleared every state used last time
   t.body = std::move(body);
   t.status = ThreadState::Status::kLive;
-  t.to_start = ThreadState::kStarting;
+  t.starting = true;
   t.parent = parent;
   // Everything the parent did before the spawn, plain accesses included, happens before the
   // child: close the parent's current epoch.
@@ -821,7 +787,8 @@ ThreadId Execution::spawn(InlineFunction<96>&& body, const std::source_location&
   t.context = ctx::make_fcontext(t.stack.coloured_top(c), t.stack.coloured_usable(c),
                                  &Execution::fiber_entry);
   if (history_) log_invisible(nullptr, OpKind::kSpawn, "T" + std::to_string(c), loc);
-  pt.to_start |= bit(c);
+  switch_to(c);
+  if (aborting_) throw Unwind{};
   return c;
 }
 

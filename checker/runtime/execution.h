@@ -154,13 +154,7 @@ struct ThreadState {
   VectorClock fence_acquire;  // what an acquire fence would join
   int atomic_depth = 0;       // spinlocks held, preemption disabled: sleeping is a finding
   bool woken = false;         // set by a wake of a queue the thread waits on
-  // Start-up work for the thread's next scheduling point, in one word so that the common case
-  // is one test: its children not started yet (their bits), and kStarting while it runs up
-  // to its own first scheduling point.
-  ThreadMask to_start = 0;
-  static constexpr ThreadMask kStarting = ThreadMask{1} << 31;
-  static constexpr ThreadMask kChildren = kStarting - 1;
-  static_assert(kMaxThreads <= 31, "bit 31 of to_start is not a thread");
+  bool starting = false;      // spawned, running up to its first scheduling point
   ThreadId parent = -1;
   const char* labels[kMaxLabels] = {};
   int label_depth = 0;
@@ -301,14 +295,6 @@ class Execution {
                                                 const std::source_location& loc);
   [[gnu::cold, gnu::noinline]] void grow_shadows();
   [[noreturn]] void finish_thread();
-  // A thread's children start when it next reaches a scheduling point, calls choose() or ends:
-  // one after another, each running up to its first scheduling point and handing control to
-  // the next, the last back to the parent (one switch per child instead of a round trip at
-  // each spawn).
-  // Out of line: every scheduling point tests for them, few start threads.
-  [[gnu::noinline]] void start_children();
-  [[gnu::noinline]] ThreadId next_after_start(const ThreadState& me);
-  ThreadId take_unstarted_child(ThreadState& parent);
   void end_with_no_runnable_thread();
   void report_stuck_threads();
   void record_exception(const char* what);
