@@ -238,7 +238,7 @@ ExecutionEnd Execution::run(const std::function<void()>& body, Strategy& strateg
   t0.body = InlineFunction<96>([&body] { body(); });
   t0.status = ThreadState::Status::kLive;
   started_ = bit(0);
-  stack_for(t0);
+  give_stack(t0);
   t0.context = ctx::make_fcontext(t0.stack.coloured_top(0), t0.stack.coloured_usable(0),
                                   &Execution::fiber_entry);
   thread_count_ = 1;
@@ -783,7 +783,7 @@ ThreadId Execution::spawn(InlineFunction<96>&& body, const std::source_location&
   t.dpor = pt.dpor;
   t.sync = pt.sync;
   t.fence_release = t.sync;
-  stack_for(t);
+  give_stack(t);
   t.context = ctx::make_fcontext(t.stack.coloured_top(c), t.stack.coloured_usable(c),
                                  &Execution::fiber_entry);
   if (history_) log_invisible(nullptr, OpKind::kSpawn, "T" + std::to_string(c), loc);

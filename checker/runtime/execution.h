@@ -263,7 +263,6 @@ class Execution {
   size_t stacks_used() const { return stacks_used_; }
 
   ExecutionLimits limits;
-  StackPool& stacks() { return stacks_; }
 
   // For the stack-overflow handler.
   bool overflow_in_progress(const void* fault_addr);
@@ -271,13 +270,12 @@ class Execution {
 
  private:
   friend struct ExecutionAccess;
-  // The stack of a thread slot: taken from the pool once, kept for later executions.
-  const Stack& stack_for(ThreadState& t) {
-    if (!t.stack.base) [[unlikely]] {
-      t.stack = stacks_.acquire();
-      ++stacks_used_;
-    }
-    return t.stack;
+  // A thread slot takes a stack from the pool once and keeps it for later executions.
+  void give_stack(ThreadState& t) {
+    if (t.stack.base) [[likely]]
+      return;
+    t.stack = stacks_.acquire();
+    ++stacks_used_;
   }
   static constexpr ThreadId kHost = kMaxThreads;
   static void fiber_entry(ctx::transfer_t t);

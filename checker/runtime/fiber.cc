@@ -71,12 +71,6 @@ Stack StackPool::acquire() {
 
 void StackPool::release(Stack s) { free_.push_back(s); }
 
-bool StackPool::in_guard_page(const void* addr) const {
-  for (const Stack& s : all_)
-    if (s.guard_contains(addr)) return true;
-  return false;
-}
-
 #ifdef MC_ASAN
 void SanitizerSwitch::start(const void* bottom, size_t size) {
   __sanitizer_start_switch_fiber(&fake_stack, bottom, size);

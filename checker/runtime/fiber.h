@@ -36,8 +36,6 @@ class StackPool {
   Stack acquire();
   void release(Stack s);
   size_t stack_size() const { return stack_size_; }
-  // True if `addr` lies in the guard page of any stack this pool ever created.
-  bool in_guard_page(const void* addr) const;
   size_t created() const { return all_.size(); }
 
  private:
