@@ -346,6 +346,12 @@ class Execution {
   void* alt_stack_ = nullptr;
 };
 
+// Here rather than in object.h, which cannot see Execution: inlined, an object costs its
+// stores and a compare (a model may make a hundred per execution).
+inline ObjectBase::ObjectBase(const char* n, const char* k) : name(n), kind(k) {
+  if (Execution* ex = Execution::current()) id = ex->register_object(this);
+}
+
 // RAII label: "the running thread is now inside `name`" (a kernel function name).
 class Label {
  public:

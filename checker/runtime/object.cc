@@ -6,10 +6,6 @@
 
 namespace mc {
 
-ObjectBase::ObjectBase(const char* n, const char* k) : name(n), kind(k) {
-  if (Execution* ex = Execution::current()) id = ex->register_object(this);
-}
-
 std::string ObjectBase::display_name() const {
   if (name) return name;
   return std::string(kind) + "#" + std::to_string(id);
