@@ -8,6 +8,7 @@
 #include <cstring>
 #include <vector>
 
+#include "bench/alloc_count.h"
 #include "checker/explore/explorer.h"
 #include "checker/mc.h"
 #include "checker/programs/classic.h"
@@ -111,7 +112,7 @@ int main(int argc, char** argv) {
               {"classic/dekker", ""},
               {"classic/iriw", ""}};
   // The totals cover the validation programs; the steady-state job is reported on its own.
-  uint64_t events = 0, runs = 0;
+  uint64_t events = 0, runs = 0, allocs = 0;
   double secs = 0, steady_ns = 0;
   for (const auto& j : jobs) {
     if (only && !std::strstr(j.name, only)) continue;
@@ -125,24 +126,32 @@ int main(int argc, char** argv) {
     constexpr int kRepeats = 5;
     std::vector<double> times;
     mc::RunResult res;
+    // Heap allocations of the last repeat, setting up the run and its result included: the
+    // engine's buffers grow by doubling, so a run allocates a few dozen times, not per event.
+    uint64_t job_allocs = 0;
     for (int k = 0; k < kRepeats; ++k) {
+      const uint64_t before = mcbench::allocations();
       res = mc::explore(*t, p, mc::ExploreOptions{});
+      job_allocs = mcbench::allocations() - before;
       times.push_back(res.seconds);
     }
     std::sort(times.begin(), times.end());
     res.seconds = times[kRepeats / 2];
     const uint64_t n = res.complete + res.blocked + res.pruned + res.with_finding;
     std::printf(
-        "%-18s %-5s %9llu executions (%llu complete) %11llu events %8.3f s  %6.1f ns/event\n",
+        "%-18s %-5s %9llu executions (%llu complete) %11llu events %8.3f s  %6.1f ns/event  "
+        "%7llu allocations\n",
         j.name, j.n, static_cast<unsigned long long>(n),
         static_cast<unsigned long long>(res.complete), static_cast<unsigned long long>(res.events),
-        res.seconds, res.seconds * 1e9 / static_cast<double>(res.events ? res.events : 1));
+        res.seconds, res.seconds * 1e9 / static_cast<double>(res.events ? res.events : 1),
+        static_cast<unsigned long long>(job_allocs));
     if (std::strcmp(j.name, "bench/straight-line") == 0) {
       steady_ns = res.seconds * 1e9 / static_cast<double>(res.events ? res.events : 1);
       continue;
     }
     events += res.events;
     runs += n;
+    allocs += job_allocs;
     secs += res.seconds;
   }
   zsmalloc_table(r, only);
@@ -152,7 +161,8 @@ int main(int argc, char** argv) {
   std::printf(
       "{\"switch_ns\": %.2f, \"ns_per_event\": %.1f, \"events_per_s\": %.0f, "
       "\"executions_per_s\": %.0f, \"ns_per_event_over_switch\": %.1f, "
-      "\"steady_ns_per_event\": %.1f}\n",
+      "\"steady_ns_per_event\": %.1f, \"allocations_per_event\": %.4f}\n",
       sw, ns, none ? 0.0 : static_cast<double>(events) / secs,
-      none ? 0.0 : static_cast<double>(runs) / secs, sw > 0 ? ns / sw : 0.0, steady_ns);
+      none ? 0.0 : static_cast<double>(runs) / secs, sw > 0 ? ns / sw : 0.0, steady_ns,
+      none ? 0.0 : static_cast<double>(allocs) / static_cast<double>(events));
 }

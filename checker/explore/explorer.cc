@@ -1,5 +1,6 @@
 #include "checker/explore/explorer.h"
 
+#include <charconv>
 #include <chrono>
 #include <set>
 #include <stdexcept>
@@ -21,15 +22,36 @@ bool same_finding(const Finding& a, const Finding& b) {
   return a.kind == b.kind && a.name == b.name;
 }
 
+// Counts a complete execution's outcome. The key is built in a buffer kept across executions
+// and copied only when the outcome is new, so a run with observations does not allocate per
+// execution (a litmus file observes its registers in every execution).
+void count_outcome(const Execution& ex, std::string& key, RunResult& r) {
+  outcome_key_into(ex.observations(), key);
+  auto it = r.outcomes.find(key);
+  if (it == r.outcomes.end())
+    r.outcomes.emplace(key, 1);
+  else
+    ++it->second;
+}
+
 }  // namespace
 
-std::string outcome_key(const std::vector<Observation>& obs) {
-  std::string s;
+void outcome_key_into(const std::vector<Observation>& obs, std::string& key) {
+  key.clear();
   for (const auto& o : obs) {
-    if (!s.empty()) s += ' ';
-    s += std::string(o.name) + "=" + std::to_string(o.value);
+    if (!key.empty()) key += ' ';
+    key += o.name;
+    key += '=';
+    char digits[24];
+    const auto res = std::to_chars(digits, digits + sizeof digits, o.value);
+    key.append(digits, res.ptr);
   }
-  return s;
+}
+
+std::string outcome_key(const std::vector<Observation>& obs) {
+  std::string key;
+  outcome_key_into(obs, key);
+  return key;
 }
 
 std::unique_ptr<Strategy> make_strategy(const ExploreOptions& o) {
@@ -61,7 +83,8 @@ RunResult replay(const TestCase& test, const Params& params, const std::vector<D
   r.error = strategy->error();
   if (end == ExecutionEnd::kComplete) {
     ++r.complete;
-    r.outcomes[outcome_key(ex.observations())]++;
+    std::string key;
+    count_outcome(ex, key, r);
   } else if (end == ExecutionEnd::kBlocked) {
     ++r.blocked;
   } else if (end == ExecutionEnd::kPruned) {
@@ -93,6 +116,7 @@ RunResult explore(const TestCase& test, const Params& params, const ExploreOptio
   const auto t0 = Clock::now();
   uint64_t runs = 0;
   bool stopped = false;
+  std::string key;  // the outcome key's buffer
   while (true) {
     if (o.max_executions && runs >= o.max_executions) {
       r.limit = "--max-executions " + std::to_string(o.max_executions) + " reached";
@@ -110,7 +134,7 @@ RunResult explore(const TestCase& test, const Params& params, const ExploreOptio
     r.events += ex.event_count();
     if (end == ExecutionEnd::kComplete) {
       ++r.complete;
-      r.outcomes[outcome_key(ex.observations())]++;
+      count_outcome(ex, key, r);
     } else if (end == ExecutionEnd::kBlocked) {
       ++r.blocked;
     } else if (end == ExecutionEnd::kPruned) {

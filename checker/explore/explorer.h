@@ -63,6 +63,9 @@ RunResult explore(const TestCase& test, const Params& params, const ExploreOptio
 RunResult replay(const TestCase& test, const Params& params, const std::vector<Decision>& schedule,
                  uint64_t max_steps);
 void judge(const TestCase& test, RunResult& r);
+// A complete execution's final state as "name=value ..." in the order observed.
 std::string outcome_key(const std::vector<Observation>& obs);
+// The same into `key` (cleared first), whose capacity is reused.
+void outcome_key_into(const std::vector<Observation>& obs, std::string& key);
 
 }  // namespace mc
