@@ -44,9 +44,10 @@ mc::TestCase loads_case(int n, uint32_t runs) {
   });
 }
 
-// Three threads racing on an atomic, a lock and the plain counter it protects, with final
-// states observed under names too long for a short-string buffer: races, wakeup trees,
-// sleep sets, the data-race shadow and the outcome table all work in every execution.
+// Three threads racing on an atomic, a lock and the plain counter it protects, each making
+// and freeing a block of the model heap, with final states observed under names too long for
+// a short-string buffer: races, wakeup trees, sleep sets, the data-race shadow, the model
+// heap and the outcome table all work in every execution.
 mc::TestCase racing_case(uint32_t runs) {
   return mctest::make_case("racing", [runs] {
     (void)mc::choose(runs);
@@ -54,7 +55,14 @@ mc::TestCase racing_case(uint32_t runs) {
     mc::mutex lock("lock");
     mc::plain<int> counter(0, "counter");
     mc::atomic<int> first(-1, "first");
+    struct Scratch {
+      mc::atomic<int> value{0, "scratch"};
+      char bytes[200] = {};
+    };
     auto body = [&](int me) {
+      Scratch* mine = mc::make_named<Scratch>("scratch", std::source_location::current());
+      mine->value.store(me);
+      mc::free(mine);
       int none = -1;
       first.compare_exchange_strong(none, me);
       x.fetch_add(1);

@@ -39,7 +39,9 @@ void check_block_lifetime(Execution& ex, ObjectBase& o, bool write,
                        std::string(write ? "write to " : "read of ") + o.display_name() + " in " +
                            (b->name ? b->name : b->type) + " freed by T" +
                            std::to_string(b->free_tid) + " at " + source_where(b->free_loc) +
-                           (b->free_labels.empty() ? "" : " [" + b->free_labels + "]"),
+                           (b->free_label_depth == 0
+                                ? ""
+                                : " [" + join_labels(b->free_labels, b->free_label_depth) + "]"),
                        loc));
     return;
   }

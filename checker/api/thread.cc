@@ -1,5 +1,6 @@
 #include "checker/api/thread.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <stdexcept>
 
@@ -61,19 +62,18 @@ void assert_failed(const char* expr, std::source_location loc, const char* fmt, 
 
 namespace detail {
 
-HeapBlock* begin_alloc(Execution& ex, size_t size, const char* type, const char* name,
+HeapBlock* begin_alloc(Execution& ex, size_t size, size_t align, const char* type, const char* name,
                        const std::source_location& loc) {
-  auto b = std::make_unique<HeapBlock>();
+  HeapBlock* b = ex.new_block();
   b->size = size;
   b->type = type;
   b->name = name;
   b->alloc_tid = ex.self();
   b->alloc_loc = loc;
-  HeapBlock* raw = b.get();
-  raw->lifetime.owner = nullptr;
-  ex.add_block(std::move(b));
-  ex.set_constructing(raw);
-  return raw;
+  b->lifetime.owner = nullptr;
+  b->ptr = ex.heap_memory(size, align);
+  ex.set_constructing(b);
+  return b;
 }
 
 void end_alloc(Execution& ex, HeapBlock* b, HeapBlock* outer) {
@@ -103,8 +103,7 @@ void free_block(const void* p, const std::source_location& loc) {
   if (b->freed) {
     ex->fail(ex->finding(FindingKind::kDoubleFree,
                          std::string("double free of ") + what + " (first freed by T" +
-                             std::to_string(b->free_tid) + " at " + source_where(b->free_loc) +
-                             ")",
+                             std::to_string(b->free_tid) + " at " + source_where(b->free_loc) + ")",
                          loc));
     return;
   }
@@ -114,9 +113,9 @@ void free_block(const void* p, const std::source_location& loc) {
     const AccessRecord& r = b->last_access[other];
     if (other == me || r.epoch == 0 || t.sync.at[other] >= r.epoch) continue;
     ex->fail(ex->finding(FindingKind::kUseAfterFree,
-                         std::string(what) + " freed by T" + std::to_string(me) +
-                             " while T" + std::to_string(other) + "'s " +
-                             (r.write ? "write" : "read") + " at " + source_where(r.loc) +
+                         std::string(what) + " freed by T" + std::to_string(me) + " while T" +
+                             std::to_string(other) + "'s " + (r.write ? "write" : "read") + " at " +
+                             source_where(r.loc) +
                              " is not ordered before the free: in another interleaving it "
                              "comes after it",
                          loc));
@@ -125,7 +124,8 @@ void free_block(const void* p, const std::source_location& loc) {
   b->freed = true;
   b->free_tid = me;
   b->free_loc = loc;
-  b->free_labels = ex->label_path(me);
+  b->free_label_depth = t.label_depth;
+  std::copy_n(t.labels, std::min(t.label_depth, kMaxLabels), b->free_labels);
   ex->commit(&b->lifetime, OpKind::kFree, Access::kWrite, Acquire::kNone, loc);
   if (ex->history()) ex->describe_last(&b->lifetime, what, std::memory_order_seq_cst, false);
 }

@@ -66,7 +66,9 @@ std::string format(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 // ---- model heap ----
 
 namespace detail {
-HeapBlock* begin_alloc(Execution& ex, size_t size, const char* type, const char* name,
+// Records a new block and takes its memory (alive until the end of the execution); the
+// objects made until end_alloc belong to it.
+HeapBlock* begin_alloc(Execution& ex, size_t size, size_t align, const char* type, const char* name,
                        const std::source_location& loc);
 void end_alloc(Execution& ex, HeapBlock* b, HeapBlock* outer);
 void free_block(const void* p, const std::source_location& loc);
@@ -79,14 +81,10 @@ T* make_named(const char* name, std::source_location loc, Args&&... args) {
   Execution* ex = Execution::current();
   if (!ex || ex->aborting()) return new T(std::forward<Args>(args)...);
   HeapBlock* outer = ex->constructing();
-  HeapBlock* b = detail::begin_alloc(*ex, sizeof(T), typeid(T).name(), name, loc);
-  void* mem = ::operator new(sizeof(T), std::align_val_t(alignof(T)));
-  b->ptr = mem;
-  b->destroy = [](void* p) {
-    static_cast<T*>(p)->~T();
-    ::operator delete(p, std::align_val_t(alignof(T)));
-  };
-  T* obj = new (mem) T(std::forward<Args>(args)...);
+  HeapBlock* b = detail::begin_alloc(*ex, sizeof(T), alignof(T), typeid(T).name(), name, loc);
+  T* obj = new (b->ptr) T(std::forward<Args>(args)...);
+  // Only a constructed object is destroyed (the memory goes back with the execution's).
+  b->destroy = [](void* p) { static_cast<T*>(p)->~T(); };
   detail::end_alloc(*ex, b, outer);
   return obj;
 }

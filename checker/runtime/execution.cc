@@ -203,9 +203,10 @@ void Execution::reset() {
   thread_count_ = 0;
   started_ = 0;
   gated_ = 0;
-  for (auto& b : blocks_)
-    if (b->destroy) b->destroy(b->ptr);
-  blocks_.clear();
+  for (size_t i = 0; i < nblocks_; ++i)
+    if (blocks_[i]->destroy) blocks_[i]->destroy(blocks_[i]->ptr);
+  nblocks_ = 0;
+  arena_.rewind();
   events_.clear();
   details_.clear();
   schedule_.clear();
@@ -536,7 +537,8 @@ void Execution::teardown() {
 
 void Execution::end_checks() {
   std::string leaked;
-  for (auto& b : blocks_) {
+  for (size_t i = 0; i < nblocks_; ++i) {
+    const HeapBlock* b = blocks_[i].get();
     if (b->freed || b->expected_alive) continue;
     if (!leaked.empty()) leaked += "; ";
     leaked += std::string(b->name ? b->name : b->type) + " allocated by T" +
@@ -832,11 +834,20 @@ void Execution::observe(const char* name, int64_t value) {
   observations_.push_back({name, value});
 }
 
-void Execution::add_block(std::unique_ptr<HeapBlock> b) { blocks_.push_back(std::move(b)); }
+HeapBlock* Execution::new_block() {
+  if (nblocks_ == blocks_.size()) {
+    blocks_.push_back(std::make_unique<HeapBlock>());
+  } else {
+    HeapBlock* b = blocks_[nblocks_].get();
+    std::destroy_at(b);
+    std::construct_at(b);  // its lifetime object registers with this execution
+  }
+  return blocks_[nblocks_++].get();
+}
 
 HeapBlock* Execution::find_block(const void* p) {
-  for (auto it = blocks_.rbegin(); it != blocks_.rend(); ++it)
-    if ((*it)->ptr == p) return it->get();
+  for (size_t i = nblocks_; i-- > 0;)
+    if (blocks_[i]->ptr == p) return blocks_[i].get();
   return nullptr;
 }
 
@@ -851,16 +862,19 @@ void Execution::pop_label() {
   if (t.label_depth > 0) --t.label_depth;
 }
 
-std::string Execution::label_path(ThreadId tid) const {
-  if (tid < 0 || tid >= kMaxThreads) return {};
-  const ThreadState& t = threads_[tid];
+std::string join_labels(const char* const* labels, int depth) {
   std::string s;
-  int n = t.label_depth < kMaxLabels ? t.label_depth : kMaxLabels;
+  const int n = depth < kMaxLabels ? depth : kMaxLabels;
   for (int i = 0; i < n; ++i) {
     if (i) s += " > ";
-    s += t.labels[i];
+    s += labels[i];
   }
   return s;
+}
+
+std::string Execution::label_path(ThreadId tid) const {
+  if (tid < 0 || tid >= kMaxThreads) return {};
+  return join_labels(threads_[tid].labels, threads_[tid].label_depth);
 }
 
 Label::Label(const char* name) : ex_(Execution::current()) {

@@ -15,7 +15,9 @@
 
 #include "checker/report/finding.h"
 #include "checker/runtime/fiber.h"
+#include "checker/runtime/heap.h"
 #include "checker/runtime/inline_function.h"
+#include "checker/runtime/labels.h"
 #include "checker/runtime/object.h"
 #include "checker/runtime/vector_clock.h"
 
@@ -23,9 +25,7 @@ namespace mc {
 
 class Strategy;
 struct ObjectBase;
-struct HeapBlock;
 
-inline constexpr int kMaxLabels = 12;
 inline constexpr ThreadId kNoThread = -1;
 
 enum class OpKind : uint8_t {
@@ -233,7 +233,11 @@ class Execution {
   // ---- model heap ----
   HeapBlock* constructing() const { return constructing_; }
   void set_constructing(HeapBlock* b) { constructing_ = b; }
-  void add_block(std::unique_ptr<HeapBlock> b);
+  // The record of a new allocation: block records are kept from one execution to the next
+  // and made afresh in place.
+  HeapBlock* new_block();
+  // Memory for a model object, valid until the end of the execution.
+  void* heap_memory(size_t size, size_t align) { return arena_.allocate(size, align); }
   HeapBlock* find_block(const void* p);
 
   // ---- labels ----
@@ -339,7 +343,9 @@ class Execution {
   size_t ncand_ = 0;
   std::vector<Finding> findings_;
   std::vector<Observation> observations_;
-  std::vector<std::unique_ptr<HeapBlock>> blocks_;
+  std::vector<std::unique_ptr<HeapBlock>> blocks_;  // the first nblocks_ are this execution's
+  size_t nblocks_ = 0;
+  Arena arena_;
   HeapBlock* constructing_ = nullptr;
   sigjmp_buf host_jump_;
   ThreadId overflowed_ = kNoThread;

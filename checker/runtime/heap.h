@@ -2,9 +2,11 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <source_location>
-#include <string>
+#include <vector>
 
+#include "checker/runtime/labels.h"
 #include "checker/runtime/object.h"
 
 namespace mc {
@@ -19,12 +21,43 @@ struct HeapBlock {
   bool expected_alive = false;  // the test declared it may outlive the execution
   ThreadId alloc_tid = -1, free_tid = -1;
   std::source_location alloc_loc, free_loc;
-  std::string free_labels;
-  void (*destroy)(void*) = nullptr;  // destructor + release, at the end of the execution
+  // The freeing thread's labels, kept as pointers: the path is spelled out only in a report.
+  const char* free_labels[kMaxLabels] = {};
+  int free_label_depth = 0;
+  void (*destroy)(void*) = nullptr;  // the destructor, at the end of the execution
   // The latest access of each thread to any object in the block: a free that is not ordered
   // after one of them is a use-after-free in some interleaving.
   AccessRecord last_access[kMaxThreads];
   ObjectBase lifetime;  // alloc and free are writes of this object
+};
+
+// Memory for the model heap's objects: it lives until the end of the execution, a freed
+// object's included (a use after free then reads what was there and is reported, rather than
+// crashing the checker), so it is taken from chunks kept from one execution to the next and
+// given back all at once. Under AddressSanitizer what is not handed out is poisoned, with a
+// red zone after each object, so the model's own overflows are still caught.
+class Arena {
+ public:
+  Arena() = default;
+  Arena(const Arena&) = delete;
+  Arena& operator=(const Arena&) = delete;
+  ~Arena();
+  void* allocate(size_t size, size_t align);
+  // Everything allocated since the last rewind is dead.
+  void rewind();
+
+ private:
+  static constexpr size_t kChunk = 64 * 1024;
+  static constexpr size_t kChunkAlign = 64;
+  std::vector<std::byte*> chunks_;
+  size_t chunk_ = 0;  // the chunk being filled
+  size_t used_ = 0;   // bytes of it handed out
+  // Objects too large or too aligned for a chunk, each on its own, freed at the rewind.
+  struct Large {
+    void* p;
+    size_t align;
+  };
+  std::vector<Large> large_;
 };
 
 }  // namespace mc
