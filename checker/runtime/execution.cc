@@ -598,7 +598,10 @@ uint32_t Execution::commit(ObjectBase* obj, OpKind kind, Access access, Acquire 
   // component is set last, after the copy into the event (a narrow store just before a wide
   // load of the same clock stalls the load).
   const uint32_t own_before = t.seq;
-  auto known_before = [&](ThreadId tid, uint32_t seq) {
+  // The helpers below are forced inline: GCC's choice for them depends on the size of this
+  // whole file, and one left out of line costs a call per event (measured: 10% more
+  // instructions in commit).
+  auto known_before = [&](ThreadId tid, uint32_t seq) __attribute__((always_inline)) {
     return tid == p ? own_before >= seq : t.dpor.at[tid] >= seq;
   };
   ++t.seq;
@@ -613,14 +616,14 @@ uint32_t Execution::commit(ObjectBase* obj, OpKind kind, Access access, Acquire 
     ObjectShadow& os = shadow(*obj);
     // Only events this thread does not already know can race with it; the buffer is sized
     // once (a wait's chain of unknown writes may outgrow it, then it grows).
-    auto add = [&](int32_t e) {
+    auto add = [&](int32_t e) __attribute__((always_inline)) {
       if (e < 0) return;
       const Event& c = events_[e];
       if (known_before(c.tid, c.seq)) return;
       if (ncand_ == race_candidates_.size()) race_candidates_.resize(2 * ncand_);
       race_candidates_[ncand_++] = static_cast<uint32_t>(e);
     };
-    auto add_write_frontier = [&] {
+    auto add_write_frontier = [&]() __attribute__((always_inline)) {
       if (access == Access::kWrite && obj->read_mask) {
         for (ThreadMask m = obj->read_mask; m; m &= m - 1) add(os.last_read[std::countr_zero(m)]);
       } else {
@@ -663,7 +666,7 @@ uint32_t Execution::commit(ObjectBase* obj, OpKind kind, Access access, Acquire 
 
     // A read follows the last write; a write follows it and every read since. Their clocks are
     // in the trace, and a clock this thread already knows the event of adds nothing.
-    auto follow = [&](int32_t i) {
+    auto follow = [&](int32_t i) __attribute__((always_inline)) {
       if (i < 0) return;
       const Event& w = events_[i];
       if (!known_before(w.tid, w.seq)) t.dpor.join(w.clock);
