@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "bench/alloc_count.h"
+#include "bench/steady_state.h"
 #include "checker/explore/explorer.h"
 #include "checker/mc.h"
 #include "checker/programs/classic.h"
@@ -38,20 +39,9 @@ double switch_ns() {
   return secs * 1e9 / (2.0 * n);  // two switches per round trip
 }
 
-// Steady state: two threads doing long runs of independent loads, so that the per-event cost
-// is measured apart from the per-execution cost of spawning and tearing down threads.
+// The steady state (bench/steady_state.h), twenty executions of the same length.
 void straight_line(const mc::Params& p) {
-  const int n = static_cast<int>(p.get_int("n", 1000));
-  (void)mc::choose(20);  // twenty executions of the same length: buffers are warm after the first
-  mc::atomic<int> x(0, "x"), y(0, "y");
-  mc::thread a = mc::spawn([&] {
-    for (int i = 0; i < n; ++i) (void)x.load(std::memory_order_relaxed);
-  });
-  mc::thread b = mc::spawn([&] {
-    for (int i = 0; i < n; ++i) (void)y.load(std::memory_order_relaxed);
-  });
-  a.join();
-  b.join();
+  mcbench::independent_loads(static_cast<int>(p.get_int("n", 1000)), 20);
 }
 
 // Seconds a zsmalloc scenario may explore before the table marks it capped (keeps the whole

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "bench/alloc_count.h"
+#include "bench/steady_state.h"
 #include "checker/explore/explorer.h"
 #include "checker/mc.h"
 #include "checker/programs/classic.h"
@@ -27,21 +28,9 @@ Measured explore_counting(const mc::TestCase& t, const mc::Params& p) {
   return {made, std::move(r)};
 }
 
-// Two threads of `n` independent loads each, explored `runs` times over (a choice at the root):
-// the events grow with n, the executions with runs.
+// The bench's steady-state program: the events grow with n, the executions with runs.
 mc::TestCase loads_case(int n, uint32_t runs) {
-  return mctest::make_case("loads", [n, runs] {
-    (void)mc::choose(runs);
-    mc::atomic<int> x(0, "x"), y(0, "y");
-    mc::thread a = mc::spawn([&] {
-      for (int i = 0; i < n; ++i) (void)x.load(std::memory_order_relaxed);
-    });
-    mc::thread b = mc::spawn([&] {
-      for (int i = 0; i < n; ++i) (void)y.load(std::memory_order_relaxed);
-    });
-    a.join();
-    b.join();
-  });
+  return mctest::make_case("loads", [n, runs] { mcbench::independent_loads(n, runs); });
 }
 
 // Three threads racing on an atomic, a lock and the plain counter it protects, each making

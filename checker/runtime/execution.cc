@@ -11,17 +11,7 @@
 #include "checker/explore/strategy.h"
 #include "checker/runtime/heap.h"
 #include "checker/runtime/object.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define MC_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define MC_ASAN 1
-#endif
-#endif
-#ifdef MC_ASAN
-#include <sanitizer/common_interface_defs.h>
-#endif
+#include "checker/runtime/sanitizer.h"
 
 namespace mc {
 

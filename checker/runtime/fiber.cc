@@ -6,17 +6,7 @@
 #include <cstdlib>
 #include <new>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define MC_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define MC_ASAN 1
-#endif
-#endif
-
-#ifdef MC_ASAN
-#include <sanitizer/common_interface_defs.h>
-#endif
+#include "checker/runtime/sanitizer.h"
 
 namespace mc {
 

@@ -2,15 +2,9 @@
 
 #include <new>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define MC_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define MC_ASAN 1
-#endif
-#endif
+#include "checker/runtime/sanitizer.h"
+
 #ifdef MC_ASAN
-#include <sanitizer/asan_interface.h>
 #define MC_POISON(p, n) ASAN_POISON_MEMORY_REGION(p, n)
 #define MC_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
 constexpr size_t kRedZone = 32;
