@@ -45,11 +45,26 @@ inline std::string finding_of(const mc::RunResult& r) {
 
 // The canonical form of an execution: its events with their dependency clocks. Two executions
 // have the same form exactly when they order every pair of dependent events the same way.
+// Objects are named by their maker and its own count of objects, not by id: ids follow the
+// order in which threads made them, which equivalent executions need not share.
 inline std::string trace_key(const mc::Execution& ex) {
+  std::map<uint32_t, std::string> object_names;
+  std::map<mc::ThreadId, int> made;
+  auto object_name = [&](uint32_t id) {
+    if (id == 0) return std::string("-");
+    auto it = object_names.find(id);
+    if (it != object_names.end()) return it->second;
+    for (uint32_t i = 1; i <= id; ++i) {  // ids are dense: name every object up to this one
+      if (object_names.count(i)) continue;
+      const mc::ThreadId m = ex.object_maker(i);
+      object_names[i] = std::to_string(m) + "." + std::to_string(made[m]++);
+    }
+    return object_names[id];
+  };
   std::multiset<std::string> events;
   for (const auto& e : ex.events()) {
     std::string s = std::to_string(e.tid) + ":" + std::to_string(e.seq) + ":" +
-                    std::to_string(static_cast<int>(e.kind)) + ":" + std::to_string(e.obj) + "[";
+                    std::to_string(static_cast<int>(e.kind)) + ":" + object_name(e.obj) + "[";
     for (int t = 0; t < mc::kMaxThreads; ++t) s += std::to_string(e.clock.at[t]) + ",";
     events.insert(s + "]");
   }
@@ -110,10 +125,16 @@ class Recording final : public mc::Strategy {
   std::unique_ptr<mc::Strategy> inner_;
 };
 
-// Runs every execution `strategy` offers, without stopping at findings.
-inline void run_all(const std::function<void()>& body, mc::Strategy& strategy) {
+// Runs every execution `strategy` offers, without stopping at findings; false when it had
+// more than `max_executions` to offer (the search was cut short).
+inline bool run_all(const std::function<void()>& body, mc::Strategy& strategy,
+                    uint64_t max_executions = ~uint64_t{0}) {
   mc::Execution ex;
-  while (strategy.begin_execution()) ex.run(body, strategy, false);
+  for (uint64_t n = 0; strategy.begin_execution(); ++n) {
+    if (n == max_executions) return false;
+    ex.run(body, strategy, false);
+  }
+  return true;
 }
 
 }  // namespace mctest

@@ -39,9 +39,10 @@ void mutex::lock(SL loc) {
     return;
   }
   if (!spins_) detail::might_sleep(*ex, "mutex_lock", loc);
-  ex->schedule_point(op(OpKind::kLock, Access::kWrite, this, loc, [](const void* a, ThreadId) {
-    return static_cast<const mutex*>(a)->owner_ == kNoThread;
-  }, this));
+  ex->schedule_point(op(
+      OpKind::kLock, Access::kWrite, this, loc,
+      [](const void* a, ThreadId) { return static_cast<const mutex*>(a)->owner_ == kNoThread; },
+      this));
   detail::check_lifetime(*ex, *this, true, loc);
   owner_ = ex->self();
   ex->commit(this, OpKind::kLock, Access::kWrite, Acquire::kExclusive, loc);
@@ -58,7 +59,9 @@ bool mutex::try_lock(SL loc) {
     return true;
   }
   PendingOp pending = op(OpKind::kTryLock, Access::kWrite, this, loc);
-  pending.would_write = [](const void* a) { return static_cast<const mutex*>(a)->owner_ == kNoThread; };
+  pending.would_write = [](const void* a) {
+    return static_cast<const mutex*>(a)->owner_ == kNoThread;
+  };
   pending.predict_arg = this;
   ex->schedule_point(pending);
   detail::check_lifetime(*ex, *this, true, loc);
@@ -84,11 +87,11 @@ void mutex::unlock(SL loc) {
     return;
   }
   if (owner_ != ex->self()) {
-    ex->fail(ex->violation("bad unlock balance",
-                           "T" + std::to_string(ex->self()) + " releases " + display_name() +
-                               (owner_ == kNoThread ? " which is not held"
-                                                    : " held by T" + std::to_string(owner_)),
-                           loc));
+    ex->fail(ex->violation(
+        "bad unlock balance",
+        "T" + std::to_string(ex->self()) + " releases " + display_name() +
+            (owner_ == kNoThread ? " which is not held" : " held by T" + std::to_string(owner_)),
+        loc));
     return;
   }
   ex->schedule_point(op(OpKind::kUnlock, Access::kWrite, this, loc));
@@ -119,9 +122,10 @@ void rwlock::read_lock(SL loc) {
     ++readers_;
     return;
   }
-  ex->schedule_point(op(OpKind::kReadLock, Access::kRead, this, loc, [](const void* a, ThreadId) {
-    return static_cast<const rwlock*>(a)->writer_ == kNoThread;
-  }, this));
+  ex->schedule_point(op(
+      OpKind::kReadLock, Access::kRead, this, loc,
+      [](const void* a, ThreadId) { return static_cast<const rwlock*>(a)->writer_ == kNoThread; },
+      this));
   detail::check_lifetime(*ex, *this, false, loc);
   ++readers_;
   reader_mask_ |= 1u << ex->self();
@@ -183,10 +187,13 @@ void rwlock::write_lock(SL loc) {
     writer_ = 0;
     return;
   }
-  ex->schedule_point(op(OpKind::kLock, Access::kWrite, this, loc, [](const void* a, ThreadId) {
-    auto* l = static_cast<const rwlock*>(a);
-    return l->writer_ == kNoThread && l->readers_ == 0;
-  }, this));
+  ex->schedule_point(op(
+      OpKind::kLock, Access::kWrite, this, loc,
+      [](const void* a, ThreadId) {
+        auto* l = static_cast<const rwlock*>(a);
+        return l->writer_ == kNoThread && l->readers_ == 0;
+      },
+      this));
   detail::check_lifetime(*ex, *this, true, loc);
   writer_ = ex->self();
   ex->commit(this, OpKind::kLock, Access::kWrite, Acquire::kExclusive, loc);
@@ -214,7 +221,10 @@ bool rwlock::write_trylock(SL loc) {
     describe(*ex, this, "write-acquired");
     return true;
   }
-  ex->commit(this, OpKind::kTryLockFail, Access::kRead, Acquire::kNone, loc);
+  // Unlike a failed mutex trylock, this one is a write for the dependency relation: it fails
+  // on readers, whose acquisitions and releases are reads of the lock (they commute with each
+  // other), so it must conflict with them.
+  ex->commit(this, OpKind::kTryLockFail, Access::kWrite, Acquire::kNone, loc);
   describe(*ex, this, "busy");
   return false;
 }
@@ -227,8 +237,8 @@ void rwlock::write_unlock(SL loc) {
   }
   if (writer_ != ex->self()) {
     ex->fail(ex->violation("bad unlock balance",
-                           "T" + std::to_string(ex->self()) + " write-releases " +
-                               display_name() + " which it does not hold",
+                           "T" + std::to_string(ex->self()) + " write-releases " + display_name() +
+                               " which it does not hold",
                            loc));
     return;
   }

@@ -621,14 +621,7 @@ uint32_t Execution::commit(ObjectBase* obj, OpKind kind, Access access, Acquire 
       }
     };
     if (observed) {
-      if (acquire == Acquire::kExclusive) {
-        add(obj->last_exclusive);
-        for (ThreadMask m = obj->shared_mask; m; m &= m - 1) add(os.shared[std::countr_zero(m)]);
-        if (kind == OpKind::kTryLock) add_write_frontier();
-      } else if (acquire == Acquire::kShared) {
-        add(obj->last_exclusive);
-        if (kind == OpKind::kTryReadLock) add(obj->last_write);
-      } else if (kind == OpKind::kAwait) {
+      if (kind == OpKind::kAwait) {
         // A satisfied wait may have been satisfiable earlier: every write it does not already
         // know is a place to try it before.
         for (int32_t w = obj->last_write; w >= 0; w = events_[w].prev_write) {
@@ -636,7 +629,30 @@ uint32_t Execution::commit(ObjectBase* obj, OpKind kind, Access access, Acquire 
           if (known_before(we.tid, we.seq)) break;
           add(w);
         }
+      } else if (kind == OpKind::kLock || kind == OpKind::kReadLock) {
+        // A blocking acquisition races with what its access conflicts with, like any event,
+        // except that a release stands for the acquisition it ends: run before the release,
+        // the acquirer would only block, while run before that acquisition it takes the lock
+        // first. Reads of the lock's state (spin_is_locked(), a failed trylock) stay races.
+        auto add_acquisition_of = [&](int32_t e) __attribute__((always_inline)) {
+          if (e < 0) return;
+          const Event& c = events_[e];
+          if (known_before(c.tid, c.seq)) return;
+          if (c.kind == OpKind::kUnlock)
+            add(obj->last_exclusive);
+          else if (c.kind == OpKind::kReadUnlock)
+            add((obj->shared_mask & bit(c.tid)) ? os.shared[c.tid] : -1);
+          else
+            add(e);
+        };
+        if (access == Access::kWrite && obj->read_mask) {
+          for (ThreadMask m = obj->read_mask; m; m &= m - 1)
+            add_acquisition_of(os.last_read[std::countr_zero(m)]);
+        } else {
+          add_acquisition_of(obj->last_write);
+        }
       } else if (access != Access::kNone) {
+        // Trylocks too: run before a release, a trylock fails instead of blocking.
         add_write_frontier();
       }
       // Keep real races: drop a candidate ordered before this event through another one.

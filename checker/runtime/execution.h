@@ -205,9 +205,12 @@ class Execution {
     obj->owner = constructing_;
     if (next_object_id_ >= shadow_capacity_) [[unlikely]]
       grow_shadows();
+    shadows_[next_object_id_].maker = running_;
     return next_object_id_++;
   }
   ObjectShadow& shadow(const ObjectBase& o) { return shadows_[o.id]; }
+  // The thread that made object `id` of this execution (-1: made before any thread ran).
+  ThreadId object_maker(uint32_t id) const { return shadows_[id].maker; }
   const ObjectShadow& shadow(const ObjectBase& o) const { return shadows_[o.id]; }
   uint32_t choose(uint32_t n, const std::source_location& loc);
   ThreadId spawn(InlineFunction<96>&& body, const std::source_location& loc);

@@ -33,6 +33,10 @@ struct ObjectShadow {
   VectorClock release_clock;               // where ObjectBase::released
   AccessRecord shadow_write;               // where ObjectBase::has_shadow_write
   AccessRecord shadow_reads[kMaxThreads];  // where ObjectBase::shadow_read_mask is set
+  // The thread that made the object (-1: the host, before any thread ran). Ids are handed out
+  // in the order objects are made, which differs between equivalent executions when two
+  // threads allocate; the maker and its own count of objects do not.
+  ThreadId maker;
 };
 
 // An instrumented object: small, so that a model with many objects (a hundred per execution
