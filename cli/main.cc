@@ -17,6 +17,17 @@ namespace {
 constexpr int kExitOk = 0;
 constexpr int kExitNotAsExpected = 1;
 constexpr int kExitUsage = 2;
+constexpr int kExitIncomplete = 3;
+
+constexpr const char* kExitCodes =
+    "Exit codes:\n"
+    "  0  every test as expected, each \"no bug\" answer from an exhaustive search\n"
+    "  1  some test not as expected (a finding where none was expected, a finding missing,\n"
+    "     an outcome or count that differs, a non-deterministic model)\n"
+    "  2  usage or input error (unknown test or option, a litmus file that does not parse)\n"
+    "  3  nothing failed, but some search was cut short (--max-executions, --time-limit, a\n"
+    "     test's own cap) or is not exhaustive by design (bounded, random, pct) and found\n"
+    "     nothing: INCOMPLETE, not a proof\n";
 
 int usage_error(const std::string& msg) {
   std::fprintf(stderr, "migcheck: %s\n", msg.c_str());
@@ -54,12 +65,14 @@ int main(int argc, char** argv) {
       "  migcheck run classic/dekker-broken --trace-out dekker.json\n"
       "  migcheck replay dekker.json\n"};
   app.require_subcommand(1);
+  app.footer(kExitCodes);
 
   auto* list = app.add_subcommand("list", "List the registered tests and their parameters");
   std::string list_pattern = "*";
   list->add_option("pattern", list_pattern, "Glob over test names, e.g. 'classic/*'");
 
   auto* run = app.add_subcommand("run", "Explore tests and check their expected results");
+  run->footer(kExitCodes);
   std::vector<std::string> names;
   mc::ExploreOptions opts;
   std::vector<std::string> sets;
@@ -78,11 +91,13 @@ int main(int argc, char** argv) {
   run->add_option("--depth", depth, "Bug depth d for --strategy pct")->check(CLI::PositiveNumber);
   run->add_option("--seed", opts.seed, "Seed for random and pct");
   run->add_option("--iterations", opts.iterations, "Executions for random and pct");
-  run->add_option("--max-executions", opts.max_executions, "Stop after N executions (0: no limit)");
+  run->add_option("--max-executions", opts.max_executions,
+                  "Stop after N executions (0: no limit); a search stopped so is INCOMPLETE");
   run->add_option("--max-steps", opts.max_steps,
                   "Steps per execution before it is reported as a possible livelock")
       ->check(CLI::PositiveNumber);
-  run->add_option("--time-limit", opts.time_limit, "Wall-clock budget per test, in seconds");
+  run->add_option("--time-limit", opts.time_limit,
+                  "Wall-clock budget per test, in seconds; a search stopped so is INCOMPLETE");
   run->add_option("--set", sets, "Model parameter KEY=VALUE (e.g. n=8, kernel=4.8, bug=...)");
   run->add_option("--trace-out", trace_out,
                   "Write the first counterexample as a JSON trace for `migcheck replay`");
@@ -209,7 +224,7 @@ int main(int argc, char** argv) {
     jobs.emplace_back(t, params);
   }
 
-  int passed = 0, failed = 0;
+  int passed = 0, failed = 0, incomplete = 0;
   bool input_error = false;
   if (!litmus_paths.empty()) {
     auto runs = litmus::run_litmus_paths(litmus_paths, opts, litmus_overrides);
@@ -221,7 +236,10 @@ int main(int argc, char** argv) {
     }
     const int code = litmus::litmus_exit_code(runs);
     input_error = code == kExitUsage;
-    for (const auto& lr : runs) (litmus::litmus_exit_code({lr}) == kExitOk ? passed : failed)++;
+    for (const auto& lr : runs) {
+      const int c = litmus::litmus_exit_code({lr});
+      (c == kExitOk ? passed : c == kExitIncomplete ? incomplete : failed)++;
+    }
     if (!json && runs.size() > 1) std::printf("%s\n", litmus::format_table(runs).c_str());
   }
   bool trace_written = false;
@@ -233,7 +251,7 @@ int main(int argc, char** argv) {
       return usage_error(t->name + ": " + e.what());
     }
     print_run(r, json);
-    (r.pass ? passed : failed)++;
+    (r.pass ? passed : r.incomplete ? incomplete : failed)++;
     if (!trace_out.empty() && r.counterexample && !trace_written) {
       std::string err = traces::write_trace_file(trace_out, r);
       if (!err.empty()) return usage_error(err);
@@ -243,7 +261,11 @@ int main(int argc, char** argv) {
                     trace_out.c_str());
     }
   }
-  if (!json) std::printf("migcheck: %d passed, %d failed\n", passed, failed);
+  if (!json) {
+    std::printf("migcheck: %d passed, %d failed", passed, failed);
+    if (incomplete) std::printf(", %d incomplete (cut short: not a proof)", incomplete);
+    std::printf("\n");
+  }
   if (input_error) return kExitUsage;
-  return failed ? kExitNotAsExpected : kExitOk;
+  return failed ? kExitNotAsExpected : incomplete ? kExitIncomplete : kExitOk;
 }

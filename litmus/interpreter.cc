@@ -1391,15 +1391,27 @@ LitmusVerdict judge_litmus(const Test& test, const mc::RunResult& r,
                     std::to_string(r.complete) + " executions";
     return v;
   }
-  if (!r.error.empty() || r.counterexample || !r.exhausted) {
+  if (!r.error.empty()) {
     v.agreement = Agreement::kIncomplete;
     v.failed = true;
-    if (!r.error.empty())
-      v.explanation = "error: " + r.error;
-    else if (r.counterexample)
-      v.explanation = "finding: " + r.counterexample->finding.kind_string();
-    else
-      v.explanation = "exploration stopped early" + (r.limit.empty() ? "" : ": " + r.limit);
+    v.explanation = "error: " + r.error;
+    return v;
+  }
+  if (!r.exhausted) {
+    // Both kinds of final state seen already settle a Sometimes; nothing else does.
+    if (v.expected == ExpectedResult::kSometimes && v.observation == Observation::kSometimes &&
+        expected_finding.empty()) {
+      v.agreement = Agreement::kMatches;
+      v.explanation = "matches (both kinds of final state seen before the search was cut short)";
+      return v;
+    }
+    v.agreement = Agreement::kIncomplete;
+    v.incomplete = true;
+    v.explanation =
+        "INCOMPLETE: " +
+        (r.limit.empty() ? "the strategy is not exhaustive (" + r.strategy + ")" : r.limit) +
+        "; no finding in " + std::to_string(r.complete) +
+        " complete executions, which proves nothing";
     return v;
   }
   if (!v.expected) {

@@ -119,7 +119,7 @@ enum class Agreement {
   kAlwaysUnderSc,      // file Sometimes, SC Always: SC keeps only executions satisfying it
   kMismatch,           // SC contradicts the file (e.g. the file says Never, SC shows it)
   kNoExpectation,      // the file has no Result line
-  kIncomplete,         // exploration stopped early, failed, or found a finding
+  kIncomplete,         // exploration stopped early (not a failure, not a proof) or failed
   kFindingAsExpected,  // the Expect line's finding was found
   kFindingUnexpected,  // a finding other than the expected one (or none was expected)
   kFindingMissing,     // exhaustive, and the expected finding never happened
@@ -134,7 +134,8 @@ struct LitmusVerdict {
   bool ok = false;  // herd's Ok/No: the quantified final clause is validated
   std::optional<ExpectedResult> expected;
   Agreement agreement = Agreement::kNoExpectation;
-  bool failed = false;           // a real disagreement or an incomplete run
+  bool failed = false;           // a real disagreement, a finding not expected, an error
+  bool incomplete = false;       // the search was cut short: the answer proves nothing
   std::string expected_finding;  // "" = none
   std::string finding;           // the counterexample's kind, "" = none
   std::string explanation;       // "matches", "Never under SC (...)", "MISMATCH: ..."

@@ -58,9 +58,11 @@ LitmusRun run_compiled(std::shared_ptr<const Test> test, const std::string& file
     run.verdict = judge_litmus(*test, r, compiled.program->expected_finding);
     // The file's expectations are the ones that count: the test case made from it expects
     // nothing of its own (a finding the file expects would otherwise read "unexpected").
-    r.pass = !run.verdict->failed;
+    r.pass = !run.verdict->failed && !run.verdict->incomplete;
+    r.incomplete = run.verdict->incomplete;
+    if (!r.incomplete) r.stopped_by.clear();
     r.mismatches.clear();
-    if (!r.pass) r.mismatches.push_back(run.verdict->explanation);
+    if (run.verdict->failed) r.mismatches.push_back(run.verdict->explanation);
     run.result = std::move(r);
   } catch (const std::exception& e) {
     run.errors.push_back(filename + ":1:1: " + e.what());
@@ -302,7 +304,10 @@ int litmus_exit_code(const std::vector<LitmusRun>& runs) {
   int code = 0;
   for (const LitmusRun& r : runs) {
     if (!r.errors.empty()) return 2;
-    if (!r.ok()) code = 1;
+    if (r.verdict && r.verdict->failed)
+      code = 1;
+    else if (!r.ok() && code == 0)
+      code = 3;
   }
   return code;
 }

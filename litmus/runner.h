@@ -30,8 +30,8 @@ struct LitmusRun {
   std::shared_ptr<const Program> program;  // null when binding failed
   std::optional<mc::RunResult> result;
   std::optional<LitmusVerdict> verdict;
-  // Ran, and the SC answer does not contradict the file (see LitmusVerdict::failed).
-  bool ok() const { return errors.empty() && verdict && !verdict->failed; }
+  // Ran to a conclusion that does not contradict the file (see LitmusVerdict::failed).
+  bool ok() const { return errors.empty() && verdict && !verdict->failed && !verdict->incomplete; }
 };
 
 // Expands files and directories (recursively, *.litmus) into a sorted list of files. A path
@@ -62,7 +62,8 @@ mc::json::Value litmus_json(const LitmusRun& run);
 // (or the first error). Paths are shown relative to `base` when it is a prefix.
 std::string format_table(const std::vector<LitmusRun>& runs, const std::string& base = "");
 
-// Exit status for a set of runs: 0 all ok, 1 a mismatch or incomplete run, 2 an input error.
+// Exit status for a set of runs: 0 all ok, 1 a mismatch, 2 an input error, 3 no mismatch but
+// some run was cut short (incomplete).
 int litmus_exit_code(const std::vector<LitmusRun>& runs);
 
 }  // namespace litmus

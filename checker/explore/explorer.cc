@@ -54,6 +54,20 @@ std::string outcome_key(const std::vector<Observation>& obs) {
   return key;
 }
 
+const char* result_word(const RunResult& r) {
+  return r.pass ? "pass" : r.incomplete ? "incomplete" : "fail";
+}
+
+std::string search_scope(const ExploreOptions& o) {
+  const std::string runs = std::to_string(o.iterations) + " runs (seed " + std::to_string(o.seed);
+  if (o.strategy == "bounded")
+    return "bounded " + std::to_string(o.bound) + " (at most " + std::to_string(o.bound) +
+           " preemptions)";
+  if (o.strategy == "random") return "random " + runs + ")";
+  if (o.strategy == "pct") return "pct depth " + std::to_string(o.bound) + ", " + runs + ")";
+  return o.strategy;
+}
+
 std::unique_ptr<Strategy> make_strategy(const ExploreOptions& o) {
   if (o.strategy == "dfs") return make_dfs_strategy();
   if (o.strategy == "bounded") return make_bounded_strategy(o.bound);
@@ -194,20 +208,21 @@ RunResult explore(const TestCase& test, const Params& params, const ExploreOptio
                 (again.error.empty() ? std::string("non-deterministic model") : again.error) + ")";
     }
   }
-  judge(test, r);
+  judge(test, r, search_scope(o));
   return r;
 }
 
-void judge(const TestCase& test, RunResult& r) {
+void judge(const TestCase& test, RunResult& r, const std::string& scope) {
   r.mismatches.clear();
   Expectation e = test.expect ? test.expect(r.params) : Expectation{};
   const std::string got = r.counterexample ? r.counterexample->finding.kind_string() : "";
   if (!r.error.empty()) r.mismatches.push_back(r.error);
   if (e.finding.empty() && !got.empty()) r.mismatches.push_back("unexpected finding: " + got);
-  if (!e.finding.empty() && got != e.finding)
-    r.mismatches.push_back(
-        "expected finding " + e.finding + ", got " + (got.empty() ? "none" : got) +
-        (r.exhausted || !got.empty() ? "" : " (exploration was not exhaustive)"));
+  // An expected finding not met in a search that was not exhaustive is not a failure: the
+  // run is incomplete (below).
+  if (!e.finding.empty() && got != e.finding && (r.exhausted || !got.empty()))
+    r.mismatches.push_back("expected finding " + e.finding + ", got " +
+                           (got.empty() ? "none" : got));
   if (r.exhausted && r.strategy == "dfs" && e.finding.empty()) {
     if (e.executions && *e.executions != r.complete)
       r.mismatches.push_back("expected " + std::to_string(*e.executions) + " complete executions" +
@@ -225,7 +240,11 @@ void judge(const TestCase& test, RunResult& r) {
       for (const auto& k : want)
         if (!r.outcomes.count(k)) r.mismatches.push_back("outcome never reached: " + k);
   }
-  r.pass = r.mismatches.empty();
+  // Without a finding, only an exhaustive search proves anything.
+  r.incomplete = r.mismatches.empty() && got.empty() && !r.exhausted;
+  r.stopped_by.clear();
+  if (r.incomplete) r.stopped_by = !r.limit.empty() ? r.limit : scope.empty() ? r.strategy : scope;
+  r.pass = r.mismatches.empty() && !r.incomplete;
 }
 
 }  // namespace mc

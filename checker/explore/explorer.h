@@ -14,6 +14,11 @@
 
 namespace mc {
 
+struct ExploreOptions;
+// What a strategy covers, for an incomplete verdict: "bounded 2 (at most 2 preemptions)",
+// "random 1000 runs (seed 1)", "pct depth 3, 1000 runs (seed 1)".
+std::string search_scope(const ExploreOptions& o);
+
 struct ExploreOptions {
   std::string strategy = "dfs";  // dfs | bounded | naive | random | pct
   int bound = 2;                 // bounded: preemptions; pct: depth
@@ -52,17 +57,25 @@ struct RunResult {
   std::map<std::string, uint64_t> outcomes;
   std::optional<Counterexample> counterexample;
   size_t stacks_used = 0;  // thread stacks the run took (each reused by every execution)
-  // Verdict against the test's expectations.
+  // Verdict against the test's expectations: pass (as expected, and the search behind a
+  // "no bug" answer was exhaustive), fail (a mismatch), or incomplete (nothing contradicts
+  // the expectations, but the search was cut short or is not exhaustive by design, so it
+  // proves nothing).
   bool pass = false;
+  bool incomplete = false;
+  std::string stopped_by;  // incomplete: what cut it short, or what the strategy covers
   std::vector<std::string> mismatches;
 };
+
+// "pass", "fail" or "incomplete".
+const char* result_word(const RunResult& r);
 
 std::unique_ptr<Strategy> make_strategy(const ExploreOptions& o);
 RunResult explore(const TestCase& test, const Params& params, const ExploreOptions& options);
 // Re-runs one schedule with history (for `migcheck replay` and for reports).
 RunResult replay(const TestCase& test, const Params& params, const std::vector<Decision>& schedule,
                  uint64_t max_steps);
-void judge(const TestCase& test, RunResult& r);
+void judge(const TestCase& test, RunResult& r, const std::string& scope = "");
 // A complete execution's final state as "name=value ..." in the order observed.
 std::string outcome_key(const std::vector<Observation>& obs);
 // The same into `key` (cleared first), whose capacity is reused.

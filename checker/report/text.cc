@@ -57,8 +57,12 @@ int depth(const std::string& labels) {
 std::string format_summary(const RunResult& r) {
   std::string s;
   char buf[512];
-  std::snprintf(buf, sizeof buf, "%s %s%s%s\n", r.pass ? "PASS" : "FAIL", r.test.c_str(),
-                r.params.values().empty() ? "" : "  ", r.params.to_string().c_str());
+  std::snprintf(buf, sizeof buf, "%s %s%s%s\n",
+                r.pass         ? "PASS"
+                : r.incomplete ? "INCOMPLETE"
+                               : "FAIL",
+                r.test.c_str(), r.params.values().empty() ? "" : "  ",
+                r.params.to_string().c_str());
   s += buf;
   s += "  strategy: " + r.strategy_description + "\n";
   const double secs = r.seconds > 0 ? r.seconds : 1e-9;
@@ -73,6 +77,9 @@ std::string format_summary(const RunResult& r) {
   s += buf;
   if (r.exhausted)
     s += "  coverage: exhaustive (every trace explored)\n";
+  else if (r.incomplete)
+    s += "  coverage: INCOMPLETE, no finding in what was explored, which proves nothing: " +
+         r.stopped_by + " after " + std::to_string(runs) + " executions\n";
   else if (!r.limit.empty())
     s += "  coverage: stopped early: " + r.limit + "\n";
   else if (!r.counterexample)
@@ -310,7 +317,8 @@ json::Value result_json(const RunResult& r) {
                       {"params", json::Value(std::move(params))},
                       {"strategy", r.strategy},
                       {"exhaustive", json::Value(r.exhausted)},
-                      {"result", r.pass ? "pass" : "fail"},
+                      {"result", result_word(r)},
+                      {"stopped_by", r.stopped_by},
                       {"findings", json::Value(std::move(findings))},
                       {"executions", json::Value(r.complete)},
                       {"blocked", json::Value(r.blocked)},
