@@ -27,11 +27,13 @@ class Params {
 };
 
 struct Expectation {
-  std::string finding;                   // expected finding kind; empty: none
-  std::optional<uint64_t> executions;    // complete executions under exhaustive dfs
-  std::optional<uint64_t> blocked;       // blocked executions under exhaustive dfs
+  std::string finding;                               // expected finding kind; empty: none
+  std::optional<uint64_t> executions;                // complete executions under exhaustive dfs
+  std::optional<uint64_t> blocked;                   // blocked executions under exhaustive dfs
   std::optional<std::vector<std::string>> outcomes;  // every final state, "r0=1 r1=0"
-  std::string source;                    // where an expected count comes from
+  std::string source;                                // where an expected count comes from
+  // Under --all-findings, the exact set of finding kinds (default: {finding}, or none).
+  std::optional<std::vector<std::string>> finding_kinds;
 };
 
 struct Parameter {

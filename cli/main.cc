@@ -40,10 +40,20 @@ void print_run(const mc::RunResult& r, bool json) {
     return;
   }
   std::printf("%s", mc::format_summary(r).c_str());
-  if (r.counterexample) {
-    std::printf("\n%s", mc::format_trace(*r.counterexample).c_str());
-    std::string diagram = mc::format_diagram(*r.counterexample);
+  auto show = [](const mc::Counterexample& c) {
+    std::printf("\n%s", mc::format_trace(c).c_str());
+    std::string diagram = mc::format_diagram(c);
     if (!diagram.empty()) std::printf("\n%s", diagram.c_str());
+  };
+  if (r.searched_all_findings) {
+    std::printf("  distinct findings: %zu\n", r.all_findings.size());
+    for (size_t i = 0; i < r.all_findings.size(); ++i) {
+      std::printf("\n== finding %zu of %zu: %s\n", i + 1, r.all_findings.size(),
+                  mc::finding_identity(r.all_findings[i].finding).c_str());
+      show(r.all_findings[i]);
+    }
+  } else if (r.counterexample) {
+    show(*r.counterexample);
   }
   std::printf("\n");
 }
@@ -102,6 +112,9 @@ int main(int argc, char** argv) {
   run->add_option("--trace-out", trace_out,
                   "Write the first counterexample as a JSON trace for `migcheck replay`");
   run->add_flag("--json", json, "One JSON object per test instead of text");
+  run->add_flag("--all-findings", opts.all_findings,
+                "Go on after findings and report every distinct one (kind and place), each with "
+                "its own counterexample; expectations are then sets of finding kinds");
   bool no_minimize = false;
   run->add_flag("--no-minimize", no_minimize,
                 "Report the first counterexample found, without searching for fewer preemptions");

@@ -377,7 +377,83 @@ TEST(StackOverflow, ReportedNotACrash) {
   });
   EXPECT_EQ(finding_of(shallow), "");
 }
+
+// Model code that follows a bad pointer is a finding (the kernel would Oops), not a crash of
+// the checker; the run goes on to report it.
+TEST(Crash, InvalidAccessInModelCodeIsAFinding) {
+  auto r = run([] {
+    mc::atomic<int*> p(nullptr, "p");
+    mc::thread t = mc::spawn([&] {
+      int* q = p.load();
+      *static_cast<volatile int*>(q) = 1;
+    });
+    t.join();
+  });
+  EXPECT_EQ(finding_of(r), "crash");
+  ASSERT_TRUE(r.counterexample);
+  EXPECT_NE(r.counterexample->finding.message.find("invalid address"), std::string::npos);
+}
 #endif
+
+// A bug met first must not hide the others: by default the search stops at the first
+// finding; --all-findings goes on, in the execution and across executions, and reports each
+// distinct finding with its own counterexample that replays to it.
+TEST(AllFindings, FirstFindingHidesNothing) {
+  auto body = [] {
+    mc::atomic<int> x(0, "x");
+    mc::plain<int> data(0, "data");
+    mc::thread a = mc::spawn([&] {
+      x.store(1);
+      MC_ASSERT(x.load() == 1, "someone changed x");
+    });
+    mc::thread b = mc::spawn([&] {
+      x.store(2);
+      data.store(1);
+    });
+    mc::thread c = mc::spawn([&] { (void)data.load(); });
+    a.join();
+    b.join();
+    c.join();
+  };
+  mc::TestCase t = mctest::make_case("two bugs", body);
+  mc::ExploreOptions o;
+  o.minimize_seconds = 1;
+  const mc::RunResult first = mc::explore(t, mc::Params(), o);
+  EXPECT_EQ(mc::finding_kinds(first).size(), 1u);
+  o.all_findings = true;
+  const mc::RunResult all = mc::explore(t, mc::Params(), o);
+  EXPECT_TRUE(all.exhausted);
+  EXPECT_EQ(mc::finding_kinds(all), (std::vector<std::string>{"assertion", "data-race"}));
+  ASSERT_GE(all.all_findings.size(), 2u);
+  for (const mc::Counterexample& c : all.all_findings) {
+    EXPECT_TRUE(c.reproduced) << mc::finding_identity(c.finding) << ": " << c.note;
+    const mc::RunResult again =
+        mc::replay(t, mc::Params(), c.schedule, 100000, true, mc::finding_identity(c.finding));
+    ASSERT_TRUE(again.counterexample) << mc::finding_identity(c.finding);
+    EXPECT_EQ(mc::finding_identity(again.counterexample->finding), mc::finding_identity(c.finding));
+  }
+  // Expectations are sets: the exact set passes, a subset or superset fails.
+  t.expect = [](const mc::Params&) {
+    mc::Expectation e;
+    e.finding_kinds = std::vector<std::string>{"assertion", "data-race"};
+    return e;
+  };
+  EXPECT_TRUE(mc::explore(t, mc::Params(), o).pass);
+  t.expect = [](const mc::Params&) {
+    mc::Expectation e;
+    e.finding_kinds = std::vector<std::string>{"assertion"};
+    return e;
+  };
+  EXPECT_FALSE(mc::explore(t, mc::Params(), o).pass);
+  t.expect = [](const mc::Params&) {
+    mc::Expectation e;
+    e.finding_kinds = std::vector<std::string>{"assertion", "data-race", "deadlock"};
+    return e;
+  };
+  const mc::RunResult missing = mc::explore(t, mc::Params(), o);
+  EXPECT_FALSE(missing.pass);
+  EXPECT_FALSE(missing.incomplete);
+}
 
 TEST(SleepInAtomic, MutexUnderSpinlock) {
   auto body = [](bool nested) {

@@ -105,6 +105,8 @@ void free_block(const void* p, const std::source_location& loc) {
                          std::string("double free of ") + what + " (first freed by T" +
                              std::to_string(b->free_tid) + " at " + source_where(b->free_loc) + ")",
                          loc));
+    // Going on (--all-findings): the second free is an event that changes nothing.
+    ex->commit(&b->lifetime, OpKind::kFree, Access::kWrite, Acquire::kNone, loc);
     return;
   }
   const ThreadId me = ex->self();
@@ -119,7 +121,7 @@ void free_block(const void* p, const std::source_location& loc) {
                              " is not ordered before the free: in another interleaving it "
                              "comes after it",
                          loc));
-    return;
+    break;  // going on (--all-findings): the free happens
   }
   b->freed = true;
   b->free_tid = me;

@@ -10,6 +10,8 @@
 
 namespace mc {
 
+std::string source_where(const std::source_location& loc);
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -20,6 +22,13 @@ double since(Clock::time_point t0) {
 
 bool same_finding(const Finding& a, const Finding& b) {
   return a.kind == b.kind && a.name == b.name;
+}
+
+// The finding of `ex` that `wanted` names (any finding when `wanted` is empty).
+const Finding* pick_finding(const Execution& ex, const std::string& wanted) {
+  for (const Finding& f : ex.findings())
+    if (wanted.empty() || finding_identity(f) == wanted) return &f;
+  return nullptr;
 }
 
 // Counts a complete execution's outcome. The key is built in a buffer kept across executions
@@ -78,8 +87,19 @@ std::unique_ptr<Strategy> make_strategy(const ExploreOptions& o) {
                               "' (expected dfs, bounded, naive, random or pct)");
 }
 
+std::string finding_identity(const Finding& f) {
+  return f.kind_string() + " at " + (f.loc.line() ? source_where(f.loc) : "the end");
+}
+
+std::vector<std::string> finding_kinds(const RunResult& r) {
+  std::set<std::string> kinds;
+  if (r.counterexample) kinds.insert(r.counterexample->finding.kind_string());
+  for (const Counterexample& c : r.all_findings) kinds.insert(c.finding.kind_string());
+  return {kinds.begin(), kinds.end()};
+}
+
 RunResult replay(const TestCase& test, const Params& params, const std::vector<Decision>& schedule,
-                 uint64_t max_steps) {
+                 uint64_t max_steps, bool keep_going, const std::string& wanted) {
   RunResult r;
   r.test = test.name;
   r.params = params;
@@ -88,6 +108,7 @@ RunResult replay(const TestCase& test, const Params& params, const std::vector<D
   r.strategy_description = strategy->describe();
   Execution ex;
   ex.limits.max_steps = max_steps;
+  ex.set_keep_going(keep_going);
   std::function<void()> body = [&] { test.body(params); };
   const auto t0 = Clock::now();
   strategy->begin_execution();
@@ -104,10 +125,10 @@ RunResult replay(const TestCase& test, const Params& params, const std::vector<D
   } else if (end == ExecutionEnd::kPruned) {
     ++r.pruned;
   }
-  if (!ex.findings().empty()) {
+  if (const Finding* f = pick_finding(ex, wanted)) {
     ++r.with_finding;
     Counterexample c;
-    c.finding = ex.findings().front();
+    c.finding = *f;
     c.schedule = ex.schedule();
     c.preemptions = ex.preemptions();
     c.events = ex.details();
@@ -126,9 +147,12 @@ RunResult explore(const TestCase& test, const Params& params, const ExploreOptio
   r.strategy_description = strategy->describe();
   Execution ex;
   ex.limits.max_steps = o.max_steps;
+  ex.set_keep_going(o.all_findings);
+  r.searched_all_findings = o.all_findings;
   std::function<void()> body = [&] { test.body(params); };
   const auto t0 = Clock::now();
   uint64_t runs = 0;
+  std::set<std::string> seen;  // --all-findings: identities of the findings met
   bool stopped = false;
   std::string key;  // the outcome key's buffer
   while (true) {
@@ -153,6 +177,18 @@ RunResult explore(const TestCase& test, const Params& params, const ExploreOptio
       ++r.blocked;
     } else if (end == ExecutionEnd::kPruned) {
       ++r.pruned;
+    } else if (o.all_findings) {
+      ++r.with_finding;
+      if (ex.completed()) count_outcome(ex, key, r);
+      for (const Finding& f : ex.findings()) {
+        if (!seen.insert(finding_identity(f)).second) continue;
+        Counterexample c;
+        c.finding = f;
+        c.schedule = ex.schedule();
+        c.preemptions = ex.preemptions();
+        c.note = "found by " + r.strategy + " in execution " + std::to_string(runs);
+        r.all_findings.push_back(std::move(c));
+      }
     } else {
       ++r.with_finding;
       Counterexample c;
@@ -170,10 +206,16 @@ RunResult explore(const TestCase& test, const Params& params, const ExploreOptio
   r.exhausted = strategy->exhaustive() && !stopped && r.error.empty();
   r.stacks_used = ex.stacks_used();
 
-  if (r.counterexample) {
-    Counterexample& c = *r.counterexample;
-    c.note = "found by " + r.strategy + " after " + std::to_string(runs) + " execution(s)";
-    // Fewer preemptions read better: search again with an increasing preemption bound.
+  // Each counterexample: fewer preemptions read better (search again with an increasing
+  // preemption bound for the same finding), then re-run with full history for the report.
+  auto finish = [&](Counterexample& c) {
+    const std::string wanted = o.all_findings ? finding_identity(c.finding) : "";
+    auto same = [&](const Execution& e) -> const Finding* {
+      if (o.all_findings) return pick_finding(e, wanted);
+      return !e.findings().empty() && same_finding(e.findings().front(), c.finding)
+                 ? &e.findings().front()
+                 : nullptr;
+    };
     if (o.minimize && c.preemptions > 0) {
       const auto m0 = Clock::now();
       for (int k = 0; k < static_cast<int>(c.preemptions) && since(m0) < o.minimize_seconds; ++k) {
@@ -182,9 +224,9 @@ RunResult explore(const TestCase& test, const Params& params, const ExploreOptio
         uint64_t tries = 0;
         while (bounded->begin_execution() && since(m0) < o.minimize_seconds && tries < 200000) {
           ++tries;
-          if (ex.run(body, *bounded, false) == ExecutionEnd::kFinding &&
-              same_finding(ex.findings().front(), c.finding)) {
-            c.finding = ex.findings().front();
+          if (ex.run(body, *bounded, false) != ExecutionEnd::kFinding) continue;
+          if (const Finding* f = same(ex)) {
+            c.finding = *f;
             c.schedule = ex.schedule();
             c.note += "; shortened to " + std::to_string(ex.preemptions()) +
                       " preemption(s) (was " + std::to_string(c.preemptions) + ")";
@@ -196,8 +238,7 @@ RunResult explore(const TestCase& test, const Params& params, const ExploreOptio
         if (found) break;
       }
     }
-    // Re-run the counterexample with full history for the report.
-    RunResult again = replay(test, params, c.schedule, o.max_steps);
+    RunResult again = replay(test, params, c.schedule, o.max_steps, o.all_findings, wanted);
     if (again.counterexample && same_finding(again.counterexample->finding, c.finding)) {
       c.events = std::move(again.counterexample->events);
       c.finding = again.counterexample->finding;  // carries labels recorded in history mode
@@ -207,16 +248,57 @@ RunResult explore(const TestCase& test, const Params& params, const ExploreOptio
       c.note += "; the re-run with history did not fail the same way (" +
                 (again.error.empty() ? std::string("non-deterministic model") : again.error) + ")";
     }
+  };
+  if (r.counterexample) {
+    r.counterexample->note =
+        "found by " + r.strategy + " after " + std::to_string(runs) + " execution(s)";
+    finish(*r.counterexample);
   }
+  for (Counterexample& c : r.all_findings) finish(c);
+  if (!r.all_findings.empty()) r.counterexample = r.all_findings.front();
   judge(test, r, search_scope(o));
   return r;
 }
+
+namespace {
+
+// --all-findings: the run must show exactly the expected set of finding kinds, and only an
+// exhaustive search can show that nothing else is there.
+void judge_finding_set(const Expectation& e, RunResult& r) {
+  std::set<std::string> want;
+  if (e.finding_kinds)
+    want.insert(e.finding_kinds->begin(), e.finding_kinds->end());
+  else if (!e.finding.empty())
+    want.insert(e.finding);
+  const std::vector<std::string> kinds = finding_kinds(r);
+  const std::set<std::string> got(kinds.begin(), kinds.end());
+  for (const std::string& k : got)
+    if (!want.count(k)) r.mismatches.push_back("unexpected finding: " + k);
+  for (const std::string& k : want)
+    if (!got.count(k) && r.exhausted)
+      r.mismatches.push_back("expected finding " + k + ", none in the exhaustive search");
+}
+
+}  // namespace
 
 void judge(const TestCase& test, RunResult& r, const std::string& scope) {
   r.mismatches.clear();
   Expectation e = test.expect ? test.expect(r.params) : Expectation{};
   const std::string got = r.counterexample ? r.counterexample->finding.kind_string() : "";
   if (!r.error.empty()) r.mismatches.push_back(r.error);
+  if (r.searched_all_findings) {
+    judge_finding_set(e, r);
+    if (r.exhausted && r.strategy == "dfs" && got.empty() && e.finding.empty() && e.executions &&
+        *e.executions != r.complete)
+      r.mismatches.push_back("expected " + std::to_string(*e.executions) +
+                             " complete executions, explored " + std::to_string(r.complete));
+    r.incomplete = r.mismatches.empty() && !r.exhausted;
+    r.stopped_by.clear();
+    if (r.incomplete)
+      r.stopped_by = !r.limit.empty() ? r.limit : scope.empty() ? r.strategy : scope;
+    r.pass = r.mismatches.empty() && !r.incomplete;
+    return;
+  }
   if (e.finding.empty() && !got.empty()) r.mismatches.push_back("unexpected finding: " + got);
   // An expected finding not met in a search that was not exhaustive is not a failure: the
   // run is incomplete (below).

@@ -29,6 +29,9 @@ struct ExploreOptions {
   double time_limit = 0;  // seconds; 0: none
   bool minimize = true;   // search for a counterexample with fewer preemptions
   double minimize_seconds = 5;
+  // Go on after findings, in each execution and across executions, and report every
+  // distinct finding (kind and place), each with its own counterexample.
+  bool all_findings = false;
 };
 
 struct Counterexample {
@@ -55,7 +58,10 @@ struct RunResult {
   std::string limit;       // why exploration stopped early, if it did
   std::string error;       // strategy or model error (non-determinism, replay divergence)
   std::map<std::string, uint64_t> outcomes;
-  std::optional<Counterexample> counterexample;
+  std::optional<Counterexample> counterexample;  // the first finding (with --all-findings too)
+  // --all-findings: every distinct finding (kind and place), in the order first met.
+  std::vector<Counterexample> all_findings;
+  bool searched_all_findings = false;
   size_t stacks_used = 0;  // thread stacks the run took (each reused by every execution)
   // Verdict against the test's expectations: pass (as expected, and the search behind a
   // "no bug" answer was exhaustive), fail (a mismatch), or incomplete (nothing contradicts
@@ -73,8 +79,14 @@ const char* result_word(const RunResult& r);
 std::unique_ptr<Strategy> make_strategy(const ExploreOptions& o);
 RunResult explore(const TestCase& test, const Params& params, const ExploreOptions& options);
 // Re-runs one schedule with history (for `migcheck replay` and for reports).
+// With keep_going, the execution goes on after findings (as under --all-findings), and the
+// counterexample is the finding whose identity is `wanted` (see finding_identity), if given.
 RunResult replay(const TestCase& test, const Params& params, const std::vector<Decision>& schedule,
-                 uint64_t max_steps);
+                 uint64_t max_steps, bool keep_going = false, const std::string& wanted = "");
+// What tells two findings apart under --all-findings: the kind and where it happened.
+std::string finding_identity(const Finding& f);
+// The distinct finding kinds of a run (all of them under --all-findings, else the first).
+std::vector<std::string> finding_kinds(const RunResult& r);
 void judge(const TestCase& test, RunResult& r, const std::string& scope = "");
 // A complete execution's final state as "name=value ..." in the order observed.
 std::string outcome_key(const std::vector<Observation>& obs);

@@ -341,7 +341,7 @@ void register_classic_programs(Registry& r) {
          {},
          [](const Params&) { dekker(true); },
          [](const Params&) {
-           return Expectation{"assertion", {}, {}, {}, ""};
+           return Expectation{"assertion", {}, {}, {}, "", {}};
          }});
   r.add({"classic/peterson",
          "Peterson's mutual exclusion (correct under SC)",
@@ -357,7 +357,7 @@ void register_classic_programs(Registry& r) {
          {},
          [](const Params&) { peterson(true); },
          [](const Params&) {
-           return Expectation{"assertion", {}, {}, {}, ""};
+           return Expectation{"assertion", {}, {}, {}, "", {}};
          }});
   r.add({"classic/readers",
          "one writer, n readers: 2^n traces",

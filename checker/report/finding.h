@@ -21,6 +21,7 @@ enum class FindingKind : uint8_t {
   kException,      // a C++ exception escaped a model thread
   kStackOverflow,  // a model thread overflowed its stack
   kSleepInAtomic,  // a sleeping operation under a spinlock or with preemption disabled
+  kCrash,          // model code touched an invalid address (SIGSEGV / SIGBUS): an Oops
 };
 
 const char* kind_name(FindingKind k);
@@ -31,10 +32,12 @@ struct Finding {
   std::string message;  // what happened, in the model's vocabulary
   int thread = -1;
   std::source_location loc;
-  std::string labels;     // label path of the thread at the finding
-  uint64_t step = 0;      // events executed before the finding
+  std::string labels;  // label path of the thread at the finding
+  uint64_t step = 0;   // events executed before the finding
   // The kind as users name it: the violation's name, or the finding kind.
-  std::string kind_string() const { return kind == FindingKind::kViolation ? name : kind_name(kind); }
+  std::string kind_string() const {
+    return kind == FindingKind::kViolation ? name : kind_name(kind);
+  }
 };
 
 }  // namespace mc

@@ -72,7 +72,10 @@ std::string format_summary(const RunResult& r) {
       "  executions: %llu complete, %llu blocked, %llu pruned%s; events: %llu; %.3f s "
       "(%.0f executions/s, %.0f events/s)\n",
       static_cast<unsigned long long>(r.complete), static_cast<unsigned long long>(r.blocked),
-      static_cast<unsigned long long>(r.pruned), r.with_finding ? ", 1 with a finding" : "",
+      static_cast<unsigned long long>(r.pruned),
+      r.with_finding == 0   ? ""
+      : r.with_finding == 1 ? ", 1 with a finding"
+                            : (", " + std::to_string(r.with_finding) + " with findings").c_str(),
       static_cast<unsigned long long>(r.events), r.seconds, runs / secs, r.events / secs);
   s += buf;
   if (r.exhausted)
@@ -295,16 +298,21 @@ json::Value result_json(const RunResult& r) {
   json::Object params;
   for (const auto& [k, v] : r.params.values()) params.emplace_back(k, v);
   json::Array findings;
-  if (r.counterexample) {
-    const Finding& f = r.counterexample->finding;
+  auto add_finding = [&](const Counterexample& c) {
+    const Finding& f = c.finding;
     json::Object fo{{"kind", f.kind_string()},
                     {"message", f.message},
                     {"thread", json::Value(f.thread)},
                     {"function", f.labels},
-                    {"preemptions", json::Value(r.counterexample->preemptions)},
-                    {"reproduced", json::Value(r.counterexample->reproduced)}};
+                    {"preemptions", json::Value(c.preemptions)},
+                    {"reproduced", json::Value(c.reproduced)}};
     if (f.loc.line()) fo.emplace_back("location", source_where(f.loc));
     findings.push_back(std::move(fo));
+  };
+  if (r.searched_all_findings) {
+    for (const Counterexample& c : r.all_findings) add_finding(c);
+  } else if (r.counterexample) {
+    add_finding(*r.counterexample);
   }
   json::Array outcomes;
   for (const auto& [k, n] : r.outcomes)

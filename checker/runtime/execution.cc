@@ -46,9 +46,11 @@ std::string where(const std::source_location& loc) {
 }
 
 #ifndef MC_ASAN
-// A model thread's stack overflow faults in the guard page; the handler runs on an
-// alternate stack and jumps back to the host, which reports it. (Under AddressSanitizer its
-// own handler reports overflows instead.)
+// A model thread's stack overflow faults in the guard page, and model code that follows a bad
+// pointer faults elsewhere; the handler runs on an alternate stack and jumps back to the host,
+// which reports either as a finding (the kernel would Oops) and abandons the execution. A
+// fault outside model threads is the checker's own and ends the process. (Under
+// AddressSanitizer its own handler reports faults instead.)
 void on_segv(int sig, siginfo_t* info, void* uctx) {
   (void)uctx;
   Execution* ex = Execution::current();
@@ -167,8 +169,9 @@ Execution::~Execution() {
 
 bool Execution::overflow_in_progress(const void* fault_addr) {
   if (running_ == kNoThread || running_ == kHost) return false;
-  if (!threads_[running_].stack.guard_contains(fault_addr)) return false;
   overflowed_ = running_;
+  fault_in_guard_ = threads_[running_].stack.guard_contains(fault_addr);
+  fault_addr_ = fault_addr;
   return true;
 }
 
@@ -208,6 +211,8 @@ void Execution::reset() {
   aborting_ = false;
   draining_ = false;
   drained_steps_ = 0;
+  halted_ = false;
+  completed_ = false;
   end_ = ExecutionEnd::kComplete;
   running_ = kNoThread;
   overflowed_ = kNoThread;
@@ -258,17 +263,26 @@ ExecutionEnd Execution::run(const std::function<void()>& body, Strategy& strateg
     // A pruned run that overflowed while draining reports nothing.
   } else if (overflowed_ != kNoThread) {
     ThreadState& bad = threads_[overflowed_];
-    Finding f = make_finding(FindingKind::kStackOverflow, "",
-                             "thread T" + std::to_string(overflowed_) + " overflowed its " +
-                                 std::to_string(bad.stack.usable() / 1024) + " KiB stack",
-                             bad.pending_loc);
+    char addr[32];
+    std::snprintf(addr, sizeof addr, "%p", fault_addr_);
+    Finding f = fault_in_guard_
+                    ? make_finding(FindingKind::kStackOverflow, "",
+                                   "thread T" + std::to_string(overflowed_) + " overflowed its " +
+                                       std::to_string(bad.stack.usable() / 1024) + " KiB stack",
+                                   bad.pending_loc)
+                    : make_finding(FindingKind::kCrash, "",
+                                   "model code in thread T" + std::to_string(overflowed_) +
+                                       " touched an invalid address (" + addr +
+                                       "; in the kernel, an Oops): the fault is after its last "
+                                       "scheduling point",
+                                   bad.pending_loc);
     f.thread = overflowed_;
     findings_.push_back(std::move(f));
     end_ = ExecutionEnd::kFinding;
   }
   running_ = kHost;
   teardown();
-  if (end_ == ExecutionEnd::kComplete) end_checks();
+  if (end_ == ExecutionEnd::kComplete || (keep_going_ && completed_)) end_checks();
   current_ = outer;
   strategy.end_execution(*this, end_);
   return end_;
@@ -307,6 +321,10 @@ void Execution::record_exception(const char* what) {
       std::string("exception escaped thread T") + std::to_string(running_) + ": " + what,
       threads_[running_].pending_loc));
   end_ = ExecutionEnd::kFinding;
+  if (keep_going_) {
+    halted_ = true;  // the thread ends; the others go on
+    return;
+  }
   aborting_ = true;
 }
 
@@ -497,7 +515,15 @@ void Execution::end_with_no_runnable_thread() {
     if (!labels.empty()) msg += " [" + labels + "]";
   }
   if (all_finished) {
-    end_ = ExecutionEnd::kComplete;
+    completed_ = true;
+    end_ = findings_.empty() ? ExecutionEnd::kComplete : ExecutionEnd::kFinding;
+    return;
+  }
+  if (halted_) {
+    // A thread exited on a finding and others wait, most likely for it (its locks, its
+    // exit): a consequence of that finding, not reported again.
+    end_ = ExecutionEnd::kFinding;
+    aborting_ = true;
     return;
   }
   if (assumed) {
@@ -562,8 +588,16 @@ void Execution::fail(Finding f) {
     aborting_ = true;
     throw Unwind{};
   }
+  const FindingKind kind = f.kind;
   findings_.push_back(std::move(f));
   end_ = ExecutionEnd::kFinding;
+  if (keep_going_) {
+    if (kind == FindingKind::kDataRace || kind == FindingKind::kUseAfterFree ||
+        kind == FindingKind::kDoubleFree || kind == FindingKind::kSleepInAtomic)
+      return;
+    halted_ = true;
+    throw Unwind{};  // the thread exits; fiber_entry finishes it and the others go on
+  }
   aborting_ = true;
   throw Unwind{};
 }

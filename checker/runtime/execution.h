@@ -218,10 +218,18 @@ class Execution {
   void assume(bool cond);
   void observe(const char* name, int64_t value);
 
-  // Raises a finding in the running thread and abandons the execution (does not return when
-  // called from a model thread).
-  // Returns only if the execution is already being abandoned.
+  // Raises a finding in the running thread. By default the execution is abandoned (no return
+  // when called from a model thread; returns only if it is already being abandoned). With
+  // keep_going (--all-findings) the execution goes on: after a detector's finding (a data
+  // race, a use after free, a double free, sleeping in atomic context) the thread goes on as
+  // the kernel would after a KCSAN or KASAN report; after a failed check (a violation, an
+  // assertion) the thread exits, as a task that oopses does, and the others go on.
   void fail(Finding f);
+  void set_keep_going(bool on) { keep_going_ = on; }
+  bool keep_going() const { return keep_going_; }
+  // Every thread finished (with keep_going, some may have exited on a finding): the final
+  // state exists and its observations were made.
+  bool completed() const { return completed_; }
   Finding finding(FindingKind kind, std::string message,
                   const std::source_location& loc = std::source_location::current()) const {
     return make_finding(kind, "", std::move(message), loc);
@@ -271,7 +279,8 @@ class Execution {
 
   ExecutionLimits limits;
 
-  // For the stack-overflow handler.
+  // For the fault handler: true (and the fault recorded) when a model thread is running, whose
+  // stack overflowed or whose code touched an invalid address: both end as findings.
   bool overflow_in_progress(const void* fault_addr);
   sigjmp_buf& host_jump() { return host_jump_; }
 
@@ -333,6 +342,9 @@ class Execution {
   bool draining_ = false;       // pruned: running to the end unobserved
   uint64_t drained_steps_ = 0;  // steps of the pruned tail (not in the trace)
   bool done_ = false;
+  bool keep_going_ = false;
+  bool halted_ = false;     // keep_going: a thread exited on a finding in this execution
+  bool completed_ = false;  // every thread finished
   ExecutionEnd end_ = ExecutionEnd::kComplete;
   uint32_t preemptions_ = 0;
   uint32_t next_object_id_ = 1;
@@ -351,7 +363,9 @@ class Execution {
   Arena arena_;
   HeapBlock* constructing_ = nullptr;
   sigjmp_buf host_jump_;
-  ThreadId overflowed_ = kNoThread;
+  ThreadId overflowed_ = kNoThread;  // the thread that faulted (overflow or invalid access)
+  bool fault_in_guard_ = false;      // the fault was in its stack's guard page
+  const void* fault_addr_ = nullptr;
   void* alt_stack_ = nullptr;
 };
 

@@ -1,0 +1,157 @@
+// The standing cross-check of DPOR against naive exhaustive search, on everything the project
+// runs: every litmus file of the suite at every kernel version it lists, the kernel's litmus
+// tests (when they are beside the project), and every registered scenario, both searches going on
+// past findings (--all-findings) so that a bug met first hides nothing. Every final state and
+// finding kind that naive DFS reaches within its execution cap, DPOR reaches too; wherever naive
+// DFS exhausts, the two sets are equal. The registered scenarios run at the oldest and newest
+// version (their litmus twins at every one).
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "checker/explore/explorer.h"
+#include "cli/registry.h"
+#include "litmus/runner.h"
+#include "protocol/version.h"
+
+namespace {
+
+bool quick() { return std::getenv("MIGCHECK_QUICK") != nullptr; }
+
+// Naive DFS beyond this many executions is not compared (counted as skipped).
+uint64_t naive_cap() { return quick() ? 1000 : 5000; }
+// DPOR beyond this many executions is not compared either (going on past findings, a buggy
+// version can have hundreds of thousands), so that the check fits in CI.
+uint64_t dpor_cap() { return quick() ? 20000 : 100000; }
+
+mc::ExploreOptions options(const std::string& strategy, uint64_t cap) {
+  mc::ExploreOptions o;
+  o.strategy = strategy;
+  o.all_findings = true;
+  o.max_executions = cap;
+  o.minimize = false;
+  return o;
+}
+
+struct Tally {
+  int compared = 0;  // naive exhausted: the sets are equal
+  int subset = 0;    // naive was cut by its cap: what it reached is in DPOR's sets
+  int skipped = 0;   // DPOR did not exhaust within its cap: nothing compared
+};
+
+std::set<std::string> outcome_set(const mc::RunResult& r) {
+  std::set<std::string> s;
+  for (const auto& [k, n] : r.outcomes) s.insert(k);
+  return s;
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+  return s.empty() ? "none" : s;
+}
+
+// Compares one pair of runs (DPOR exhaustive, naive maybe cut by its cap).
+void compare(const mc::RunResult& naive, const mc::RunResult& dpor, const std::string& what,
+             Tally& t) {
+  ASSERT_TRUE(naive.error.empty() && dpor.error.empty())
+      << what << ": " << naive.error << dpor.error;
+  if (!dpor.exhausted) {
+    ++t.skipped;
+    return;
+  }
+  const std::set<std::string> no = outcome_set(naive), dpo = outcome_set(dpor);
+  const std::vector<std::string> nk = mc::finding_kinds(naive), dk = mc::finding_kinds(dpor);
+  if (naive.exhausted) {
+    ++t.compared;
+    EXPECT_EQ(no, dpo) << what << ": final states differ";
+    EXPECT_EQ(join(nk), join(dk)) << what << ": finding kinds differ";
+    EXPECT_LE(dpor.complete, naive.complete) << what;
+    return;
+  }
+  ++t.subset;
+  for (const std::string& o : no) EXPECT_TRUE(dpo.count(o)) << what << ": DPOR misses " << o;
+  const std::set<std::string> dks(dk.begin(), dk.end());
+  for (const std::string& k : nk) EXPECT_TRUE(dks.count(k)) << what << ": DPOR misses " << k;
+}
+
+void cross_check_litmus(const std::vector<std::string>& paths, Tally& t,
+                        const litmus::Overrides& overrides = {}) {
+  const auto naive = litmus::run_litmus_paths(paths, options("naive", naive_cap()), overrides);
+  const auto dpor = litmus::run_litmus_paths(paths, options("dfs", dpor_cap()), overrides);
+  ASSERT_EQ(naive.size(), dpor.size());
+  for (size_t i = 0; i < naive.size(); ++i) {
+    const std::string what = naive[i].file + " " + naive[i].variant;
+    ASSERT_TRUE(naive[i].errors.empty()) << what;
+    ASSERT_TRUE(naive[i].result && dpor[i].result) << what;
+    compare(*naive[i].result, *dpor[i].result, what, t);
+  }
+}
+
+void print(const char* what, const Tally& t) {
+  std::printf(
+      "%s: %d runs with equal sets, %d beyond naive DFS's cap of %llu executions "
+      "(checked as subsets), %d beyond DPOR's cap of %llu (not compared)\n",
+      what, t.compared, t.subset, static_cast<unsigned long long>(naive_cap()), t.skipped,
+      static_cast<unsigned long long>(dpor_cap()));
+}
+
+// One test per folder of the suite, so that CTest runs them side by side.
+void cross_check_suite_folder(const std::string& folder, int min_equal) {
+  // The sanitizer pass runs every file once, at 4.8.
+  litmus::Overrides o;
+  if (quick()) o["kernel"] = "4.8";
+  Tally t;
+  cross_check_litmus({std::string(MIGCHECK_LITMUS_DIR) + "/" + folder}, t, o);
+  print(folder.c_str(), t);
+  EXPECT_GE(t.compared + t.subset, 5);
+  EXPECT_LE(t.skipped, (t.compared + t.subset) / 4) << "too few runs within DPOR's cap";
+  EXPECT_GE(t.compared, quick() ? 0 : min_equal);
+}
+
+TEST(CrossCheck, LitmusSuiteProtocol) { cross_check_suite_folder("protocol", 1); }
+TEST(CrossCheck, LitmusSuiteBalloon) { cross_check_suite_folder("balloon", 0); }
+TEST(CrossCheck, LitmusSuiteZsmalloc) { cross_check_suite_folder("zsmalloc", 1); }
+
+TEST(CrossCheck, KernelLitmusTests) {
+  if (!std::filesystem::is_directory(MIGCHECK_PEER_DIR))
+    GTEST_SKIP() << MIGCHECK_PEER_DIR << " is not beside the project";
+  Tally t;
+  cross_check_litmus({MIGCHECK_PEER_DIR}, t);
+  print("kernel litmus tests", t);
+  EXPECT_EQ(t.subset, 0);
+}
+
+TEST(CrossCheck, RegisteredScenarios) {
+  mc::Registry registry;
+  register_all_tests(registry);
+  Tally t;
+  for (const mc::TestCase& test : registry.all()) {
+    std::vector<std::map<std::string, std::string>> settings;
+    bool versioned = false;
+    for (const mc::Parameter& p : test.params) versioned |= p.name == "kernel";
+    if (versioned) {
+      // Their litmus twins run at every version; here the oldest and the newest.
+      for (const std::string& k : proto::kernel_choices())
+        if (k == "6.17" || (k == "4.8" && !quick())) settings.push_back({{"kernel", k}});
+    } else {
+      settings.push_back({});
+    }
+    for (const auto& given : settings) {
+      mc::Params params;
+      ASSERT_EQ(mc::resolve_params(test, given, &params), "") << test.name;
+      const std::string what = test.name + " " + params.to_string();
+      // The validation programs at their default size are for DPOR, not naive DFS.
+      const mc::RunResult dpor = mc::explore(test, params, options("dfs", dpor_cap()));
+      compare(mc::explore(test, params, options("naive", naive_cap())), dpor, what, t);
+    }
+  }
+  print("registered scenarios", t);
+  EXPECT_GE(t.compared, 10);
+}
+
+}  // namespace
