@@ -230,6 +230,35 @@ struct Node {
   mc::atomic<int> value{7, "node->value"};
 };
 
+// A race report names each access with its own labels: a non-atomic write (committed and
+// logged like an atomic access) once showed the labels of the event logged after it.
+TEST(DataRace, ReportShowsTheNonatomicAccessesOwnLabels) {
+  auto r = run([] {
+    mc::atomic<int> word(0, "word");
+    mc::atomic<int> other(0, "other");
+    mc::thread writer = mc::spawn([&] {
+      {
+        mc::Label l("set_the_bit");
+        word.store_nonatomic(1);
+      }
+      mc::Label l("afterwards");
+      (void)other.load();
+      (void)other.load();
+    });
+    mc::thread reader = mc::spawn([&] {
+      mc::Label l("reader");
+      (void)other.load();
+      (void)word.load();
+    });
+    writer.join();
+    reader.join();
+  });
+  ASSERT_EQ(finding_of(r), "data-race");
+  const std::string& m = r.counterexample->finding.message;
+  EXPECT_NE(m.find("[set_the_bit]"), std::string::npos) << m;
+  EXPECT_EQ(m.find("[afterwards]"), std::string::npos) << m;
+}
+
 TEST(UseAfterFree, FreeRacingWithAccess) {
   auto body = [](bool join_first) {
     return [join_first] {
@@ -279,6 +308,14 @@ TEST(DoubleFree, FoundAndNot) {
 
 TEST(Leak, FoundAndNot) {
   EXPECT_EQ(finding_of(run([] { (void)mc::make<Node>(); })), "leak");
+  // The report names the line that allocated, not the checker's header.
+  const auto leak = run([] { (void)mc::make<Node>(); });
+  ASSERT_TRUE(leak.counterexample);
+  const int line = __LINE__ - 2;
+  EXPECT_NE(leak.counterexample->finding.message.find("tests/findings_test.cc:" +
+                                                      std::to_string(line)),
+            std::string::npos)
+      << leak.counterexample->finding.message;
   EXPECT_EQ(finding_of(run([] { mc::expect_alive(mc::make<Node>()); })), "");
   EXPECT_EQ(finding_of(run([] { mc::free(mc::make<Node>()); })), "");
 }

@@ -64,7 +64,9 @@ void check_race_shadow(Execution& ex, ObjectBase& o, bool write, bool atomic, ui
       p,
       write,
       atomic,
-      ex.history() ? static_cast<int32_t>(ex.details().size()) - (atomic ? 1 : 0) : -1,
+      // A visible access (atomic or non-atomic) was committed and logged already: its epoch is
+      // the thread's sequence number. A plain one is logged after this check.
+      ex.history() ? static_cast<int32_t>(ex.details().size()) - (epoch == t.seq ? 1 : 0) : -1,
       loc};
   auto racy = [&](const AccessRecord& r) {
     return r.epoch != 0 && r.tid != p && !(atomic && r.atomic) && t.sync.at[r.tid] < r.epoch;

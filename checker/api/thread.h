@@ -88,9 +88,38 @@ T* make_named(const char* name, std::source_location loc, Args&&... args) {
   detail::end_alloc(*ex, b, outer);
   return obj;
 }
-template <typename T, typename... Args>
-T* make(Args&&... args) {
-  return make_named<T>(nullptr, std::source_location::current(), std::forward<Args>(args)...);
+// mc::make<T>(args...): the allocation is reported at the caller's line. A defaulted source
+// location cannot follow a parameter pack, so each number of constructor arguments (up to
+// five; use make_named beyond) has its own overload.
+template <typename T>
+T* make(std::source_location loc = std::source_location::current()) {
+  return make_named<T>(nullptr, loc);
+}
+template <typename T, typename A1>
+T* make(A1&& a1, std::source_location loc = std::source_location::current()) {
+  return make_named<T>(nullptr, loc, std::forward<A1>(a1));
+}
+template <typename T, typename A1, typename A2>
+T* make(A1&& a1, A2&& a2, std::source_location loc = std::source_location::current()) {
+  return make_named<T>(nullptr, loc, std::forward<A1>(a1), std::forward<A2>(a2));
+}
+template <typename T, typename A1, typename A2, typename A3>
+T* make(A1&& a1, A2&& a2, A3&& a3,
+        std::source_location loc = std::source_location::current()) {
+  return make_named<T>(nullptr, loc, std::forward<A1>(a1), std::forward<A2>(a2),
+                       std::forward<A3>(a3));
+}
+template <typename T, typename A1, typename A2, typename A3, typename A4>
+T* make(A1&& a1, A2&& a2, A3&& a3, A4&& a4,
+        std::source_location loc = std::source_location::current()) {
+  return make_named<T>(nullptr, loc, std::forward<A1>(a1), std::forward<A2>(a2),
+                       std::forward<A3>(a3), std::forward<A4>(a4));
+}
+template <typename T, typename A1, typename A2, typename A3, typename A4, typename A5>
+T* make(A1&& a1, A2&& a2, A3&& a3, A4&& a4, A5&& a5,
+        std::source_location loc = std::source_location::current()) {
+  return make_named<T>(nullptr, loc, std::forward<A1>(a1), std::forward<A2>(a2),
+                       std::forward<A3>(a3), std::forward<A4>(a4), std::forward<A5>(a5));
 }
 
 template <typename T>
