@@ -108,7 +108,7 @@ void cross_check_suite_folder(const std::string& folder, int min_equal) {
   Tally t;
   cross_check_litmus({std::string(MIGCHECK_LITMUS_DIR) + "/" + folder}, t, o);
   print(folder.c_str(), t);
-  EXPECT_GE(t.compared + t.subset, 5);
+  EXPECT_GE(t.compared + t.subset, quick() ? 2 : 5);
   EXPECT_LE(t.skipped, (t.compared + t.subset) / 4) << "too few runs within DPOR's cap";
   EXPECT_GE(t.compared, quick() ? 0 : min_equal);
 }
@@ -123,7 +123,9 @@ TEST(CrossCheck, KernelLitmusTests) {
   Tally t;
   cross_check_litmus({MIGCHECK_PEER_DIR}, t);
   print("kernel litmus tests", t);
-  EXPECT_EQ(t.subset, 0);
+  if (!quick()) {
+    EXPECT_EQ(t.subset, 0);
+  }
 }
 
 TEST(CrossCheck, RegisteredScenarios) {
@@ -151,7 +153,7 @@ TEST(CrossCheck, RegisteredScenarios) {
     }
   }
   print("registered scenarios", t);
-  EXPECT_GE(t.compared, 10);
+  EXPECT_GE(t.compared, quick() ? 5 : 10);
 }
 
 }  // namespace

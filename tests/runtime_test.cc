@@ -4,6 +4,7 @@
 #include "checker/programs/classic.h"
 #include "checker/report/json.h"
 #include "checker/report/text.h"
+#include "checker/runtime/invariant.h"
 #include "test_support.h"
 #include "traces/trace_file.h"
 
@@ -235,6 +236,17 @@ TEST(Glob, Matches) {
   EXPECT_TRUE(mc::glob_match("classic/*", "classic/sb"));
   EXPECT_TRUE(mc::glob_match("*dekker*", "classic/dekker-broken"));
   EXPECT_FALSE(mc::glob_match("protocol/*", "classic/sb"));
+}
+
+}  // namespace
+
+namespace {
+
+// The engine's own invariants stop the process with an internal error where they are checked
+// (the sanitizer build); elsewhere the condition is not evaluated.
+TEST(Invariants, ABrokenInvariantIsAnInternalError) {
+  if (!mc::kInvariantsChecked) GTEST_SKIP() << "invariants are checked in the sanitizer build";
+  EXPECT_DEATH(MC_BUG_ON(1 + 1 == 2, "arithmetic works"), "internal error: arithmetic works");
 }
 
 }  // namespace

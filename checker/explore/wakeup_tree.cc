@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <bit>
 
+#include "checker/runtime/invariant.h"
+
 namespace mc {
 
 bool WakeupStep::same_values(const WakeupStep& o) const {
@@ -187,6 +189,7 @@ void WakeupForest::pop_leftmost(int32_t root) {
   nodes_[root].first_child = nodes_[c].next_sibling;
   release(c);
   recount_leaves(root);
+  if constexpr (kInvariantsChecked) check_shape(root);
 }
 
 void WakeupForest::pop_thread(int32_t root, ThreadId t) {
@@ -205,6 +208,33 @@ void WakeupForest::pop_thread(int32_t root, ThreadId t) {
 
 void WakeupForest::insert(int32_t root, std::span<const SequenceStep> v) {
   with_remaining(v, next_, [&](auto& rest) { insert_rest(root, v, rest); });
+  if constexpr (kInvariantsChecked) check_shape(root);
+}
+
+void WakeupForest::check_shape(int32_t root) const {
+  std::vector<char> seen(nodes_.size(), 0);
+  std::vector<int32_t> todo{root};
+  while (!todo.empty()) {
+    const int32_t n = todo.back();
+    todo.pop_back();
+    MC_BUG_ON(n < 0 || static_cast<size_t>(n) >= nodes_.size(), "a wakeup-tree link out of range");
+    MC_BUG_ON(seen[static_cast<size_t>(n)],
+              "a wakeup-tree node reached twice (a cycle or a share)");
+    seen[static_cast<size_t>(n)] = 1;
+    ThreadMask leaves = 0;
+    for (int32_t c = nodes_[n].first_child; c >= 0; c = nodes_[c].next_sibling) {
+      MC_BUG_ON(static_cast<size_t>(c) >= nodes_.size(), "a wakeup-tree child out of range");
+      if (nodes_[c].first_child < 0 && !nodes_[c].step.may_be_disabled)
+        leaves |= ThreadMask{1} << nodes_[c].step.tid;
+      for (int32_t d = nodes_[c].next_sibling; d >= 0; d = nodes_[d].next_sibling)
+        MC_BUG_ON(nodes_[d].step.tid == nodes_[c].step.tid &&
+                      nodes_[d].step.seq == nodes_[c].step.seq &&
+                      nodes_[d].step.same_values(nodes_[c].step),
+                  "two branches of a wakeup-tree node are the same step");
+      todo.push_back(c);
+    }
+    MC_BUG_ON(leaves != nodes_[n].leaves, "a wakeup-tree node's leaves mask is stale");
+  }
 }
 
 template <typename Rest>

@@ -105,6 +105,9 @@ class WakeupForest {
   int32_t add_child(int32_t parent, const WakeupStep& s);
   int32_t add_leaf(int32_t parent, const WakeupStep& s);
   void recount_leaves(int32_t node);
+  // MC_BUG_ON the tree's shape: every node reached once, its leaves mask up to date, no two
+  // children the same step.
+  void check_shape(int32_t root) const;
   void collect(int32_t node, std::vector<ThreadId>& prefix,
                std::vector<std::vector<ThreadId>>& out) const;
 

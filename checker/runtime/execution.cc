@@ -10,6 +10,7 @@
 
 #include "checker/explore/strategy.h"
 #include "checker/runtime/heap.h"
+#include "checker/runtime/invariant.h"
 #include "checker/runtime/object.h"
 #include "checker/runtime/sanitizer.h"
 
@@ -330,6 +331,10 @@ void Execution::record_exception(const char* what) {
 
 void Execution::switch_to(ThreadId to) {
   ThreadId me = running_;
+  // One fiber runs at a time: the host or a live model thread hands over to another.
+  MC_BUG_ON(to == me, "a fiber switches to itself");
+  MC_BUG_ON(to != kHost && threads_[to].status != ThreadState::Status::kLive,
+            "switch to a model thread that is not live");
   switch_from_ = me;
   running_ = to;
   void* fake = nullptr;
@@ -618,6 +623,9 @@ uint32_t Execution::commit(ObjectBase* obj, OpKind kind, Access access, Acquire 
     return 0;
   }
   const uint32_t idx = static_cast<uint32_t>(events_.size());
+#ifdef MIGCHECK_INVARIANTS
+  const VectorClock clock_before = t.dpor;
+#endif
   // t.dpor is the thread's clock before this event until the event is recorded: its own
   // component is set last, after the copy into the event (a narrow store just before a wide
   // load of the same clock stalls the load).
@@ -743,6 +751,13 @@ uint32_t Execution::commit(ObjectBase* obj, OpKind kind, Access access, Acquire 
   e.clock = t.dpor;
   e.clock.at[p] = t.seq;
   t.dpor.at[p] = t.seq;
+#ifdef MIGCHECK_INVARIANTS
+  // Clocks only grow: an event knows everything its thread knew before it, and itself.
+  MC_BUG_ON(!clock_before.leq(e.clock), "an event's clock lost part of its thread's clock");
+  MC_BUG_ON(e.clock.at[p] != own_before + 1, "a thread's own clock component did not advance");
+  MC_BUG_ON(running_ != p || threads_[p].status != ThreadState::Status::kLive,
+            "an event committed by a thread that is not the running one");
+#endif
 
   if (history_) log_visible(obj, kind, idx, loc);
   if (observed) strategy_->on_event(*this, idx);
