@@ -1377,6 +1377,12 @@ LitmusVerdict judge_litmus(const Test& test, const mc::RunResult& r,
     if (v.finding == expected_finding) {
       v.agreement = Agreement::kFindingAsExpected;
       v.explanation = "the expected finding: " + v.finding + " (Result not checked)";
+      // --all-findings: the Expect lines name one kind; say what else the search met.
+      std::string others;
+      for (const std::string& k : mc::finding_kinds(r))
+        if (k != expected_finding) others += (others.empty() ? "" : ", ") + k;
+      if (!others.empty())
+        v.explanation += "; also found: " + others + " (not in the Expect lines)";
     } else {
       v.agreement = Agreement::kFindingUnexpected;
       v.failed = true;

@@ -212,8 +212,11 @@ void WakeupForest::insert(int32_t root, std::span<const SequenceStep> v) {
 }
 
 void WakeupForest::check_shape(int32_t root) const {
-  std::vector<char> seen(nodes_.size(), 0);
-  std::vector<int32_t> todo{root};
+  std::vector<char>& seen = check_seen_;
+  std::vector<int32_t>& todo = check_todo_;
+  if (seen.capacity() < nodes_.size()) seen.reserve(nodes_.capacity());  // grows as nodes_ does
+  seen.assign(nodes_.size(), 0);
+  todo.assign(1, root);
   while (!todo.empty()) {
     const int32_t n = todo.back();
     todo.pop_back();
@@ -221,8 +224,9 @@ void WakeupForest::check_shape(int32_t root) const {
     MC_BUG_ON(seen[static_cast<size_t>(n)],
               "a wakeup-tree node reached twice (a cycle or a share)");
     seen[static_cast<size_t>(n)] = 1;
-    ThreadMask leaves = 0;
+    ThreadMask leaves = 0, children = 0;
     for (int32_t c = nodes_[n].first_child; c >= 0; c = nodes_[c].next_sibling) {
+      children |= ThreadMask{1} << nodes_[c].step.tid;
       MC_BUG_ON(static_cast<size_t>(c) >= nodes_.size(), "a wakeup-tree child out of range");
       if (nodes_[c].first_child < 0 && !nodes_[c].step.may_be_disabled)
         leaves |= ThreadMask{1} << nodes_[c].step.tid;
@@ -233,7 +237,10 @@ void WakeupForest::check_shape(int32_t root) const {
                   "two branches of a wakeup-tree node are the same step");
       todo.push_back(c);
     }
-    MC_BUG_ON(leaves != nodes_[n].leaves, "a wakeup-tree node's leaves mask is stale");
+    // Every leaf is in the mask. A bit may outlive its leaf only while that branch is the one
+    // being explored (a decision further down plans under it); it goes when it is popped.
+    MC_BUG_ON(leaves & ~nodes_[n].leaves, "a wakeup-tree leaf missing from its parent's mask");
+    MC_BUG_ON(nodes_[n].leaves & ~children, "a wakeup-tree leaves mask names no child");
   }
 }
 

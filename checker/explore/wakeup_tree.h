@@ -105,8 +105,8 @@ class WakeupForest {
   int32_t add_child(int32_t parent, const WakeupStep& s);
   int32_t add_leaf(int32_t parent, const WakeupStep& s);
   void recount_leaves(int32_t node);
-  // MC_BUG_ON the tree's shape: every node reached once, its leaves mask up to date, no two
-  // children the same step.
+  // MC_BUG_ON the tree's shape: every node reached once, every leaf in its parent's mask, no
+  // two children the same step.
   void check_shape(int32_t root) const;
   void collect(int32_t node, std::vector<ThreadId>& prefix,
                std::vector<std::vector<ThreadId>>& out) const;
@@ -115,6 +115,9 @@ class WakeupForest {
   std::vector<int32_t> next_;  // scratch for insert: what remains of the sequence, as a list
   int32_t free_ = -1;          // free list, linked through next_sibling
   size_t free_count_ = 0;
+  // Scratch for check_shape, reused: the allocation test runs with the invariants checked.
+  mutable std::vector<char> check_seen_;
+  mutable std::vector<int32_t> check_todo_;
 };
 
 }  // namespace mc
