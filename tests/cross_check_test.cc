@@ -129,21 +129,26 @@ TEST(CrossCheck, KernelLitmusTests) {
   }
 }
 
+// The settings a registered test runs with here: the versions `want` keeps, or its defaults.
+template <typename Want>
+std::vector<std::map<std::string, std::string>> settings_of(const mc::TestCase& test, Want want) {
+  bool versioned = false;
+  for (const mc::Parameter& p : test.params) versioned |= p.name == "kernel";
+  if (!versioned) return {std::map<std::string, std::string>{}};  // one run, defaults
+  std::vector<std::map<std::string, std::string>> settings;
+  for (const std::string& k : proto::kernel_choices())
+    if (want(k)) settings.push_back({{"kernel", k}});
+  return settings;
+}
+
 TEST(CrossCheck, RegisteredScenarios) {
   mc::Registry registry;
   register_all_tests(registry);
   Tally t;
   for (const mc::TestCase& test : registry.all()) {
-    std::vector<std::map<std::string, std::string>> settings;
-    bool versioned = false;
-    for (const mc::Parameter& p : test.params) versioned |= p.name == "kernel";
-    if (versioned) {
-      // Their litmus twins run at every version; here the oldest and the newest.
-      for (const std::string& k : proto::kernel_choices())
-        if (k == "6.17" || (k == "4.8" && !quick())) settings.push_back({{"kernel", k}});
-    } else {
-      settings.push_back({});
-    }
+    // Their litmus twins run at every version; here the oldest and the newest.
+    const auto settings = settings_of(
+        test, [](const std::string& k) { return k == "6.17" || (k == "4.8" && !quick()); });
     for (const auto& given : settings) {
       mc::Params params;
       ASSERT_EQ(mc::resolve_params(test, given, &params), "") << test.name;
@@ -170,15 +175,8 @@ TEST(CrossCheck, ExpectedFindingIsAmongAllFindings) {
   register_all_tests(registry);
   int checked = 0, beyond_cap = 0;
   for (const mc::TestCase& test : registry.all()) {
-    bool versioned = false;
-    for (const mc::Parameter& p : test.params) versioned |= p.name == "kernel";
-    std::vector<std::map<std::string, std::string>> settings;
-    if (versioned) {
-      for (const std::string& k : proto::kernel_choices())
-        if (!quick() || k == "4.10" || k == "5.17") settings.push_back({{"kernel", k}});
-    } else {
-      settings.push_back({});
-    }
+    const auto settings = settings_of(
+        test, [](const std::string& k) { return !quick() || k == "4.10" || k == "5.17"; });
     for (const auto& given : settings) {
       mc::Params params;
       ASSERT_EQ(mc::resolve_params(test, given, &params), "") << test.name;

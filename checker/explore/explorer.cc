@@ -288,24 +288,15 @@ void judge(const TestCase& test, RunResult& r, const std::string& scope) {
   if (!r.error.empty()) r.mismatches.push_back(r.error);
   if (r.searched_all_findings) {
     judge_finding_set(e, r);
-    if (r.exhausted && r.strategy == "dfs" && got.empty() && e.finding.empty() && e.executions &&
-        *e.executions != r.complete)
-      r.mismatches.push_back("expected " + std::to_string(*e.executions) +
-                             " complete executions, explored " + std::to_string(r.complete));
-    r.incomplete = r.mismatches.empty() && !r.exhausted;
-    r.stopped_by.clear();
-    if (r.incomplete)
-      r.stopped_by = !r.limit.empty() ? r.limit : scope.empty() ? r.strategy : scope;
-    r.pass = r.mismatches.empty() && !r.incomplete;
-    return;
+  } else {
+    if (e.finding.empty() && !got.empty()) r.mismatches.push_back("unexpected finding: " + got);
+    // An expected finding not met in a search that was not exhaustive is not a failure: the
+    // run is incomplete (below).
+    if (!e.finding.empty() && got != e.finding && (r.exhausted || !got.empty()))
+      r.mismatches.push_back("expected finding " + e.finding + ", got " +
+                             (got.empty() ? "none" : got));
   }
-  if (e.finding.empty() && !got.empty()) r.mismatches.push_back("unexpected finding: " + got);
-  // An expected finding not met in a search that was not exhaustive is not a failure: the
-  // run is incomplete (below).
-  if (!e.finding.empty() && got != e.finding && (r.exhausted || !got.empty()))
-    r.mismatches.push_back("expected finding " + e.finding + ", got " +
-                           (got.empty() ? "none" : got));
-  if (r.exhausted && r.strategy == "dfs" && e.finding.empty()) {
+  if (r.exhausted && r.strategy == "dfs" && e.finding.empty() && got.empty()) {
     if (e.executions && *e.executions != r.complete)
       r.mismatches.push_back("expected " + std::to_string(*e.executions) + " complete executions" +
                              (e.source.empty() ? "" : " (" + e.source + ")") + ", explored " +
@@ -322,8 +313,10 @@ void judge(const TestCase& test, RunResult& r, const std::string& scope) {
       for (const auto& k : want)
         if (!r.outcomes.count(k)) r.mismatches.push_back("outcome never reached: " + k);
   }
-  // Without a finding, only an exhaustive search proves anything.
-  r.incomplete = r.mismatches.empty() && got.empty() && !r.exhausted;
+  // Only an exhaustive search proves there is nothing (else) to find; without --all-findings
+  // a finding met settles the run.
+  const bool settled = r.exhausted || (!got.empty() && !r.searched_all_findings);
+  r.incomplete = r.mismatches.empty() && !settled;
   r.stopped_by.clear();
   if (r.incomplete) r.stopped_by = !r.limit.empty() ? r.limit : scope.empty() ? r.strategy : scope;
   r.pass = r.mismatches.empty() && !r.incomplete;

@@ -213,13 +213,13 @@ void WakeupForest::insert(int32_t root, std::span<const SequenceStep> v) {
 
 void WakeupForest::check_shape(int32_t root) const {
   std::vector<char>& seen = check_seen_;
-  std::vector<int32_t>& todo = check_todo_;
+  std::vector<int32_t>& to_visit = check_to_visit_;
   if (seen.capacity() < nodes_.size()) seen.reserve(nodes_.capacity());  // grows as nodes_ does
   seen.assign(nodes_.size(), 0);
-  todo.assign(1, root);
-  while (!todo.empty()) {
-    const int32_t n = todo.back();
-    todo.pop_back();
+  to_visit.assign(1, root);
+  while (!to_visit.empty()) {
+    const int32_t n = to_visit.back();
+    to_visit.pop_back();
     MC_BUG_ON(n < 0 || static_cast<size_t>(n) >= nodes_.size(), "a wakeup-tree link out of range");
     MC_BUG_ON(seen[static_cast<size_t>(n)],
               "a wakeup-tree node reached twice (a cycle or a share)");
@@ -235,7 +235,7 @@ void WakeupForest::check_shape(int32_t root) const {
                       nodes_[d].step.seq == nodes_[c].step.seq &&
                       nodes_[d].step.same_values(nodes_[c].step),
                   "two branches of a wakeup-tree node are the same step");
-      todo.push_back(c);
+      to_visit.push_back(c);
     }
     // Every leaf is in the mask. A bit may outlive its leaf only while that branch is the one
     // being explored (a decision further down plans under it); it goes when it is popped.

@@ -117,7 +117,7 @@ class WakeupForest {
   size_t free_count_ = 0;
   // Scratch for check_shape, reused: the allocation test runs with the invariants checked.
   mutable std::vector<char> check_seen_;
-  mutable std::vector<int32_t> check_todo_;
+  mutable std::vector<int32_t> check_to_visit_;
 };
 
 }  // namespace mc
