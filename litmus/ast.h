@@ -243,15 +243,18 @@ struct FinalClause {
 enum class ExpectedResult { kNever, kSometimes, kAlways, kDeadlock };
 const char* to_string(ExpectedResult result);  // "Never", "Sometimes", "Always", "DEADLOCK"
 
-// Expected finding from an ` * Expect: ...` header line (our extension). `finding` is "none" or a
-// finding kind as the checker names it (lost-wakeup, data-race, use-after-free, deadlock, ...,
-// or a violation name such as VM_BUG_ON_PAGE). With `kernels` non-empty (` * Expect 4.10 5.0:
-// lost-wakeup`) the line applies only to those kernel versions; a versioned line wins over an
-// unversioned one.
+// Expected findings from an ` * Expect: ...` header line (our extension): the set of finding
+// kinds a run shows, as the checker names them (lost-wakeup, data-race, use-after-free, ...,
+// or a violation name such as VM_BUG_ON_PAGE), or `none`. ` * Expect 4.10..5.17 6.0: a, b`
+// applies to those kernel versions only; ` * Expect bug=NAME ...: ...` to runs under that bug
+// variant only. For a run, the most specific line applies: bug and kernel, then bug, then
+// kernel, then a plain line; with none, nothing is expected. A first-finding search passes
+// when its finding is in the set; an --all-findings search when it finds exactly the set.
 struct FindingExpectation {
   SourceLoc loc;
-  std::vector<std::string> kernels;
-  std::string finding;
+  std::string bug;                    // "" = any bug variant
+  std::vector<std::string> kernels;   // versions or ranges; empty = any version
+  std::vector<std::string> findings;  // sorted, distinct; empty = none
 };
 
 struct Test {

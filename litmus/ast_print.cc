@@ -526,8 +526,11 @@ std::string header_comment(const Test& test) {
   }
   for (const FindingExpectation& e : test.expected_findings) {
     std::string line = "Expect";
+    if (!e.bug.empty()) line += " bug=" + e.bug;
     for (const std::string& k : e.kernels) line += " " + k;
-    lines.push_back(line + ": " + e.finding);
+    std::string kinds;
+    for (const std::string& k : e.findings) kinds += (kinds.empty() ? "" : ", ") + k;
+    lines.push_back(line + ": " + (kinds.empty() ? "none" : kinds));
   }
   for (const auto& [key, value] : test.settings) {
     lines.push_back((is_plain_setting(key, value) ? "" : "Setting: ") + key + "=" + value);

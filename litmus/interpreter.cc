@@ -844,7 +844,12 @@ class Binder {
       p_.settings[ms.key] = values.front();
     }
     const ModelSetting* kernel = bn.setting("kernel");
-    for (const FindingExpectation& fe : test.expected_findings)
+    const ModelSetting* bug = bn.setting("bug");
+    for (const FindingExpectation& fe : test.expected_findings) {
+      if (!fe.bug.empty() && bug && !contains(bug->choices, fe.bug))
+        error(fe.loc, "Expect: unknown bug '" + fe.bug + "' (expected " + join(bug->choices) + ")");
+      if (!fe.bug.empty() && !bug)
+        error(fe.loc, "Expect bug=" + fe.bug + ": the bindings have no 'bug' setting");
       for (const std::string& entry : fe.kernels) {
         const size_t dots = entry.find("..");
         for (const std::string& k :
@@ -855,12 +860,14 @@ class Binder {
             error(fe.loc, "Expect: unknown kernel version '" + k + "' (expected " +
                               join(kernel->choices) + ", or a range such as 4.10..5.17)");
       }
-    p_.expected_finding = expected_finding(test, p_.settings["kernel"]);
+    }
+    p_.expected_findings = expected_findings(
+        test, p_.settings["kernel"], p_.settings.count("bug") ? p_.settings["bug"] : "none");
     // herd's `Result: ... DATARACE`: the plain accesses race; with no Expect line, that data
     // race is the finding the exploration must produce (it stops there: the outcome part of
     // the Result is then not checked).
     if (test.expected_findings.empty() && test.expected_data_race)
-      p_.expected_finding = "data-race";
+      p_.expected_findings = {"data-race"};
   }
 
   static bool contains(const std::vector<std::string>& v, const std::string& x) {
@@ -1249,18 +1256,26 @@ bool covers(const std::string& entry, const std::string& kernel) {
 
 }  // namespace
 
-std::string expected_finding(const Test& test, const std::string& kernel) {
-  const FindingExpectation* general = nullptr;
+std::vector<std::string> expected_findings(const Test& test, const std::string& kernel,
+                                           const std::string& bug) {
+  // Tiers, most specific first: bug and kernel, bug, kernel, plain.
+  const FindingExpectation* best = nullptr;
+  int best_tier = 4;
   for (const FindingExpectation& e : test.expected_findings) {
-    if (e.kernels.empty()) {
-      if (!general) general = &e;
-      continue;
-    }
-    for (const std::string& k : e.kernels)
-      if (covers(k, kernel)) return e.finding == "none" ? "" : e.finding;
+    if (!e.bug.empty() && e.bug != bug) continue;
+    bool kernel_ok = e.kernels.empty();
+    for (const std::string& k : e.kernels) kernel_ok |= covers(k, kernel);
+    if (!kernel_ok) continue;
+    const int tier = (e.bug.empty() ? 2 : 0) + (e.kernels.empty() ? 1 : 0);
+    if (tier < best_tier) best = &e, best_tier = tier;
   }
-  if (general && general->finding != "none") return general->finding;
-  return "";
+  return best ? best->findings : std::vector<std::string>{};
+}
+
+std::string finding_set_text(const std::vector<std::string>& kinds) {
+  std::string s;
+  for (const std::string& k : kinds) s += (s.empty() ? "" : ", ") + k;
+  return s.empty() ? "none" : s;
 }
 
 Compiled compile_litmus(std::shared_ptr<const Test> test,
@@ -1337,11 +1352,12 @@ std::optional<int64_t> outcome_value(const std::string& key, const std::string& 
 }  // namespace
 
 LitmusVerdict judge_litmus(const Test& test, const mc::RunResult& r,
-                           const std::string& expected_finding) {
+                           const std::vector<std::string>& expected) {
   LitmusVerdict v;
   v.expected = test.expected_result;
-  v.expected_finding = expected_finding;
+  v.expected_findings = expected;
   if (r.counterexample) v.finding = r.counterexample->finding.kind_string();
+  v.findings = mc::finding_kinds(r);
   for (const auto& [key, count] : r.outcomes) {
     if (test.filter && outcome_value(key, "__filter").value_or(0) == 0) {
       v.filtered_out += count;
@@ -1372,28 +1388,50 @@ LitmusVerdict judge_litmus(const Test& test, const mc::RunResult& r,
       break;
   }
 
-  const std::string expected_text = expected_finding.empty() ? "none" : expected_finding;
+  const std::string expected_text = finding_set_text(expected);
+  auto in_set = [&expected](const std::string& k) {
+    return std::find(expected.begin(), expected.end(), k) != expected.end();
+  };
   if (r.error.empty() && r.counterexample) {
-    if (v.finding == expected_finding) {
-      v.agreement = Agreement::kFindingAsExpected;
-      v.explanation = "the expected finding: " + v.finding + " (Result not checked)";
-      // --all-findings: the Expect lines name one kind; say what else the search met.
-      std::string others;
-      for (const std::string& k : mc::finding_kinds(r))
-        if (k != expected_finding) others += (others.empty() ? "" : ", ") + k;
-      if (!others.empty())
-        v.explanation += "; also found: " + others + " (not in the Expect lines)";
-    } else {
+    std::string outside, missing;
+    for (const std::string& k : v.findings)
+      if (!in_set(k)) outside += (outside.empty() ? "" : ", ") + k;
+    if (r.searched_all_findings)
+      for (const std::string& k : expected)
+        if (std::find(v.findings.begin(), v.findings.end(), k) == v.findings.end())
+          missing += (missing.empty() ? "" : ", ") + k;
+    const std::string found_text = finding_set_text(v.findings);
+    if (!outside.empty()) {
       v.agreement = Agreement::kFindingUnexpected;
       v.failed = true;
-      v.explanation = "finding: " + v.finding + ", expected " + expected_text;
+      v.explanation = "finding: " + found_text + ", expected " + expected_text;
+    } else if (!missing.empty() && r.exhausted) {
+      v.agreement = Agreement::kFindingMissing;
+      v.failed = true;
+      v.explanation = "findings: " + found_text + ", expected " + expected_text + ": " + missing +
+                      " never happened in " + std::to_string(r.complete) + " executions";
+    } else if (!missing.empty()) {
+      v.agreement = Agreement::kIncomplete;
+      v.incomplete = true;
+      v.explanation = "INCOMPLETE: found " + found_text + " of " + expected_text + " before " +
+                      (r.limit.empty() ? "the search ended" : r.limit) + "; " + missing +
+                      " not met";
+    } else {
+      v.agreement = Agreement::kFindingAsExpected;
+      v.explanation = r.searched_all_findings
+                          ? "the expected findings: " + found_text + " (Result not checked)"
+                          : "an expected finding: " + v.finding +
+                                (expected.size() > 1 ? " (one of " + expected_text +
+                                                           "; --all-findings checks the whole set)"
+                                                     : "") +
+                                " (Result not checked)";
     }
     return v;
   }
-  if (r.error.empty() && r.exhausted && !expected_finding.empty()) {
+  if (r.error.empty() && r.exhausted && !expected.empty()) {
     v.agreement = Agreement::kFindingMissing;
     v.failed = true;
-    v.explanation = "expected finding " + expected_finding + ", none in " +
+    v.explanation = "expected finding " + expected_text + ", none in " +
                     std::to_string(r.complete) + " executions";
     return v;
   }
@@ -1406,7 +1444,7 @@ LitmusVerdict judge_litmus(const Test& test, const mc::RunResult& r,
   if (!r.exhausted) {
     // Both kinds of final state seen already settle a Sometimes; nothing else does.
     if (v.expected == ExpectedResult::kSometimes && v.observation == Observation::kSometimes &&
-        expected_finding.empty()) {
+        expected.empty()) {
       v.agreement = Agreement::kMatches;
       v.explanation = "matches (both kinds of final state seen before the search was cut short)";
       return v;

@@ -62,7 +62,7 @@ struct Program {
   bool uses_model = false;
   std::map<std::string, std::string> settings;  // effective value of every ModelSetting
   std::vector<const Expr*> setup_calls;         // init-block calls, in order
-  std::string expected_finding;                 // for this run's kernel; "" = none
+  std::vector<std::string> expected_findings;   // for this run's kernel and bug; empty = none
 
   std::optional<size_t> find_location(const std::string& name) const;
   // "x" when `value` is the address of location x, else the decimal value.
@@ -90,8 +90,12 @@ Compiled compile_litmus(std::shared_ptr<const Test> test,
 // The values a list setting takes ("all" expands to every choice); one value if not a list.
 std::vector<std::string> setting_values(const ModelSetting& s, const std::string& value);
 
-// The finding `test` expects at `kernel` from its Expect lines: "" for none.
-std::string expected_finding(const Test& test, const std::string& kernel);
+// The set of finding kinds `test` expects at `kernel` under `bug` from its Expect lines (the
+// most specific line; see FindingExpectation), sorted; empty for none.
+std::vector<std::string> expected_findings(const Test& test, const std::string& kernel,
+                                           const std::string& bug = "none");
+// "a, b" or "none".
+std::string finding_set_text(const std::vector<std::string>& kinds);
 
 // ---- primitive registry ----
 
@@ -120,9 +124,9 @@ enum class Agreement {
   kMismatch,           // SC contradicts the file (e.g. the file says Never, SC shows it)
   kNoExpectation,      // the file has no Result line
   kIncomplete,         // exploration stopped early (not a failure, not a proof) or failed
-  kFindingAsExpected,  // the Expect line's finding was found
-  kFindingUnexpected,  // a finding other than the expected one (or none was expected)
-  kFindingMissing,     // exhaustive, and the expected finding never happened
+  kFindingAsExpected,  // the findings are the expected ones (one of them, or the whole set)
+  kFindingUnexpected,  // a finding kind outside the expected set (or none was expected)
+  kFindingMissing,     // exhaustive, and an expected kind never happened
 };
 const char* to_string(Agreement a);
 
@@ -134,15 +138,19 @@ struct LitmusVerdict {
   bool ok = false;  // herd's Ok/No: the quantified final clause is validated
   std::optional<ExpectedResult> expected;
   Agreement agreement = Agreement::kNoExpectation;
-  bool failed = false;           // a real disagreement, a finding not expected, an error
-  bool incomplete = false;       // the search was cut short: the answer proves nothing
-  std::string expected_finding;  // "" = none
-  std::string finding;           // the counterexample's kind, "" = none
-  std::string explanation;       // "matches", "Never under SC (...)", "MISMATCH: ..."
+  bool failed = false;      // a real disagreement, a finding not expected, an error
+  bool incomplete = false;  // the search was cut short: the answer proves nothing
+  std::vector<std::string> expected_findings;  // the Expect set for the run; empty = none
+  std::string finding;                         // the (first) counterexample's kind, "" = none
+  std::vector<std::string> findings;           // every kind found (--all-findings), sorted
+  std::string explanation;                     // "matches", "Never under SC (...)", "MISMATCH: ..."
 };
 
-// `expected_finding`: what the test's Expect lines say for the run's kernel ("" = none).
+// `expected_findings`: the set the test's Expect lines name for the run (empty = none). A
+// first-finding search must find one of them (or nothing when the set is empty); an
+// --all-findings search must find exactly the set, a kind of it missing only after an
+// exhaustive search being a failure (before, the run is incomplete).
 LitmusVerdict judge_litmus(const Test& test, const mc::RunResult& result,
-                           const std::string& expected_finding = "");
+                           const std::vector<std::string>& expected_findings = {});
 
 }  // namespace litmus

@@ -589,8 +589,8 @@ class Parser {
     return true;
   }
 
-  // `Expect: <finding>` or `Expect <kernel> <kernel> ...: <finding>`; `at` is where "Expect"
-  // starts. The finding is the rest of the line: "none" or a finding kind or violation name.
+  // `Expect [bug=NAME] [KERNEL...]: KIND, KIND...` (or `: none`); `at` is where "Expect"
+  // starts. Kinds are separated by commas (a kind may contain blanks: "end state").
   bool parse_expect_line(std::string_view line, Position at, Test& test) {
     FindingExpectation e;
     e.loc = loc(at);
@@ -598,32 +598,61 @@ class Parser {
     if (colon == std::string_view::npos) {
       Position end = at;
       end.column += static_cast<int>(line.size());
-      add_error(end, "':' after 'Expect' and its optional kernel versions", "end of line");
+      add_error(end, "':' after 'Expect' and its optional bug and kernel versions", "end of line");
       return false;
     }
     std::vector<std::pair<std::string_view, int>> words;
-    auto split = [&line, &at](size_t from, size_t to, auto& out) {
-      size_t i = from;
-      while (i < to) {
-        while (i < to && (is_blank(line[i]) || line[i] == ',')) ++i;
-        const size_t start = i;
-        while (i < to && !is_blank(line[i]) && line[i] != ',') ++i;
-        if (i > start)
-          out.emplace_back(line.substr(start, i - start), at.column + static_cast<int>(start));
+    size_t i = 6;
+    while (i < colon) {
+      while (i < colon && (is_blank(line[i]) || line[i] == ',')) ++i;
+      const size_t start = i;
+      while (i < colon && !is_blank(line[i]) && line[i] != ',') ++i;
+      if (i > start)
+        words.emplace_back(line.substr(start, i - start), at.column + static_cast<int>(start));
+    }
+    for (const auto& [word, column] : words) {
+      if (!word.starts_with("bug=")) {
+        e.kernels.emplace_back(word);
+        continue;
       }
-    };
-    split(6, colon, words);
-    for (const auto& [word, column] : words) e.kernels.emplace_back(word);
-    const std::string_view rest = trim(line.substr(colon + 1));
-    if (rest.empty()) {
       Position p = at;
-      p.column = at.column + static_cast<int>(line.size());
-      add_error(
-          p, "a finding after 'Expect ...:' ('none', lost-wakeup, data-race, VM_BUG_ON_PAGE, ...)",
-          "end of line");
+      p.column = column;
+      if (!e.bug.empty() || word.size() == 4) {
+        add_error(p, "one 'bug=NAME' in an Expect line", std::string(word));
+        return false;
+      }
+      e.bug = std::string(word.substr(4));
+    }
+    const std::string_view rest = trim(line.substr(colon + 1));
+    Position p = at;
+    p.column = at.column + static_cast<int>(colon) + 1;
+    if (rest.empty()) {
+      add_error(p,
+                "finding kinds after 'Expect ...:' ('none', or e.g. 'lost-wakeup, data-race', "
+                "'VM_BUG_ON_PAGE')",
+                "end of line");
       return false;
     }
-    e.finding = std::string(rest);
+    std::vector<std::string> kinds;
+    size_t from = 0;
+    while (from <= rest.size()) {
+      size_t comma = rest.find(',', from);
+      if (comma == std::string_view::npos) comma = rest.size();
+      const std::string_view kind = trim(rest.substr(from, comma - from));
+      if (kind.empty()) {
+        add_error(p, "a finding kind between commas after 'Expect ...:'", std::string(rest));
+        return false;
+      }
+      kinds.emplace_back(kind);
+      from = comma + 1;
+    }
+    std::sort(kinds.begin(), kinds.end());
+    kinds.erase(std::unique(kinds.begin(), kinds.end()), kinds.end());
+    if (kinds.size() > 1 && std::find(kinds.begin(), kinds.end(), "none") != kinds.end()) {
+      add_error(p, "'none' alone, or finding kinds without 'none'", std::string(rest));
+      return false;
+    }
+    if (kinds.front() != "none") e.findings = std::move(kinds);
     test.expected_findings.push_back(std::move(e));
     return true;
   }

@@ -55,7 +55,7 @@ LitmusRun run_compiled(std::shared_ptr<const Test> test, const std::string& file
     const Program& p = *compiled.program;
     mc::RunResult r = mc::explore(compiled.test_case,
                                   p.uses_model ? mc::Params(p.settings) : mc::Params(), options);
-    run.verdict = judge_litmus(*test, r, compiled.program->expected_finding);
+    run.verdict = judge_litmus(*test, r, compiled.program->expected_findings);
     // The file's expectations are the ones that count: the test case made from it expects
     // nothing of its own (a finding the file expects would otherwise read "unexpected").
     r.pass = !run.verdict->failed && !run.verdict->incomplete;
@@ -79,23 +79,33 @@ std::vector<LitmusRun> run_parsed(ParseResult parsed, const std::string& filenam
     return {std::move(run)};
   }
   auto test = std::make_shared<const Test>(std::move(*parsed.test));
-  // A list setting the command line does not override runs once per value.
+  // The list settings the command line does not override run once per combination of values
+  // (kernel=all bug=none,isolate-without-ref: every kernel under each bug).
+  std::vector<std::pair<std::string, std::vector<std::string>>> lists;
   for (const ModelSetting& ms : model_bindings().settings()) {
     if (!ms.list || overrides.count(ms.key)) continue;
     auto it = test->settings.find(ms.key);
     if (it == test->settings.end()) continue;
-    const std::vector<std::string> values = setting_values(ms, it->second);
-    if (values.size() < 2) continue;
-    std::vector<LitmusRun> runs;
-    for (const std::string& v : values) {
-      Overrides o = overrides;
-      o[ms.key] = v;
-      runs.push_back(run_compiled(test, filename, options, o, ms.key + "=" + v));
-      if (!runs.back().errors.empty()) break;  // the same errors for every value
-    }
-    return runs;
+    std::vector<std::string> values = setting_values(ms, it->second);
+    if (values.size() >= 2) lists.emplace_back(ms.key, std::move(values));
   }
-  return {run_compiled(test, filename, options, overrides, "")};
+  if (lists.empty()) return {run_compiled(test, filename, options, overrides, "")};
+  std::vector<LitmusRun> runs;
+  std::vector<size_t> at(lists.size(), 0);
+  while (true) {
+    Overrides o = overrides;
+    std::string variant;
+    for (size_t i = 0; i < lists.size(); ++i) {
+      o[lists[i].first] = lists[i].second[at[i]];
+      variant += (variant.empty() ? "" : " ") + lists[i].first + "=" + lists[i].second[at[i]];
+    }
+    runs.push_back(run_compiled(test, filename, options, o, variant));
+    if (!runs.back().errors.empty()) break;  // the same errors for every value
+    size_t i = lists.size();
+    while (i > 0 && ++at[i - 1] == lists[i - 1].second.size()) at[--i] = 0;
+    if (i == 0) break;
+  }
+  return runs;
 }
 
 }  // namespace
@@ -163,8 +173,9 @@ std::string expected_text(const LitmusRun& run) {
          (run.test->expected_data_race ? " DATARACE" : "");
   else
     s += "(no Result line)";
-  if (run.program && (run.program->uses_model || !v.expected_finding.empty()))
-    s += ", finding: " + (v.expected_finding.empty() ? std::string("none") : v.expected_finding);
+  if (run.program && (run.program->uses_model || !v.expected_findings.empty()))
+    s += std::string(v.expected_findings.size() > 1 ? ", findings: " : ", finding: ") +
+         finding_set_text(v.expected_findings);
   return s + " -> " + v.explanation;
 }
 
@@ -244,9 +255,9 @@ mc::json::Value litmus_json(const LitmusRun& run) {
   obj.emplace_back("expected", verdict.expected ? Value(to_string(*verdict.expected)) : Value());
   obj.emplace_back("agreement", Value(to_string(verdict.agreement)));
   obj.emplace_back("verdict", Value(verdict.explanation));
-  obj.emplace_back(
-      "expected_finding",
-      Value(verdict.expected_finding.empty() ? std::string("none") : verdict.expected_finding));
+  Array expected_kinds;
+  for (const std::string& k : verdict.expected_findings) expected_kinds.push_back(Value(k));
+  obj.emplace_back("expected_findings", Value(std::move(expected_kinds)));
   obj.emplace_back("finding",
                    Value(verdict.finding.empty() ? std::string("none") : verdict.finding));
   if (!run.variant.empty()) obj.emplace_back("variant", Value(run.variant));

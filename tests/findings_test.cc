@@ -312,9 +312,9 @@ TEST(Leak, FoundAndNot) {
   const auto leak = run([] { (void)mc::make<Node>(); });
   ASSERT_TRUE(leak.counterexample);
   const int line = __LINE__ - 2;
-  EXPECT_NE(leak.counterexample->finding.message.find("tests/findings_test.cc:" +
-                                                      std::to_string(line)),
-            std::string::npos)
+  EXPECT_NE(
+      leak.counterexample->finding.message.find("tests/findings_test.cc:" + std::to_string(line)),
+      std::string::npos)
       << leak.counterexample->finding.message;
   EXPECT_EQ(finding_of(run([] { mc::expect_alive(mc::make<Node>()); })), "");
   EXPECT_EQ(finding_of(run([] { mc::free(mc::make<Node>()); })), "");
@@ -490,6 +490,33 @@ TEST(AllFindings, FirstFindingHidesNothing) {
   const mc::RunResult missing = mc::explore(t, mc::Params(), o);
   EXPECT_FALSE(missing.pass);
   EXPECT_FALSE(missing.incomplete);
+}
+
+// What follows an oops is its consequence, not another finding: once a thread exits on a
+// failed check, the end-state checks, leaks and further failed checks of that execution are not
+// recorded. The leak and the end-state violation below happen only after the assertion.
+TEST(AllFindings, NothingIsRecordedAfterAnOops) {
+  auto body = [] {
+    mc::atomic<int> x(0, "x");
+    int* block = nullptr;
+    mc::thread a = mc::spawn([&] {
+      block = mc::make<int>(7);
+      MC_ASSERT(x.load() == 0, "x changed under us");
+      mc::free(block);
+      block = nullptr;
+    });
+    mc::thread b = mc::spawn([&] { x.store(1); });
+    a.join();
+    b.join();
+    if (block) mc::violation("end state", "the block outlived its owner");
+  };
+  mc::TestCase t = mctest::make_case("oops then consequences", body);
+  mc::ExploreOptions o;
+  o.all_findings = true;
+  o.minimize_seconds = 0.5;
+  const mc::RunResult all = mc::explore(t, mc::Params(), o);
+  EXPECT_TRUE(all.exhausted);
+  EXPECT_EQ(mc::finding_kinds(all), (std::vector<std::string>{"assertion"}));
 }
 
 TEST(SleepInAtomic, MutexUnderSpinlock) {

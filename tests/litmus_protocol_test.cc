@@ -51,7 +51,7 @@ TEST(LitmusSuite, EveryFileMatchesItsExpectation) {
     ASSERT_TRUE(r.errors.empty()) << name << ":\n" << errors(r);
     EXPECT_TRUE(r.ok()) << name << ": " << r.verdict->explanation << "\n" << litmus::format_herd(r);
     EXPECT_NE(r.verdict->agreement, Agreement::kNoExpectation) << name << ": no Result line";
-    (r.verdict->expected_finding.empty() ? without : with_finding)++;
+    (r.verdict->expected_findings.empty() ? without : with_finding)++;
   }
   EXPECT_GT(with_finding, 5);  // lost wake-ups and bug variants
   EXPECT_GT(without, 10);
@@ -294,19 +294,23 @@ TEST(LitmusProtocolErrors, UnknownKernelVersionAndBug) {
  * Expect 4.9: lost-wakeup
  * kernel=4.9
  * bug=no-such-bug
+ * Expect bug=typo: leak
  *)
 { struct page pg0; }
 P0(struct page *pg0) { lock_page(pg0); unlock_page(pg0); }
 exists (false)
 )");
   const std::string e = errors(r);
-  ASSERT_EQ(r.errors.size(), 3u) << e;
+  ASSERT_EQ(r.errors.size(), 4u) << e;
+  EXPECT_NE(e.find("inline.litmus:6:4: Expect: unknown bug 'typo' (expected none, "),
+            std::string::npos)
+      << e;
   EXPECT_NE(e.find("inline.litmus:4:4: kernel=4.9: unknown kernel version '4.9' (expected a "
                    "comma-separated list of 4.8, 4.10"),
             std::string::npos)
       << e;
-  EXPECT_NE(e.find("inline.litmus:5:4: bug=no-such-bug: unknown bug 'no-such-bug' (expected one "
-                   "of none, "),
+  EXPECT_NE(e.find("inline.litmus:5:4: bug=no-such-bug: unknown bug 'no-such-bug' (expected a "
+                   "comma-separated list of none, "),
             std::string::npos)
       << e;
   EXPECT_NE(e.find("inline.litmus:3:4: Expect: unknown kernel version '4.9'"), std::string::npos)
@@ -449,20 +453,42 @@ TEST(LitmusProtocolErrors, ExpectLineSyntax) {
   EXPECT_NE(p.error_text().find("':' after 'Expect'"), std::string::npos) << p.error_text();
 }
 
+TEST(LitmusProtocolErrors, ExpectSetSyntax) {
+  for (const char* line : {" * Expect: none, data-race", " * Expect: data-race,,leak",
+                           " * Expect bug= 4.8: leak", " * Expect bug=a bug=b: leak"}) {
+    const litmus::ParseResult p = litmus::parse_litmus(
+        std::string("C bad\n(*\n") + line + "\n *)\n{}\nP0() {}\nexists (false)\n",
+        "inline.litmus");
+    ASSERT_FALSE(p.ok()) << line;
+    EXPECT_NE(p.error_text().find("inline.litmus:3:"), std::string::npos) << p.error_text();
+  }
+}
+
 TEST(LitmusProtocol, ExpectLinesRoundTrip) {
   const std::string text =
       "C rt\n(*\n * Result: Never\n * Expect: none\n * Expect 4.10..5.17 6.0: lost-wakeup\n"
+      " * Expect bug=isolate-without-ref: end state, VM_BUG_ON_PAGE\n"
+      " * Expect bug=isolate-without-ref 6.0: leak\n"
       " * kernel=all\n *)\n{\n  struct page pg0;\n  struct refdrv drv;\n  refdrv_alloc(drv, "
       "1);\n}\n"
       "P0(struct refdrv *drv) { refdrv_free(drv); }\nexists (false)\n";
   const litmus::ParseResult p = litmus::parse_litmus(text, "rt.litmus");
   ASSERT_TRUE(p.ok()) << p.error_text();
-  ASSERT_EQ(p.test->expected_findings.size(), 2u);
+  ASSERT_EQ(p.test->expected_findings.size(), 4u);
   EXPECT_EQ(p.test->expected_findings[1].kernels, (std::vector<std::string>{"4.10..5.17", "6.0"}));
-  EXPECT_EQ(litmus::expected_finding(*p.test, "5.0"), "lost-wakeup");
-  EXPECT_EQ(litmus::expected_finding(*p.test, "5.18"), "");
-  EXPECT_EQ(litmus::expected_finding(*p.test, "6.0"), "lost-wakeup");
+  using V = std::vector<std::string>;
+  EXPECT_EQ(litmus::expected_findings(*p.test, "5.0"), V{"lost-wakeup"});
+  EXPECT_EQ(litmus::expected_findings(*p.test, "5.18"), V{});
+  EXPECT_EQ(litmus::expected_findings(*p.test, "6.0"), V{"lost-wakeup"});
+  // Most specific first: bug and kernel, bug, kernel, plain. The set is sorted.
+  EXPECT_EQ(litmus::expected_findings(*p.test, "6.0", "isolate-without-ref"), V{"leak"});
+  EXPECT_EQ(litmus::expected_findings(*p.test, "5.0", "isolate-without-ref"),
+            (V{"VM_BUG_ON_PAGE", "end state"}));
+  EXPECT_EQ(litmus::expected_findings(*p.test, "5.0", "set-movable-unlocked"), V{"lost-wakeup"});
   const std::string printed = litmus::to_string(*p.test);
+  EXPECT_NE(printed.find("Expect bug=isolate-without-ref: VM_BUG_ON_PAGE, end state"),
+            std::string::npos)
+      << printed;
   const litmus::ParseResult again = litmus::parse_litmus(printed, "rt.litmus");
   ASSERT_TRUE(again.ok()) << again.error_text() << printed;
   EXPECT_EQ(litmus::to_string(*again.test), printed);

@@ -262,6 +262,8 @@ ExecutionEnd Execution::run(const std::function<void()>& body, Strategy& strateg
   }
   if (draining_) {
     // A pruned run that overflowed while draining reports nothing.
+  } else if (overflowed_ != kNoThread && keep_going_ && halted_) {
+    end_ = ExecutionEnd::kFinding;  // after an oops: a consequence (see fail)
   } else if (overflowed_ != kNoThread) {
     ThreadState& bad = threads_[overflowed_];
     char addr[32];
@@ -317,6 +319,7 @@ void Execution::record_exception(const char* what) {
     aborting_ = true;
     return;
   }
+  if (keep_going_ && halted_) return;  // after an oops: a consequence (see fail)
   findings_.push_back(make_finding(
       FindingKind::kException, "",
       std::string("exception escaped thread T") + std::to_string(running_) + ": " + what,
@@ -557,6 +560,7 @@ void Execution::teardown() {
 }
 
 void Execution::end_checks() {
+  if (halted_) return;  // after an oops: what it left allocated is a consequence (see fail)
   std::string leaked;
   for (size_t i = 0; i < nblocks_; ++i) {
     const HeapBlock* b = blocks_[i].get();
@@ -594,12 +598,16 @@ void Execution::fail(Finding f) {
     throw Unwind{};
   }
   const FindingKind kind = f.kind;
+  const bool goes_on = kind == FindingKind::kDataRace || kind == FindingKind::kUseAfterFree ||
+                       kind == FindingKind::kDoubleFree || kind == FindingKind::kSleepInAtomic;
+  if (keep_going_ && halted_) {  // after an oops: a consequence, not recorded
+    if (goes_on) return;
+    throw Unwind{};
+  }
   findings_.push_back(std::move(f));
   end_ = ExecutionEnd::kFinding;
   if (keep_going_) {
-    if (kind == FindingKind::kDataRace || kind == FindingKind::kUseAfterFree ||
-        kind == FindingKind::kDoubleFree || kind == FindingKind::kSleepInAtomic)
-      return;
+    if (goes_on) return;
     halted_ = true;
     throw Unwind{};  // the thread exits; fiber_entry finishes it and the others go on
   }
@@ -608,6 +616,7 @@ void Execution::fail(Finding f) {
 }
 
 void Execution::fail_at_end(Finding f) {
+  if (keep_going_ && halted_) return;  // after an oops: a consequence (see fail)
   findings_.push_back(std::move(f));
   end_ = ExecutionEnd::kFinding;
 }

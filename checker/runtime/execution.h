@@ -223,7 +223,11 @@ class Execution {
   // keep_going (--all-findings) the execution goes on: after a detector's finding (a data
   // race, a use after free, a double free, sleeping in atomic context) the thread goes on as
   // the kernel would after a KCSAN or KASAN report; after a failed check (a violation, an
-  // assertion) the thread exits, as a task that oopses does, and the others go on.
+  // assertion) the thread exits, as a task that oopses does, and the others go on. Once a
+  // thread has so exited, nothing more is recorded in that execution: what follows an oops
+  // (the end-state checks, leaks, further checks failing on the state it left) is its
+  // consequence, not another finding; the schedules in which the oops does not happen first
+  // are explored on their own.
   void fail(Finding f);
   void set_keep_going(bool on) { keep_going_ = on; }
   bool keep_going() const { return keep_going_; }
