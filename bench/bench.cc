@@ -14,8 +14,9 @@
 #include "checker/mc.h"
 #include "checker/programs/classic.h"
 #include "checker/runtime/fiber.h"
+#include "litmus/catalog.h"
+#include "litmus/runner.h"
 #include "protocol/version.h"
-#include "protocol/zsmalloc_scenarios.h"
 
 namespace {
 namespace ctx = boost::context::detail;
@@ -49,29 +50,34 @@ void straight_line(const mc::Params& p) {
 constexpr double kZsCapSeconds = 1.5;
 
 // The zsmalloc table: every scenario at every kernel version, dfs, as `migcheck run` does.
-void zsmalloc_table(const mc::Registry& r, const char* only) {
+void zsmalloc_table(const char* only) {
   std::printf("zsmalloc (dfs, capped at %.1f s):\n", kZsCapSeconds);
   std::printf("%-34s %-5s %-24s %-9s %10s %12s %8s\n", "scenario", "kernel", "result", "coverage",
               "complete", "events", "seconds");
-  for (const mc::TestCase* t : r.match("zsmalloc/*")) {
-    if (only && !std::strstr(t->name.c_str(), only)) continue;
+  for (const litmus::CatalogFile* f : litmus::match_catalog("zsmalloc/*")) {
+    if (only && !std::strstr(f->name, only)) continue;
     for (const std::string& k : proto::kernel_choices()) {
-      mc::Params p;
-      mc::resolve_params(*t, {{"kernel", k}}, &p);
       mc::ExploreOptions o;
       o.time_limit = kZsCapSeconds;
       o.minimize_seconds = 0.2;
-      const mc::RunResult res = mc::explore(*t, p, o);
+      const std::vector<litmus::LitmusRun> runs =
+          litmus::run_litmus_text(f->text, f->path, o, {{"kernel", k}, {"bug", "none"}});
+      const litmus::LitmusRun& run = runs.front();
+      if (!run.result || !run.verdict) {
+        std::printf("%-34s %-5s does not run: %s\n", f->name, k.c_str(),
+                    run.errors.empty() ? "?" : run.errors.front().c_str());
+        continue;
+      }
+      const mc::RunResult& res = *run.result;
       std::string result =
           res.counterexample ? res.counterexample->finding.kind_string() : std::string("pass");
       const char* coverage = res.counterexample ? "finding" : res.exhausted ? "exhaust" : "capped";
       // A capped search that has not reached an expected finding yet is not a wrong result:
       // `migcheck run` (no cap) finds it.
-      if (!res.pass)
-        result =
-            res.counterexample || res.exhausted ? result + " (unexpected)" : "none yet (capped)";
-      std::printf("%-34s %-5s %-24s %-9s %10llu %12llu %8.3f\n", t->name.c_str(), k.c_str(),
-                  result.c_str(), coverage, static_cast<unsigned long long>(res.complete),
+      if (run.verdict->failed) result += " (unexpected)";
+      if (run.verdict->incomplete) result = "none yet (capped)";
+      std::printf("%-34s %-5s %-24s %-9s %10llu %12llu %8.3f\n", f->name, k.c_str(), result.c_str(),
+                  coverage, static_cast<unsigned long long>(res.complete),
                   static_cast<unsigned long long>(res.events), res.seconds);
     }
   }
@@ -85,7 +91,6 @@ int main(int argc, char** argv) {
   std::printf("fiber switch: %.2f ns\n", sw);
   mc::Registry r;
   mc::register_classic_programs(r);
-  register_zsmalloc_scenarios(r);
   r.add(mc::TestCase{"bench/straight-line",
                      "independent loads in two threads",
                      {{"n", "1000", "loads per thread", {}}},
@@ -144,7 +149,7 @@ int main(int argc, char** argv) {
     allocs += job_allocs;
     secs += res.seconds;
   }
-  zsmalloc_table(r, only);
+  zsmalloc_table(only);
   // With a filter that selects no validation program the totals are 0, not a division by 0.
   const bool none = events == 0 || secs <= 0;
   const double ns = none ? 0.0 : secs * 1e9 / static_cast<double>(events);

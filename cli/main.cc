@@ -2,13 +2,17 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "checker/explore/explorer.h"
 #include "checker/report/text.h"
 #include "cli/registry.h"
+#include "litmus/catalog.h"
+#include "litmus/parser.h"
 #include "litmus/runner.h"
 #include "traces/trace_file.h"
 
@@ -58,6 +62,54 @@ void print_run(const mc::RunResult& r, bool json) {
   std::printf("\n");
 }
 
+// The litmus file a trace names: a scenario of the library, or a path to a .litmus file.
+// Returns false (with `error`) when it is neither.
+bool litmus_source_of(const std::string& name, std::string* text, std::string* filename,
+                      std::string* error) {
+  if (const litmus::CatalogFile* f = litmus::find_scenario(name)) {
+    *text = f->text;
+    *filename = f->path;
+    return true;
+  }
+  if (name.size() > 7 && name.compare(name.size() - 7, 7, ".litmus") == 0) {
+    std::ifstream in(name, std::ios::binary);
+    if (!in) {
+      *error = "cannot read the litmus file '" + name + "' the trace names";
+      return false;
+    }
+    std::ostringstream buf;
+    buf << in.rdbuf();
+    *text = buf.str();
+    *filename = name;
+    return true;
+  }
+  *error = "no registered test or scenario named '" + name + "' (see `migcheck list`)";
+  return false;
+}
+
+// Replays a trace of a litmus run: the file is bound with the recorded settings.
+bool replay_litmus(const traces::TraceFile& tf, uint64_t max_steps, mc::RunResult* out,
+                   std::string* error) {
+  std::string text, filename;
+  if (!litmus_source_of(tf.test, &text, &filename, error)) return false;
+  litmus::ParseResult parsed = litmus::parse_litmus(text, filename);
+  if (!parsed.ok()) {
+    *error = parsed.error_text();
+    return false;
+  }
+  litmus::Compiled c = litmus::compile_litmus(
+      std::make_shared<const litmus::Test>(std::move(*parsed.test)), tf.params.values());
+  if (!c.ok()) {
+    *error = c.error_text();
+    return false;
+  }
+  c.test_case.name = tf.test;
+  *out = mc::replay(c.test_case,
+                    c.program->uses_model ? mc::Params(c.program->settings) : mc::Params(),
+                    tf.schedule, max_steps);
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -70,6 +122,9 @@ int main(int argc, char** argv) {
       "(DPOR), and reports races, use-after-free, lost wake-ups, deadlocks and refcount or "
       "flag misuse with a replayable counterexample.\n\nExamples:\n"
       "  migcheck list\n"
+      "  migcheck run 'protocol/*' --set kernel=4.10\n"
+      "  migcheck run zsmalloc/map-vs-migrate --set kernel=4.8 --set bug=no-trypin\n"
+      "  migcheck run litmus/tests/protocol/putback-vs-free.litmus --all-findings\n"
       "  migcheck run 'classic/*'\n"
       "  migcheck run classic/readers --set n=8\n"
       "  migcheck run classic/dekker-broken --trace-out dekker.json\n"
@@ -77,9 +132,10 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.footer(kExitCodes);
 
-  auto* list = app.add_subcommand("list", "List the registered tests and their parameters");
+  auto* list = app.add_subcommand(
+      "list", "List the scenarios (litmus/tests, built in) and the engine's validation programs");
   std::string list_pattern = "*";
-  list->add_option("pattern", list_pattern, "Glob over test names, e.g. 'classic/*'");
+  list->add_option("pattern", list_pattern, "Glob over names, e.g. 'protocol/*'");
 
   auto* run = app.add_subcommand("run", "Explore tests and check their expected results");
   run->footer(kExitCodes);
@@ -90,7 +146,8 @@ int main(int argc, char** argv) {
   bool json = false;
   int depth = 3;
   run->add_option("names", names,
-                  "Test names or globs ('protocol/*'), or C-litmus files and folders (*.litmus)")
+                  "Scenario or test names or globs ('protocol/*', see `migcheck list`), or "
+                  "C-litmus files and folders (*.litmus)")
       ->required();
   run->add_option("--strategy", opts.strategy,
                   "dfs (exhaustive, optimal DPOR), bounded (preemption-bounded DFS), naive (every "
@@ -119,6 +176,13 @@ int main(int argc, char** argv) {
   run->add_flag("--no-minimize", no_minimize,
                 "Report the first counterexample found, without searching for fewer preemptions");
 
+  auto* expectations = app.add_subcommand(
+      "expectations",
+      "Print, as a Markdown table, what each scenario's Expect lines declare per bug variant "
+      "and kernel version (the tables of docs/scenarios.md)");
+  std::string expectations_pattern = "*";
+  expectations->add_option("pattern", expectations_pattern, "Glob over scenario names");
+
   auto* functions =
       app.add_subcommand("litmus-functions",
                          "List the modelled kernel functions, object types and settings that "
@@ -139,19 +203,34 @@ int main(int argc, char** argv) {
 
   if (list->parsed()) {
     auto tests = registry.match(list_pattern);
-    if (tests.empty()) return usage_error("no test matches '" + list_pattern + "'");
+    auto scenarios = litmus::match_catalog(list_pattern);
+    if (tests.empty() && scenarios.empty())
+      return usage_error("nothing matches '" + list_pattern + "'");
+    for (const litmus::CatalogFile* f : scenarios)
+      std::printf("%-56s %s\n", f->name, litmus::scenario_summary(*f).c_str());
+    if (!scenarios.empty()) {
+      std::string settings;
+      for (const litmus::ModelSetting& ms : litmus::model_bindings().settings())
+        settings += " --set " + ms.key + "=" + ms.fallback;
+      std::printf("%-56s  (each takes%s; see `migcheck litmus-functions`)\n", "", settings.c_str());
+    }
     for (const auto* t : tests) {
-      std::printf("%-36s %s\n", t->name.c_str(), t->description.c_str());
+      std::printf("%-56s %s\n", t->name.c_str(), t->description.c_str());
       for (const auto& p : t->params) {
         std::string choices;
         for (const auto& c : p.choices) choices += (choices.empty() ? "" : "|") + c;
-        std::printf("%-36s   --set %s=%s%s%s\n", "", p.name.c_str(), p.fallback.c_str(),
-                    choices.empty()               ? ""
-                    : "  (" + choices + ")" == "" ? ""
-                                                  : ("  (" + choices + ")").c_str(),
+        std::printf("%-56s   --set %s=%s%s%s\n", "", p.name.c_str(), p.fallback.c_str(),
+                    choices.empty() ? "" : ("  (" + choices + ")").c_str(),
                     p.help.empty() ? "" : ("  " + p.help).c_str());
       }
     }
+    return kExitOk;
+  }
+
+  if (expectations->parsed()) {
+    auto scenarios = litmus::match_catalog(expectations_pattern);
+    if (scenarios.empty()) return usage_error("no scenario matches '" + expectations_pattern + "'");
+    std::printf("%s", litmus::format_expectations(scenarios).c_str());
     return kExitOk;
   }
 
@@ -164,12 +243,17 @@ int main(int argc, char** argv) {
     traces::TraceFile tf;
     std::string err;
     if (!traces::read_trace_file(replay_file, &tf, &err)) return usage_error(err);
-    const mc::TestCase* t = registry.find(tf.test);
-    if (!t) return usage_error(replay_file + ": no registered test named '" + tf.test + "'");
-    mc::Params params;
-    std::string perr = mc::resolve_params(*t, tf.params.values(), &params);
-    if (!perr.empty()) return usage_error(replay_file + ": " + perr);
-    mc::RunResult r = mc::replay(*t, params, tf.schedule, opts.max_steps);
+    mc::RunResult r;
+    if (const mc::TestCase* t = registry.find(tf.test)) {
+      mc::Params params;
+      std::string perr = mc::resolve_params(*t, tf.params.values(), &params);
+      if (!perr.empty()) return usage_error(replay_file + ": " + perr);
+      r = mc::replay(*t, params, tf.schedule, opts.max_steps);
+    } else {
+      std::string err;
+      if (!replay_litmus(tf, opts.max_steps, &r, &err))
+        return usage_error(replay_file + ": " + err);
+    }
     const std::string got = r.counterexample ? r.counterexample->finding.kind_string() : "";
     r.pass = r.error.empty() && got == tf.finding_kind;
     if (!r.error.empty()) r.mismatches.push_back(r.error);
@@ -206,18 +290,24 @@ int main(int argc, char** argv) {
       test_names.push_back(n);
   }
   std::vector<const mc::TestCase*> selected;
+  std::vector<const litmus::CatalogFile*> scenarios;
   std::set<std::string> chosen;
   for (const auto& n : test_names) {
     auto m = registry.match(n);
-    if (m.empty()) return usage_error("no test matches '" + n + "' (see `migcheck list`)");
+    auto c = litmus::match_catalog(n);
+    if (m.empty() && c.empty())
+      return usage_error("no scenario or test matches '" + n + "' (see `migcheck list`)");
+    for (const auto* f : c)
+      if (chosen.insert(f->name).second) scenarios.push_back(f);
     for (const auto* t : m)
       if (chosen.insert(t->name).second) selected.push_back(t);
   }
+  const bool litmus_runs = !litmus_paths.empty() || !scenarios.empty();
   // A key must be a parameter of at least one selected test (or a litmus setting when litmus
   // files run); it applies to those that take it.
   litmus::Overrides litmus_overrides;
   for (const auto& [k, v] : given) {
-    if (!litmus_paths.empty() && litmus::model_bindings().setting(k)) litmus_overrides[k] = v;
+    if (litmus_runs && litmus::model_bindings().setting(k)) litmus_overrides[k] = v;
   }
   for (const auto& [k, v] : given) {
     bool used = litmus_overrides.count(k) != 0;
@@ -239,23 +329,49 @@ int main(int argc, char** argv) {
 
   int passed = 0, failed = 0, incomplete = 0;
   bool input_error = false;
-  if (!litmus_paths.empty()) {
-    auto runs = litmus::run_litmus_paths(litmus_paths, opts, litmus_overrides);
-    for (const auto& lr : runs) {
+  bool trace_written = false;
+  auto write_trace = [&](mc::RunResult r, const std::string& name) -> std::string {
+    if (trace_out.empty() || !r.counterexample || trace_written) return "";
+    r.test = name;
+    std::string err = traces::write_trace_file(trace_out, r);
+    if (!err.empty()) return err;
+    trace_written = true;
+    if (!json)
+      std::printf("trace written to %s (migcheck replay %s)\n\n", trace_out.c_str(),
+                  trace_out.c_str());
+    return "";
+  };
+  if (litmus_runs) {
+    // Scenarios of the library by name, then files and folders.
+    std::vector<std::pair<std::string, litmus::LitmusRun>> runs;
+    for (const litmus::CatalogFile* f : scenarios)
+      for (auto& lr : litmus::run_litmus_text(f->text, f->path, opts, litmus_overrides))
+        runs.emplace_back(f->name, std::move(lr));
+    if (!litmus_paths.empty())
+      for (auto& lr : litmus::run_litmus_paths(litmus_paths, opts, litmus_overrides))
+        runs.emplace_back(lr.file, std::move(lr));
+    std::vector<litmus::LitmusRun> all;
+    for (auto& [name, lr] : runs) {
       if (json)
         std::printf("%s\n", mc::json::write(litmus::litmus_json(lr)).c_str());
       else
         std::printf("%s\n", litmus::format_herd(lr).c_str());
-    }
-    const int code = litmus::litmus_exit_code(runs);
-    input_error = code == kExitUsage;
-    for (const auto& lr : runs) {
+      if (lr.result) {
+        const std::string err = write_trace(*lr.result, name);
+        if (!err.empty()) return usage_error(err);
+      }
       const int c = litmus::litmus_exit_code({lr});
       (c == kExitOk ? passed : c == kExitIncomplete ? incomplete : failed)++;
+      all.push_back(std::move(lr));
     }
-    if (!json && runs.size() > 1) std::printf("%s\n", litmus::format_table(runs).c_str());
+    input_error = litmus::litmus_exit_code(all) == kExitUsage;
+    // One folder: paths in the table relative to it.
+    const std::string base = litmus_paths.size() == 1 && scenarios.empty() &&
+                                     std::filesystem::is_directory(litmus_paths.front())
+                                 ? litmus_paths.front()
+                                 : "";
+    if (!json && all.size() > 1) std::printf("%s\n", litmus::format_table(all, base).c_str());
   }
-  bool trace_written = false;
   for (const auto& [t, params] : jobs) {
     mc::RunResult r;
     try {
@@ -265,14 +381,8 @@ int main(int argc, char** argv) {
     }
     print_run(r, json);
     (r.pass ? passed : r.incomplete ? incomplete : failed)++;
-    if (!trace_out.empty() && r.counterexample && !trace_written) {
-      std::string err = traces::write_trace_file(trace_out, r);
-      if (!err.empty()) return usage_error(err);
-      trace_written = true;
-      if (!json)
-        std::printf("trace written to %s (migcheck replay %s)\n\n", trace_out.c_str(),
-                    trace_out.c_str());
-    }
+    const std::string err = write_trace(r, r.test);
+    if (!err.empty()) return usage_error(err);
   }
   if (!json) {
     std::printf("migcheck: %d passed, %d failed", passed, failed);

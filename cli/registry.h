@@ -2,5 +2,6 @@
 
 #include "checker/test.h"
 
-// Every registered C++ test of the product: engine validation programs and protocol scenarios.
+// The registered C++ tests: the engine's validation programs. The kernel scenarios are litmus
+// files (litmus/catalog.h).
 void register_all_tests(mc::Registry& r);

@@ -5,7 +5,10 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -54,6 +57,29 @@ TEST(LitmusCorpus, EveryFileRunsAndNeverIsNeverContradicted) {
       EXPECT_NE(v.observation, Observation::kAlways) << name;
     }
   }
+}
+
+// The agreement table of docs/litmus.md is the runner's output on the kernel's tests (the
+// seconds column aside): checked when those tests are beside the project.
+TEST(LitmusCorpus, DocsAgreementTableIsWhatTheRunnerPrints) {
+  if (!std::filesystem::is_directory(peer_dir()))
+    GTEST_SKIP() << peer_dir() << " is not beside the project";
+  std::ifstream in(MIGCHECK_LITMUS_DOC);
+  std::stringstream buf;
+  buf << in.rdbuf();
+  const std::string doc = buf.str();
+  const size_t section = doc.find("## Agreement with the kernel's memory model");
+  ASSERT_NE(section, std::string::npos);
+  const size_t open = doc.find("```\n", section);
+  const size_t close = doc.find("```", open + 4);
+  ASSERT_NE(close, std::string::npos);
+  const std::string table = doc.substr(open + 4, close - open - 4);
+  const std::vector<LitmusRun> runs = litmus::run_litmus_paths({peer_dir()}, mc::ExploreOptions{});
+  // Seconds vary from run to run: compare without them.
+  const std::regex seconds(R"( +[0-9]+\.[0-9][0-9] +)");
+  auto strip = [&seconds](const std::string& t) { return std::regex_replace(t, seconds, " "); };
+  EXPECT_EQ(strip(table), strip(litmus::format_table(runs, peer_dir())))
+      << "re-print it with `migcheck run ../shared/peer/lkmm-litmus` (paths relative to it)";
 }
 
 TEST(LitmusInline, StoreBufferingIsNeverUnderSc) {

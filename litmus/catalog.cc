@@ -1,0 +1,83 @@
+#include "litmus/catalog.h"
+
+#include <algorithm>
+
+#include "checker/test.h"
+#include "litmus/bindings.h"
+#include "litmus/interpreter.h"
+#include "litmus/parser.h"
+
+namespace litmus {
+
+extern const CatalogFile kCatalogFiles[];
+extern const size_t kCatalogFileCount;
+
+std::vector<const CatalogFile*> catalog() {
+  std::vector<const CatalogFile*> all;
+  for (size_t i = 0; i < kCatalogFileCount; ++i) all.push_back(&kCatalogFiles[i]);
+  return all;
+}
+
+std::vector<const CatalogFile*> match_catalog(const std::string& pattern) {
+  std::vector<const CatalogFile*> out;
+  for (const CatalogFile* f : catalog())
+    if (mc::glob_match(pattern, f->name)) out.push_back(f);
+  return out;
+}
+
+const CatalogFile* find_scenario(const std::string& name) {
+  for (const CatalogFile* f : catalog())
+    if (name == f->name) return f;
+  return nullptr;
+}
+
+std::string scenario_summary(const CatalogFile& file) {
+  const ParseResult p = parse_litmus(file.text, file.path);
+  if (!p.ok()) return "(does not parse: " + p.errors.front().to_string() + ")";
+  std::string first = p.test->doc.substr(0, p.test->doc.find("\n\n"));
+  for (char& c : first)
+    if (c == '\n') c = ' ';
+  const size_t stop = first.find(". ");
+  return stop == std::string::npos ? first : first.substr(0, stop + 1);
+}
+
+std::string format_expectations(const std::vector<const CatalogFile*>& files) {
+  const ModelSetting* kernel = model_bindings().setting("kernel");
+  const ModelSetting* bug = model_bindings().setting("bug");
+  if (!kernel) return "";
+  std::string out = "| scenario | bug | expected findings by kernel version |\n|---|---|---|\n";
+  for (const CatalogFile* f : files) {
+    const ParseResult p = parse_litmus(f->text, f->path);
+    if (!p.ok()) {
+      out += std::string("| ") + f->name + " | | does not parse: " + p.errors.front().to_string() +
+             " |\n";
+      continue;
+    }
+    const Test& t = *p.test;
+    std::vector<std::string> bugs{"none"};
+    auto add_bug = [&bugs](const std::string& b) {
+      if (std::find(bugs.begin(), bugs.end(), b) == bugs.end()) bugs.push_back(b);
+    };
+    auto listed = t.settings.find("bug");
+    if (listed != t.settings.end() && bug)
+      for (const std::string& b : setting_values(*bug, listed->second)) add_bug(b);
+    for (const FindingExpectation& e : t.expected_findings)
+      if (!e.bug.empty()) add_bug(e.bug);
+    for (const std::string& b : bugs) {
+      std::string cells;
+      const std::vector<std::string>& ks = kernel->choices;
+      for (size_t i = 0; i < ks.size();) {
+        const std::string set = finding_set_text(expected_findings(t, ks[i], b));
+        size_t j = i;
+        while (j + 1 < ks.size() && finding_set_text(expected_findings(t, ks[j + 1], b)) == set)
+          ++j;
+        cells += (cells.empty() ? "" : "; ") + ks[i] + (j > i ? "-" + ks[j] : "") + ": " + set;
+        i = j + 1;
+      }
+      out += std::string("| ") + f->name + " | " + b + " | " + cells + " |\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace litmus
