@@ -76,6 +76,12 @@ std::string format_bindings_reference(const Bindings& b) {
     if (s.list) values += " (a comma-separated list, or all)";
     o += "| `" + s.key + "` | " + s.fallback + " | " + values + " | " + s.summary + " |\n";
   }
+  for (const ModelSetting& s : b.settings()) {
+    if (s.choice_notes.size() != s.choices.size()) continue;
+    o += "\n### Values of `" + s.key + "`\n\n| value | meaning |\n|---|---|\n";
+    for (size_t i = 0; i < s.choices.size(); ++i)
+      o += "| `" + s.choices[i] + "` | " + s.choice_notes[i] + " |\n";
+  }
   o += "\n### Object types (declared in the initial state)\n\n| declaration | kind | subsystem | "
        "meaning |\n|---|---|---|---|\n";
   for (const auto& [name, t] : b.types()) {

@@ -100,6 +100,7 @@ struct ModelSetting {
   std::vector<std::string> choices;  // the accepted values
   bool list = false;                 // a comma-separated list (or "all") runs one variant each
   std::string summary;
+  std::vector<std::string> choice_notes;  // empty, or what each choice means (same order)
 };
 
 class Bindings {

@@ -21,15 +21,25 @@ constexpr KernelName kKernels[] = {
 struct BugName {
   Bug b;
   const char* name;
+  const char* mistake;
 };
-constexpr BugName kBugs[] = {{Bug::none, "none"},
-                             {Bug::clear_movable_drops_flag, "clear-movable-drops-flag"},
-                             {Bug::lock_before_movable_check, "lock-before-movable-check"},
-                             {Bug::isolate_without_ref, "isolate-without-ref"},
-                             {Bug::newpage_movable_after_unlock, "newpage-movable-after-unlock"},
-                             {Bug::set_movable_unlocked, "set-movable-unlocked"},
-                             {Bug::dequeue_without_lock, "dequeue-without-lock"},
-                             {Bug::zs_no_trypin, "no-trypin"}};
+constexpr BugName kBugs[] = {
+    {Bug::none, "none", "the kernel's code at the version"},
+    {Bug::clear_movable_drops_flag, "clear-movable-drops-flag",
+     "__ClearPageMovable clears PAGE_MAPPING_MOVABLE too (an early version of the 2016 series, "
+     "corrected in review)"},
+    {Bug::lock_before_movable_check, "lock-before-movable-check",
+     "isolate_movable_page takes trylock_page before its lock-free __PageMovable test"},
+    {Bug::isolate_without_ref, "isolate-without-ref",
+     "isolate_movable_page without get_page_unless_zero"},
+    {Bug::newpage_movable_after_unlock, "newpage-movable-after-unlock",
+     "the target page's fate decided by a movable test after unlocking it (before the 5.0 fix)"},
+    {Bug::set_movable_unlocked, "set-movable-unlocked",
+     "the driver marks its page movable without holding the page lock"},
+    {Bug::dequeue_without_lock, "dequeue-without-lock",
+     "balloon_page_dequeue walks the balloon list without pages_lock"},
+    {Bug::zs_no_trypin, "no-trypin",
+     "zs_page_migrate moves objects without trypin_tag (the 2016 zsmalloc race diagram)"}};
 }  // namespace
 
 const Config& kcfg() { return current_config ? *current_config : default_config; }
@@ -70,6 +80,12 @@ Bug parse_bug(const std::string& s) {
 const char* kernel_name(Kernel k) {
   for (const auto& e : kKernels)
     if (e.k == k) return e.name;
+  return "?";
+}
+
+const char* bug_mistake(Bug b) {
+  for (const auto& e : kBugs)
+    if (e.b == b) return e.mistake;
   return "?";
 }
 

@@ -83,5 +83,6 @@ Kernel parse_kernel(const std::string& s);         // throws std::invalid_argume
 Bug parse_bug(const std::string& s);
 const char* kernel_name(Kernel k);
 const char* bug_name(Bug b);
+const char* bug_mistake(Bug b);  // what the variant re-introduces
 
 }  // namespace proto

@@ -42,11 +42,21 @@ proto::Memory& zone(World& w) {
 }
 
 void add_protocol_bindings(Bindings& bn) {
-  bn.add(ModelSetting{"kernel", "6.17", kernel_choices(), true,
-                      "kernel version the model follows; a list (4.10,5.0) or 'all' runs each"});
-  bn.add(ModelSetting{"bug", "none", bug_choices(), true,
-                      "a deliberate historical mistake to inject (docs/protocol.md); a list "
-                      "(none,isolate-without-ref) or 'all' runs each"});
+  bn.add(ModelSetting{"kernel",
+                      "6.17",
+                      kernel_choices(),
+                      true,
+                      "kernel version the model follows; a list (4.10,5.0) or 'all' runs each",
+                      {}});
+  ModelSetting bug{"bug",
+                   "none",
+                   bug_choices(),
+                   true,
+                   "a deliberate historical mistake to inject (docs/protocol.md); a list "
+                   "(none,isolate-without-ref) or 'all' runs each",
+                   {}};
+  for (const std::string& b : bug_choices()) bug.choice_notes.push_back(bug_mistake(parse_bug(b)));
+  bn.add(bug);
   bn.on_begin([](World& w) {
     Config c;
     c.kernel = parse_kernel(w.setting("kernel").empty() ? "6.17" : w.setting("kernel"));
