@@ -79,14 +79,19 @@ std::vector<LitmusRun> run_parsed(ParseResult parsed, const std::string& filenam
     return {std::move(run)};
   }
   auto test = std::make_shared<const Test>(std::move(*parsed.test));
-  // The list settings the command line does not override run once per combination of values
-  // (kernel=all bug=none,isolate-without-ref: every kernel under each bug).
+  // List settings run once per combination of their values (kernel=all bug=none,no-trypin:
+  // every kernel under each bug), whether the file or the command line (--set kernel=4.8,6.17)
+  // gives the list; the command line's value replaces the file's.
   std::vector<std::pair<std::string, std::vector<std::string>>> lists;
   for (const ModelSetting& ms : model_bindings().settings()) {
-    if (!ms.list || overrides.count(ms.key)) continue;
+    if (!ms.list) continue;
+    auto given = overrides.find(ms.key);
     auto it = test->settings.find(ms.key);
-    if (it == test->settings.end()) continue;
-    std::vector<std::string> values = setting_values(ms, it->second);
+    const std::string* value = given != overrides.end()     ? &given->second
+                               : it != test->settings.end() ? &it->second
+                                                            : nullptr;
+    if (!value) continue;
+    std::vector<std::string> values = setting_values(ms, *value);
     if (values.size() >= 2) lists.emplace_back(ms.key, std::move(values));
   }
   if (lists.empty()) return {run_compiled(test, filename, options, overrides, "")};

@@ -57,6 +57,13 @@ void add_protocol_bindings(Bindings& bn) {
                    {}};
   for (const std::string& b : bug_choices()) bug.choice_notes.push_back(bug_mistake(parse_bug(b)));
   bn.add(bug);
+  bn.add(ModelSetting{"mode",
+                      "declared",
+                      {"declared", "MIGRATE_ASYNC", "MIGRATE_SYNC_LIGHT", "MIGRATE_SYNC"},
+                      true,
+                      "the migration mode of every struct compact_control (declared: each its "
+                      "own); a list or 'all' runs each",
+                      {}});
   bn.on_begin([](World& w) {
     Config c;
     c.kernel = parse_kernel(w.setting("kernel").empty() ? "6.17" : w.setting("kernel"));
@@ -95,8 +102,11 @@ void add_protocol_bindings(Bindings& bn) {
   cc_type.create = [](World& w, const ObjectDecl& d) -> void* {
     zone(w);
     auto cc = std::make_unique<compact_control>(d.name.c_str());
-    if (d.value.symbol == "MIGRATE_SYNC") cc->mode = migrate_mode::MIGRATE_SYNC;
-    if (d.value.symbol == "MIGRATE_SYNC_LIGHT") cc->mode = migrate_mode::MIGRATE_SYNC_LIGHT;
+    // `mode=` (a setting) replaces the declared mode of every compaction.
+    const std::string& forced = w.setting("mode");
+    const std::string& mode = forced.empty() || forced == "declared" ? d.value.symbol : forced;
+    if (mode == "MIGRATE_SYNC") cc->mode = migrate_mode::MIGRATE_SYNC;
+    if (mode == "MIGRATE_SYNC_LIGHT") cc->mode = migrate_mode::MIGRATE_SYNC_LIGHT;
     return w.keep(std::move(cc));
   };
   bn.add(std::move(cc_type));
