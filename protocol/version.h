@@ -33,7 +33,7 @@ enum class Bug {
   newpage_movable_after_unlock,  // target putback decided by a movable test after unlock (5.0 fix)
   set_movable_unlocked,          // driver marks the page movable without holding its lock
   dequeue_without_lock,          // balloon_page_dequeue walks the list without pages_lock
-  zs_no_trypin,  // zs_page_migrate without trypin_tag of the page's objects (seed 001)
+  zs_no_trypin,  // zs_page_migrate without trypin_tag of the page's objects (2016 series)
 };
 
 struct Config {

@@ -30,10 +30,10 @@ bool rework_517() { return K().at_least(Kernel::v5_17); }
 // 701d678599d0 (5.3): pool->isolated_pages and zs_destroy_pool waits for it to drain;
 // removed with zspage isolation by c4549b871102 (5.17).
 bool isolated_accounting() { return K().at_least(Kernel::v5_3) && !rework_517(); }
-// afe8605ca454 (5.16; the issue says 5.15): smp_mb__after_atomic() between the decrement
-// and the pool->destroying test in zs_pool_dec_isolated.
+// afe8605ca454 (5.16; often dated 5.15, where it was backported): smp_mb__after_atomic()
+// between the decrement and the pool->destroying test in zs_pool_dec_isolated.
 bool dec_isolated_barrier() { return K().at_least(Kernel::v5_16); }
-// 2505a981114d (5.18-rc7, so 5.18; the issue says 5.19): lock_zspage under
+// 2505a981114d (5.18-rc7, so 5.18; often dated 5.19): lock_zspage under
 // migrate_read_lock, re-reading the chain after each sleep.
 bool lock_zspage_safe() { return K().at_least(Kernel::v5_18); }
 // 68f2736a8583 (6.0): movable_operations; the pool comes from zspage->pool.
