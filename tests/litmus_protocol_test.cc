@@ -136,6 +136,27 @@ TEST(LitmusProtocol, OverrideFixesItAndAMissingFindingFails) {
   EXPECT_FALSE(r.ok());
 }
 
+// PG_waiters (62906027091f, 4.10): a lock_page sleeper sets it while the holder has the lock;
+// 4.8 has no such bit.
+TEST(LitmusProtocol, PageWaitersSetBySleepersFrom410) {
+  const char* text = R"(C waiters
+(*
+ * Result: Sometimes
+ *)
+{ struct page pg0; }
+P0(struct page *pg0) { int r0; lock_page(pg0); r0 = PageWaiters(pg0); unlock_page(pg0); }
+P1(struct page *pg0) { lock_page(pg0); unlock_page(pg0); }
+exists (0:r0=1)
+)";
+  LitmusRun r = run(text, {{"kernel", "4.10"}});
+  ASSERT_TRUE(r.errors.empty()) << errors(r);
+  EXPECT_EQ(r.verdict->observation, litmus::Observation::kSometimes) << litmus::format_herd(r);
+  EXPECT_TRUE(r.ok()) << r.verdict->explanation;
+  r = run(text, {{"kernel", "4.8"}});
+  ASSERT_TRUE(r.errors.empty()) << errors(r);
+  EXPECT_EQ(r.verdict->observation, litmus::Observation::kNever) << litmus::format_herd(r);
+}
+
 TEST(LitmusProtocol, RegistersComparedWithObjects) {
   const LitmusRun r = run(R"(C object-page
 (* Result: Always *)

@@ -161,6 +161,8 @@ void add_protocol_bindings(Bindings& bn) {
      [](const Call& c) { return int64_t{page_count(c.object<page>(0))}; });
   fn("PageLocked", {P}, I, "PG_locked",
      [](const Call& c) { return b(PageLocked(c.object<page>(0))); });
+  fn("PageWaiters", {P}, I, "PG_waiters: a sleeper waits for the page lock (4.10 on; 0 before)",
+     [](const Call& c) { return b(PageWaiters(c.object<page>(0))); });
   fn("PageIsolated", {P}, I, "PG_isolated (PG_movable_ops_isolated from 6.17)",
      [](const Call& c) { return b(PageIsolated(c.object<page>(0))); });
   fn("__PageMovable", {P}, I, "lock-free movable test (page_has_movable_ops from 6.17)",
