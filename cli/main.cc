@@ -130,6 +130,7 @@ int main(int argc, char** argv) {
       "  migcheck run classic/dekker-broken --trace-out dekker.json\n"
       "  migcheck replay dekker.json\n"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("migcheck ") + MIGCHECK_VERSION);
   app.footer(kExitCodes);
 
   auto* list = app.add_subcommand(
