@@ -49,9 +49,9 @@ void straight_line(const mc::Params& p) {
 // bench within about a minute while some scenarios do not exhaust).
 constexpr double kZsCapSeconds = 1.5;
 
-// The zsmalloc table: every scenario at every kernel version, dfs, as `migcheck run` does.
+// The zsmalloc table: every scenario at every kernel version, dpor, as `migcheck run` does.
 void zsmalloc_table(const char* only) {
-  std::printf("zsmalloc (dfs, capped at %.1f s):\n", kZsCapSeconds);
+  std::printf("zsmalloc (dpor, capped at %.1f s):\n", kZsCapSeconds);
   std::printf("%-34s %-5s %-24s %-9s %10s %12s %8s\n", "scenario", "kernel", "result", "coverage",
               "complete", "events", "seconds");
   for (const litmus::CatalogFile* f : litmus::match_catalog("zsmalloc/*")) {

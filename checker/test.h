@@ -28,8 +28,8 @@ class Params {
 
 struct Expectation {
   std::string finding;                               // expected finding kind; empty: none
-  std::optional<uint64_t> executions;                // complete executions under exhaustive dfs
-  std::optional<uint64_t> blocked;                   // blocked executions under exhaustive dfs
+  std::optional<uint64_t> executions;                // complete executions under exhaustive dpor
+  std::optional<uint64_t> blocked;                   // blocked executions under exhaustive dpor
   std::optional<std::vector<std::string>> outcomes;  // every final state, "r0=1 r1=0"
   std::string source;                                // where an expected count comes from
   // Under --all-findings, the exact set of finding kinds (default: {finding}, or none).

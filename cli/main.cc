@@ -151,9 +151,9 @@ int main(int argc, char** argv) {
                   "C-litmus files and folders (*.litmus)")
       ->required();
   run->add_option("--strategy", opts.strategy,
-                  "dfs (exhaustive, optimal DPOR), bounded (preemption-bounded DFS), naive (every "
-                  "interleaving), random, pct")
-      ->check(CLI::IsMember({"dfs", "bounded", "naive", "random", "pct"}));
+                  "dpor (exhaustive, optimal DPOR; the default), dfs (exhaustive, every "
+                  "interleaving; alias naive), bounded (preemption-bounded DFS), random, pct")
+      ->check(CLI::IsMember({"dpor", "dfs", "naive", "bounded", "random", "pct"}));
   run->add_option("--bound", opts.bound, "Preemption bound K for --strategy bounded")
       ->check(CLI::NonNegativeNumber);
   run->add_option("--depth", depth, "Bug depth d for --strategy pct")->check(CLI::PositiveNumber);

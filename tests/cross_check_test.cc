@@ -83,8 +83,8 @@ void compare(const mc::RunResult& naive, const mc::RunResult& dpor, const std::s
 
 void cross_check_litmus(const std::vector<std::string>& paths, Tally& t,
                         const litmus::Overrides& overrides = {}) {
-  const auto naive = litmus::run_litmus_paths(paths, options("naive", naive_cap()), overrides);
-  const auto dpor = litmus::run_litmus_paths(paths, options("dfs", dpor_cap()), overrides);
+  const auto naive = litmus::run_litmus_paths(paths, options("dfs", naive_cap()), overrides);
+  const auto dpor = litmus::run_litmus_paths(paths, options("dpor", dpor_cap()), overrides);
   ASSERT_EQ(naive.size(), dpor.size());
   for (size_t i = 0; i < naive.size(); ++i) {
     const std::string what = naive[i].file + " " + naive[i].variant;
@@ -146,8 +146,8 @@ TEST(CrossCheck, RegisteredPrograms) {
     ASSERT_EQ(mc::resolve_params(test, {}, &params), "") << test.name;
     const std::string what = test.name + " " + params.to_string();
     // The validation programs at their default size are for DPOR, not naive DFS.
-    const mc::RunResult dpor = mc::explore(test, params, options("dfs", dpor_cap()));
-    compare(mc::explore(test, params, options("naive", naive_cap())), dpor, what, t);
+    const mc::RunResult dpor = mc::explore(test, params, options("dpor", dpor_cap()));
+    compare(mc::explore(test, params, options("dfs", naive_cap())), dpor, what, t);
   }
   print("registered programs", t, false);
   EXPECT_GE(t.compared, quick() ? 5 : 10);

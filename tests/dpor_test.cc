@@ -33,7 +33,7 @@ Soak soak(uint32_t seed, int programs) {
 }
 
 mc::RunResult run_registered(const std::string& name, std::map<std::string, std::string> set = {},
-                             const std::string& strategy = "dfs") {
+                             const std::string& strategy = "dpor") {
   static mc::Registry registry = [] {
     mc::Registry r;
     mc::register_classic_programs(r);
@@ -106,7 +106,7 @@ int compared_with_findings = 0;
 bool compare_with_naive(const std::function<void()>& body, const std::string& what,
                         uint64_t naive_cap = ~uint64_t{0}) {
   Recording naive(mc::make_bounded_strategy(-1));
-  Recording dpor(mc::make_dfs_strategy());
+  Recording dpor(mc::make_dpor_strategy());
   if (!mctest::run_all(body, naive, naive_cap)) return false;
   mctest::run_all(body, dpor);
   // An execution stops at its finding, so what lies beyond it (races, and other findings

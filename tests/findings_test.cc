@@ -327,14 +327,14 @@ TEST(StepBound, UnboundedSpinIsPossibleLivelock) {
         while (x.load() == 0) {
         }
       },
-      "dfs", 200);
+      "dpor", 200);
   EXPECT_EQ(finding_of(spin), "step-bound");
   auto bounded = run(
       [] {
         mc::atomic<int> x(0, "x");
         for (int i = 0; i < 50; ++i) (void)x.load();
       },
-      "dfs", 200);
+      "dpor", 200);
   EXPECT_EQ(finding_of(bounded), "");
 }
 

@@ -7,8 +7,8 @@
 #include <set>
 #include <string>
 
-#include "checker/explore/dfs.h"
 #include "checker/explore/explorer.h"
+#include "checker/explore/strategies.h"
 #include "checker/explore/strategy.h"
 #include "checker/mc.h"
 #include "checker/test.h"
@@ -28,7 +28,7 @@ inline mc::TestCase make_case(std::string name, std::function<void()> body,
   return t;
 }
 
-inline mc::RunResult run(std::function<void()> body, const std::string& strategy = "dfs",
+inline mc::RunResult run(std::function<void()> body, const std::string& strategy = "dpor",
                          uint64_t max_steps = 100000, int bound = 2) {
   mc::TestCase t = make_case("test", std::move(body));
   mc::ExploreOptions o;

@@ -1,8 +1,8 @@
 // Depth-first search over every interleaving with no reduction, optionally bounded in
 // preemptions (Musuvathi & Qadeer, PLDI'07): switching away from a thread that could go on
 // costs one preemption. Unbounded, it is the naive reference the DPOR tests compare with.
-#include "checker/explore/dfs.h"
 #include "checker/explore/path.h"
+#include "checker/explore/strategies.h"
 
 namespace mc {
 
@@ -11,9 +11,9 @@ namespace {
 class BoundedStrategy final : public Strategy {
  public:
   explicit BoundedStrategy(int bound) : bound_(bound) {}
-  std::string name() const override { return bound_ < 0 ? "naive" : "bounded"; }
+  std::string name() const override { return bound_ < 0 ? "dfs" : "bounded"; }
   std::string describe() const override {
-    return bound_ < 0 ? "naive dfs: every interleaving, no reduction"
+    return bound_ < 0 ? "dfs: every interleaving, no reduction"
                       : "bounded dfs: every interleaving with at most " + std::to_string(bound_) +
                             " preemption(s) (BOUNDED: not a proof beyond that)";
   }

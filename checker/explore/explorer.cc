@@ -5,7 +5,7 @@
 #include <set>
 #include <stdexcept>
 
-#include "checker/explore/dfs.h"
+#include "checker/explore/strategies.h"
 #include "checker/explore/strategy.h"
 
 namespace mc {
@@ -78,13 +78,14 @@ std::string search_scope(const ExploreOptions& o) {
 }
 
 std::unique_ptr<Strategy> make_strategy(const ExploreOptions& o) {
-  if (o.strategy == "dfs") return make_dfs_strategy();
+  if (o.strategy == "dpor") return make_dpor_strategy();
   if (o.strategy == "bounded") return make_bounded_strategy(o.bound);
-  if (o.strategy == "naive") return make_bounded_strategy(-1);
+  // `naive`: the name plain DFS had before 0.12.0.
+  if (o.strategy == "dfs" || o.strategy == "naive") return make_bounded_strategy(-1);
   if (o.strategy == "random") return make_random_strategy(o.seed, o.iterations);
   if (o.strategy == "pct") return make_pct_strategy(o.seed, o.iterations, o.bound);
   throw std::invalid_argument("unknown strategy '" + o.strategy +
-                              "' (expected dfs, bounded, naive, random or pct)");
+                              "' (expected dpor, dfs, bounded, random or pct)");
 }
 
 std::string finding_identity(const Finding& f) {
@@ -296,7 +297,7 @@ void judge(const TestCase& test, RunResult& r, const std::string& scope) {
       r.mismatches.push_back("expected finding " + e.finding + ", got " +
                              (got.empty() ? "none" : got));
   }
-  if (r.exhausted && r.strategy == "dfs" && e.finding.empty() && got.empty()) {
+  if (r.exhausted && r.strategy == "dpor" && e.finding.empty() && got.empty()) {
     if (e.executions && *e.executions != r.complete)
       r.mismatches.push_back("expected " + std::to_string(*e.executions) + " complete executions" +
                              (e.source.empty() ? "" : " (" + e.source + ")") + ", explored " +

@@ -20,8 +20,8 @@ struct ExploreOptions;
 std::string search_scope(const ExploreOptions& o);
 
 struct ExploreOptions {
-  std::string strategy = "dfs";  // dfs | bounded | naive | random | pct
-  int bound = 2;                 // bounded: preemptions; pct: depth
+  std::string strategy = "dpor";  // dpor | dfs (alias naive) | bounded | random | pct
+  int bound = 2;                  // bounded: preemptions; pct: depth
   uint64_t seed = 1;
   uint64_t iterations = 1000;   // random, pct
   uint64_t max_executions = 0;  // 0: no limit

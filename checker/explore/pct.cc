@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <random>
 
-#include "checker/explore/dfs.h"
 #include "checker/explore/path.h"
+#include "checker/explore/strategies.h"
 
 namespace mc {
 

@@ -1,8 +1,8 @@
 // Uniformly random scheduling, seeded: for models too large to exhaust.
 #include <random>
 
-#include "checker/explore/dfs.h"
 #include "checker/explore/path.h"
+#include "checker/explore/strategies.h"
 
 namespace mc {
 

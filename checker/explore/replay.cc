@@ -1,6 +1,6 @@
 // Re-runs one recorded schedule exactly; says where a model departs from it.
-#include "checker/explore/dfs.h"
 #include "checker/explore/path.h"
+#include "checker/explore/strategies.h"
 
 namespace mc {
 

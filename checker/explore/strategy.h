@@ -14,7 +14,7 @@ namespace mc {
 class Strategy {
  public:
   virtual ~Strategy() = default;
-  // Short name for reports: "dfs", "bounded", "random", "pct", "replay".
+  // Short name for reports: "dpor", "dfs", "bounded", "random", "pct", "replay".
   virtual std::string name() const = 0;
   // One line on what it guarantees, for the output ("exhaustive, optimal DPOR ...").
   virtual std::string describe() const { return name(); }

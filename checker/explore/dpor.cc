@@ -3,9 +3,8 @@
 // the path is replayed from the root for every execution. Every complete execution is a new
 // Mazurkiewicz trace, and a run ends sleep-set blocked only where blocking operations make an
 // inserted sequence infeasible.
-#include "checker/explore/dfs.h"
-
 #include "checker/explore/path.h"
+#include "checker/explore/strategies.h"
 #include "checker/explore/wakeup_tree.h"
 #include "checker/runtime/object.h"
 
@@ -81,9 +80,9 @@ class HandledSequences {
 
 class DfsStrategy final : public Strategy {
  public:
-  std::string name() const override { return "dfs"; }
+  std::string name() const override { return "dpor"; }
   std::string describe() const override {
-    return "dfs: exhaustive, optimal DPOR (sleep sets and wakeup trees)";
+    return "dpor: exhaustive, optimal DPOR (sleep sets and wakeup trees)";
   }
   bool exhaustive() const override { return true; }
   std::string error() const override { return error_; }
@@ -516,6 +515,6 @@ class DfsStrategy final : public Strategy {
 
 }  // namespace
 
-std::unique_ptr<Strategy> make_dfs_strategy() { return std::make_unique<DfsStrategy>(); }
+std::unique_ptr<Strategy> make_dpor_strategy() { return std::make_unique<DfsStrategy>(); }
 
 }  // namespace mc
