@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "checker/explore/explorer.h"
+#include "checker/report/result_json.h"
 #include "checker/report/text.h"
 #include "cli/registry.h"
 #include "litmus/catalog.h"

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "checker/report/result_json.h"
 #include "checker/report/text.h"
 #include "litmus/parser.h"
 

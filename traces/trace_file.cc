@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "checker/report/json.h"
+#include "checker/report/result_json.h"
 #include "checker/report/text.h"
 
 namespace traces {
@@ -71,7 +72,8 @@ bool parse_trace(const std::string& text, const std::string& name, TraceFile* ou
     }
   }
   const Value* s = v.get("schedule");
-  if (!s || !s->is_array()) return bad("expected \"schedule\": an array of {\"t\": N} / {\"v\": N}");
+  if (!s || !s->is_array())
+    return bad("expected \"schedule\": an array of {\"t\": N} / {\"v\": N}");
   out->schedule.clear();
   size_t i = 0;
   for (const auto& d : s->array()) {

@@ -16,11 +16,21 @@ std::string quote(const std::string& s) {
   std::string o = "\"";
   for (unsigned char c : s) {
     switch (c) {
-      case '"': o += "\\\""; break;
-      case '\\': o += "\\\\"; break;
-      case '\n': o += "\\n"; break;
-      case '\t': o += "\\t"; break;
-      case '\r': o += "\\r"; break;
+      case '"':
+        o += "\\\"";
+        break;
+      case '\\':
+        o += "\\\\";
+        break;
+      case '\n':
+        o += "\\n";
+        break;
+      case '\t':
+        o += "\\t";
+        break;
+      case '\r':
+        o += "\\r";
+        break;
       default:
         if (c < 0x20) {
           char buf[8];
@@ -183,11 +193,21 @@ class Reader {
         if (i_ >= t_.size()) return fail("an escape");
         char e = t_[i_++];
         switch (e) {
-          case 'n': *s += '\n'; break;
-          case 't': *s += '\t'; break;
-          case 'r': *s += '\r'; break;
-          case 'b': *s += '\b'; break;
-          case 'f': *s += '\f'; break;
+          case 'n':
+            *s += '\n';
+            break;
+          case 't':
+            *s += '\t';
+            break;
+          case 'r':
+            *s += '\r';
+            break;
+          case 'b':
+            *s += '\b';
+            break;
+          case 'f':
+            *s += '\f';
+            break;
           case 'u': {
             if (i_ + 4 > t_.size()) return fail("four hex digits");
             unsigned cp = static_cast<unsigned>(std::stoul(t_.substr(i_, 4), nullptr, 16));
@@ -204,7 +224,8 @@ class Reader {
             }
             break;
           }
-          default: *s += e;
+          default:
+            *s += e;
         }
       } else {
         *s += c;

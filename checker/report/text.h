@@ -5,16 +5,12 @@
 #include <string>
 
 #include "checker/explore/explorer.h"
-#include "checker/report/json.h"
 
 namespace mc {
 
 std::string format_summary(const RunResult& r);
 std::string format_trace(const Counterexample& c);
 std::string format_diagram(const Counterexample& c, int max_column_width = 72);
-json::Value result_json(const RunResult& r);
-json::Value events_json(const std::vector<EventDetail>& events);
-json::Value schedule_json(const std::vector<Decision>& schedule);
 std::string memory_order_name(std::memory_order mo);
 
 }  // namespace mc

@@ -3,12 +3,9 @@
 
 #include <cstdint>
 
-namespace mc {
+#include "checker/runtime/thread_id.h"
 
-inline constexpr int kMaxThreads = 16;
-using ThreadId = int;
-using ThreadMask = uint32_t;
-static_assert(kMaxThreads <= 32, "thread sets are 32-bit masks");
+namespace mc {
 
 struct VectorClock {
   uint32_t at[kMaxThreads] = {};
