@@ -45,7 +45,7 @@ void count_outcome(const Execution& ex, std::string& key, RunResult& r) {
 
 }  // namespace
 
-void outcome_key_into(const std::vector<Observation>& obs, std::string& key) {
+void outcome_key_into(const std::vector<ObservedValue>& obs, std::string& key) {
   key.clear();
   for (const auto& o : obs) {
     if (!key.empty()) key += ' ';
@@ -57,7 +57,7 @@ void outcome_key_into(const std::vector<Observation>& obs, std::string& key) {
   }
 }
 
-std::string outcome_key(const std::vector<Observation>& obs) {
+std::string outcome_key(const std::vector<ObservedValue>& obs) {
   std::string key;
   outcome_key_into(obs, key);
   return key;

@@ -89,8 +89,8 @@ std::string finding_identity(const Finding& f);
 std::vector<std::string> finding_kinds(const RunResult& r);
 void judge(const TestCase& test, RunResult& r, const std::string& scope = "");
 // A complete execution's final state as "name=value ..." in the order observed.
-std::string outcome_key(const std::vector<Observation>& obs);
+std::string outcome_key(const std::vector<ObservedValue>& obs);
 // The same into `key` (cleared first), whose capacity is reused.
-void outcome_key_into(const std::vector<Observation>& obs, std::string& key);
+void outcome_key_into(const std::vector<ObservedValue>& obs, std::string& key);
 
 }  // namespace mc

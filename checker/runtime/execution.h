@@ -128,7 +128,8 @@ enum class ExecutionEnd : uint8_t {
   kFinding,   // stopped at a finding
 };
 
-struct Observation {
+// A named value of the final state, recorded by mc::observe (an outcome is the set of them).
+struct ObservedValue {
   const char* name;
   int64_t value;
 };
@@ -274,7 +275,7 @@ class Execution {
   ThreadMask live_mask() const;
   uint32_t preemptions() const { return preemptions_; }
   const std::vector<Finding>& findings() const { return findings_; }
-  const std::vector<Observation>& observations() const { return observations_; }
+  const std::vector<ObservedValue>& observations() const { return observations_; }
   // Events the strategy saw (a pruned run's unobserved tail is not counted).
   uint64_t event_count() const { return events_.size(); }
   bool draining() const { return draining_; }
@@ -361,7 +362,7 @@ class Execution {
   uint32_t observe_from_ = 0;              // the strategy's observe_from() for this execution
   size_t ncand_ = 0;
   std::vector<Finding> findings_;
-  std::vector<Observation> observations_;
+  std::vector<ObservedValue> observations_;
   std::vector<std::unique_ptr<HeapBlock>> blocks_;  // the first nblocks_ are this execution's
   size_t nblocks_ = 0;
   Arena arena_;
