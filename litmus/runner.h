@@ -13,6 +13,7 @@
 #include "checker/report/json.h"
 #include "litmus/ast.h"
 #include "litmus/interpreter.h"
+#include "litmus/verdict.h"
 
 namespace litmus {
 

@@ -1,0 +1,197 @@
+// The litmus interpreter's runtime (internal to litmus/): the state one execution shares
+// between its model threads, and the thread that interprets one Pn body. The primitives
+// (primitives.cc) act on it; run_body (thread_context.cc) is the body of a bound test.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <cstdlib>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "checker/mc.h"
+#include "litmus/interpreter.h"
+
+namespace litmus {
+
+inline constexpr auto kRelaxed = std::memory_order_relaxed;
+inline constexpr auto kAcquire = std::memory_order_acquire;
+inline constexpr auto kRelease = std::memory_order_release;
+inline constexpr auto kSeqCst = std::memory_order_seq_cst;
+
+// The location whose address is `value` (address_of), if it is one of `count` locations.
+inline std::optional<size_t> location_of_address(int64_t value, size_t count) {
+  const uint64_t v = static_cast<uint64_t>(value);
+  if ((v & 0xffffffffu) != 0) return std::nullopt;
+  const uint64_t i = v >> 32;
+  if (i == 0 || i > count) return std::nullopt;
+  return static_cast<size_t>(i - 1);
+}
+
+struct Shared {
+  const Program& program;
+  std::vector<std::unique_ptr<mc::atomic<int64_t>>> cells;  // null for locks
+  std::vector<std::unique_ptr<mc::spinlock>> locks;         // null for values
+  // Grace-period state, [domain][thread]: odd while the thread is inside a read-side critical
+  // section of that domain (0: RCU, k + 1: the k-th srcu_struct). Written only by its thread.
+  std::vector<std::vector<std::unique_ptr<mc::atomic<int64_t>>>> readers;
+  std::vector<std::map<std::string, int64_t>> final_registers;
+  World* world = nullptr;  // model objects, when the test uses them
+};
+
+class ThreadContext {
+ public:
+  // tid < 0: the setup thread running the init block's calls (model functions only).
+  ThreadContext(Shared& shared, int tid) : shared_(shared), tid_(tid) {
+    if (tid < 0) return;
+    const Program& p = shared.program;
+    for (const Param& param : p.test->threads[tid].params)
+      if (auto i = p.find_location(param.name)) locals_[param.name] = address_of(*i);
+    for (const auto& [name, value] : p.register_init[tid]) locals_[name] = value;
+    rcu_nesting_.assign(shared.readers.size(), 0);
+    rcu_seq_.assign(shared.readers.size(), 0);
+  }
+
+  void run() {
+    exec(*shared_.program.test->threads[tid_].body);
+    shared_.final_registers[tid_] = locals_;
+  }
+
+  [[noreturn]] void fail(const SourceLoc& loc, const std::string& message) {
+    mc::violation("litmus", loc.to_string() + ": " + message);
+    std::abort();  // not reached: violation unwinds the model thread
+  }
+
+  int64_t eval(const Expr& e);
+  int64_t arg(const Expr& call, size_t i) { return eval(*call.operands[i]); }
+
+  // A call of a modelled kernel function (litmus/bindings.h).
+  int64_t call_model(const ModelFunction& f, const Expr& e) {
+    if (!shared_.world) fail(e.loc, "no model objects for " + f.name);
+    Call c{*shared_.world, f, {}, e.loc};
+    for (const ExprPtr& a : e.operands) c.args.push_back(eval(*a));
+    return f.run(c);
+  }
+
+  // The location a pointer-valued argument points to (`x` in smp_load_acquire(x)).
+  size_t pointer(const Expr& e) {
+    const int64_t v = eval(e);
+    auto i = location_of_address(v, shared_.program.locations.size());
+    if (!i)
+      fail(e.loc, "'" + to_string(e) + "' is not a pointer to a shared location (value " +
+                      std::to_string(v) + ")");
+    return *i;
+  }
+  mc::atomic<int64_t>& cell_at(const Expr& e, size_t i) {
+    if (!shared_.cells[i])
+      fail(e.loc, "'" + shared_.program.locations[i].name + "' is not an integer location");
+    return *shared_.cells[i];
+  }
+  mc::atomic<int64_t>& cell(const Expr& pointer_expr) {
+    return cell_at(pointer_expr, pointer(pointer_expr));
+  }
+  mc::spinlock& lock(const Expr& e) {
+    const size_t i = pointer(e);
+    if (!shared_.locks[i])
+      fail(e.loc, "'" + shared_.program.locations[i].name + "' is not a spinlock_t");
+    return *shared_.locks[i];
+  }
+  // An lvalue argument as in READ_ONCE(*x): the location `*p` designates.
+  mc::atomic<int64_t>& lvalue_cell(const Expr& e) {
+    if (e.kind == ExprKind::kUnary && e.unary_op == UnaryOp::kDeref) return cell(*e.operands[0]);
+    fail(e.loc, "expected '*pointer', found '" + to_string(e) + "'");
+  }
+
+  // Reads or writes an lvalue: a local (register) or `*p`. A marked access (READ_ONCE, ...)
+  // is atomic with `mo`; a plain C access (`*p = 1`, `r = *p`, `*p += 1`) is a non-atomic
+  // access of the location: still a scheduling point (every interleaving is explored), and
+  // checked by the engine's data-race detector, as LKMM's plain accesses.
+  int64_t load_lvalue(const Expr& e, std::memory_order mo) {
+    if (e.kind == ExprKind::kIdentifier) return local(e);
+    return lvalue_cell(e).load(mo);
+  }
+  void store_lvalue(const Expr& e, int64_t v, std::memory_order mo) {
+    if (e.kind == ExprKind::kIdentifier) {
+      locals_[e.name] = v;
+      return;
+    }
+    lvalue_cell(e).store(v, mo);
+  }
+  int64_t plain_load(const Expr& e) {
+    if (e.kind == ExprKind::kIdentifier) return local(e);
+    return lvalue_cell(e).load_nonatomic();
+  }
+  void plain_store(const Expr& e, int64_t v) {
+    if (e.kind == ExprKind::kIdentifier) {
+      locals_[e.name] = v;
+      return;
+    }
+    lvalue_cell(e).store_nonatomic(v);
+  }
+
+  // RCU and SRCU read-side critical sections and grace periods.
+  size_t srcu_domain(const Expr& e) {
+    const size_t i = pointer(e);
+    const auto& d = shared_.program.srcu_domains;
+    for (size_t k = 0; k < d.size(); ++k)
+      if (d[k] == i) return k + 1;
+    fail(e.loc, "'" + shared_.program.locations[i].name + "' is not a struct srcu_struct");
+  }
+  void read_lock(size_t domain) {
+    if (rcu_nesting_[domain]++ == 0)
+      shared_.readers[domain][tid_]->store(++rcu_seq_[domain], kRelaxed);
+  }
+  void read_unlock(const Expr& call, size_t domain) {
+    if (rcu_nesting_[domain] == 0) fail(call.loc, "unlock outside a read-side critical section");
+    if (--rcu_nesting_[domain] == 0)
+      shared_.readers[domain][tid_]->store(++rcu_seq_[domain], kRelease);
+  }
+  void synchronize(const Expr& call, size_t domain) {
+    if (rcu_nesting_[domain] != 0)
+      fail(call.loc, "grace period waited for inside a read-side critical section");
+    mc::fence(kSeqCst);
+    auto& states = shared_.readers[domain];
+    for (size_t t = 0; t < states.size(); ++t) {
+      if (static_cast<int>(t) == tid_) continue;
+      mc::atomic<int64_t>& s = *states[t];
+      const int64_t seen = s.load(kAcquire);
+      if (seen % 2 == 1) mc::await(s, [&s, seen] { return s.peek() != seen; });
+    }
+    mc::fence(kSeqCst);
+  }
+
+ private:
+  enum class Flow { kNormal, kBreak, kContinue, kReturn };
+
+  int64_t local(const Expr& e) {
+    auto it = locals_.find(e.name);
+    if (it != locals_.end()) return it->second;
+    if (auto i = shared_.program.find_location(e.name)) return address_of(*i);
+    fail(e.loc, "unknown identifier '" + e.name + "'");
+  }
+
+  Flow exec(const Stmt& s);
+  Flow loop(const Stmt& s);
+  int64_t assign(const Expr& e);
+  int64_t step(const Expr& e);
+  int64_t binary(const Expr& e);
+
+  Shared& shared_;
+  int tid_;
+  std::map<std::string, int64_t> locals_;
+  std::vector<int> rcu_nesting_;
+  std::vector<int64_t> rcu_seq_;
+};
+
+// One execution of a bound test: builds the locations and model objects, runs the setup calls,
+// spawns a thread per Pn, joins them and observes the outcome.
+void run_body(const Program& p);
+
+}  // namespace litmus
