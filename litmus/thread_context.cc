@@ -271,7 +271,7 @@ std::unique_ptr<World> make_world(const Program& p, Shared& shared) {
     MC_FUNC("litmus setup");
     for (const Expr* call : p.setup_calls) setup.eval(*call);
   }
-  // A visible step between the setup and the spawns (as protocol/scenarios.cc's end_of_setup):
+  // A visible step between the setup and the spawns:
   // spawn hands the child the parent's clock at its last visible event.
   mc::atomic<int> setup_done(0, "setup done");
   setup_done.store(1);

@@ -9,7 +9,7 @@
 // is a handle variable that zs_malloc_into / zs_malloc_write fill (usable in setup calls).
 // Every function taking a handle accepts either.
 //
-// At the end (protocol/zsmalloc_scenarios.cc's checks): the worker thread, if any, is stopped
+// At the end: the worker thread, if any, is stopped
 // and joined; if no thread destroyed the pool, pending free_work runs, zs_check_pool_peek
 // checks the pool against the objects still allocated, each object holds the last value written
 // to its word 0, and the teardown (zs_free of every object, free_work, zs_destroy_pool) must give
