@@ -1,6 +1,6 @@
 // The invariants every scenario ends with, whoever drives it (the litmus bindings, or a C++
-// test of the model): every page in exactly one place with a balanced reference count, nothing left
-// locked or isolated. A failed check is an "end state" violation.
+// test of the model): every page in exactly one place with a balanced reference count,
+// nothing left locked or isolated. A failed check is an "end state" violation.
 #pragma once
 
 #include <string>
