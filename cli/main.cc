@@ -12,6 +12,7 @@
 #include "checker/report/result_json.h"
 #include "checker/report/text.h"
 #include "cli/registry.h"
+#include "litmus/bindings/all.h"
 #include "litmus/catalog.h"
 #include "litmus/parser.h"
 #include "litmus/runner.h"
@@ -98,8 +99,9 @@ bool replay_litmus(const traces::TraceFile& tf, uint64_t max_steps, mc::RunResul
     *error = parsed.error_text();
     return false;
   }
-  litmus::Compiled c = litmus::compile_litmus(
-      std::make_shared<const litmus::Test>(std::move(*parsed.test)), tf.params.values());
+  litmus::Compiled c =
+      litmus::compile_litmus(std::make_shared<const litmus::Test>(std::move(*parsed.test)),
+                             litmus::model_bindings(), tf.params.values());
   if (!c.ok()) {
     *error = c.error_text();
     return false;
@@ -237,7 +239,7 @@ int main(int argc, char** argv) {
   }
 
   if (functions->parsed()) {
-    std::printf("%s", litmus::format_bindings_reference().c_str());
+    std::printf("%s", litmus::format_bindings_reference(litmus::model_bindings()).c_str());
     return kExitOk;
   }
 

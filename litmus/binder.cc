@@ -52,7 +52,7 @@ class Binder {
     }
     if (type && type->base == "spinlock_t") p_.locations[i].kind = Location::Kind::kSpinlock;
     if (type) {
-      if (const ObjectType* ot = model_bindings().type(type->base)) {
+      if (const ObjectType* ot = p_.bindings->type(type->base)) {
         Location& l = p_.locations[i];
         if (l.kind != Location::Kind::kObject && it != p_.location_index.end())
           error(loc, "'" + name + "' declared as " + type->text() + " and as a plain location");
@@ -76,7 +76,7 @@ class Binder {
       const auto& table = primitives();
       auto it = table.find(e.name);
       if (it == table.end()) {
-        if (const ModelFunction* f = model_bindings().function(e.name))
+        if (const ModelFunction* f = p_.bindings->function(e.name))
           check_model_call(*f, e);
         else
           error(e.loc, "unknown function '" + e.name +
@@ -158,7 +158,7 @@ class Binder {
   // Header settings the models read (kernel=, bug=) and the Expect lines.
   void bind_settings(const std::map<std::string, std::string>& overrides) {
     const Test& test = *p_.test;
-    const Bindings& bn = model_bindings();
+    const Bindings& bn = *p_.bindings;
     for (const ModelSetting& ms : bn.settings()) {
       std::string value = ms.fallback;
       SourceLoc at = test.loc;
@@ -201,8 +201,9 @@ class Binder {
                               join(kernel->choices) + ", or a range such as 4.10..5.17)");
       }
     }
-    p_.expected_findings = expected_findings(
-        test, p_.settings["kernel"], p_.settings.count("bug") ? p_.settings["bug"] : "none");
+    p_.expected_findings =
+        expected_findings(test, *p_.bindings, p_.settings["kernel"],
+                          p_.settings.count("bug") ? p_.settings["bug"] : "none");
     // herd's `Result: ... DATARACE`: the plain accesses race; with no Expect line, that data
     // race is the finding the exploration must produce (it stops there: the outcome part of
     // the Result is then not checked).
@@ -236,7 +237,7 @@ class Binder {
   }
 
   void bind_objects() {
-    const Bindings& bn = model_bindings();
+    const Bindings& bn = *p_.bindings;
     std::map<std::string, int> counts;
     for (const InitEntry& e : p_.test->init) {
       if (e.call || e.thread || !e.type) continue;
@@ -365,7 +366,7 @@ class Binder {
     // Pointers to locations named only by an initialiser.
     for (const InitEntry& e : test.init) {
       if (e.call) continue;
-      const bool object = e.type && model_bindings().type(e.type->base);
+      const bool object = e.type && p_.bindings->type(e.type->base);
       if (e.value.kind == InitValue::Kind::kAddress && !object && !p_.find_location(e.value.symbol))
         declare(e.value.symbol, e.value.loc, nullptr);
     }
@@ -373,7 +374,7 @@ class Binder {
     p_.register_init.assign(test.threads.size(), {});
     for (const InitEntry& e : test.init) {
       if (e.call) continue;
-      if (e.type && model_bindings().type(e.type->base)) continue;
+      if (e.type && p_.bindings->type(e.type->base)) continue;
       int64_t value = 0;
       switch (e.value.kind) {
         case InitValue::Kind::kNone:
@@ -446,10 +447,10 @@ std::vector<std::string> setting_values(const ModelSetting& s, const std::string
 namespace {
 
 // Whether an Expect line's kernel entry ("5.0", or a range "4.10..5.17") covers `kernel`.
-bool covers(const std::string& entry, const std::string& kernel) {
+bool covers(const Bindings& bindings, const std::string& entry, const std::string& kernel) {
   const size_t dots = entry.find("..");
   if (dots == std::string::npos) return entry == kernel;
-  const ModelSetting* s = model_bindings().setting("kernel");
+  const ModelSetting* s = bindings.setting("kernel");
   if (!s) return false;
   auto index = [s](const std::string& v) -> long {
     for (size_t i = 0; i < s->choices.size(); ++i)
@@ -463,15 +464,15 @@ bool covers(const std::string& entry, const std::string& kernel) {
 
 }  // namespace
 
-std::vector<std::string> expected_findings(const Test& test, const std::string& kernel,
-                                           const std::string& bug) {
+std::vector<std::string> expected_findings(const Test& test, const Bindings& bindings,
+                                           const std::string& kernel, const std::string& bug) {
   // Tiers, most specific first: bug and kernel, bug, kernel, plain.
   const FindingExpectation* best = nullptr;
   int best_tier = 4;
   for (const FindingExpectation& e : test.expected_findings) {
     if (!e.bug.empty() && e.bug != bug) continue;
     bool kernel_ok = e.kernels.empty();
-    for (const std::string& k : e.kernels) kernel_ok |= covers(k, kernel);
+    for (const std::string& k : e.kernels) kernel_ok |= covers(bindings, k, kernel);
     if (!kernel_ok) continue;
     const int tier = (e.bug.empty() ? 2 : 0) + (e.kernels.empty() ? 1 : 0);
     if (tier < best_tier) best = &e, best_tier = tier;
@@ -485,11 +486,12 @@ std::string finding_set_text(const std::vector<std::string>& kinds) {
   return s.empty() ? "none" : s;
 }
 
-Compiled compile_litmus(std::shared_ptr<const Test> test,
+Compiled compile_litmus(std::shared_ptr<const Test> test, const Bindings& bindings,
                         const std::map<std::string, std::string>& overrides) {
   Compiled c;
   auto program = std::make_shared<Program>();
   program->test = test;
+  program->bindings = &bindings;
   Binder binder(*program, c.errors);
   binder.bind(overrides);
   if (!c.errors.empty()) return c;

@@ -126,12 +126,9 @@ class Bindings {
   std::vector<std::function<void(World&)>> begin_;
 };
 
-// The table with every subsystem (bindings/all.cc).
-const Bindings& model_bindings();
-
 // The registry as Markdown tables (settings, object types, functions by subsystem), for
 // `migcheck litmus-functions` and docs/litmus.md.
-std::string format_bindings_reference(const Bindings& b = model_bindings());
+std::string format_bindings_reference(const Bindings& b);
 
 // The subsystems' fillers (one per file in litmus/bindings/).
 // Registers one subsystem's functions: fn("name", {params}, result, "summary", run).

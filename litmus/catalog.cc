@@ -4,6 +4,7 @@
 
 #include "checker/test.h"
 #include "litmus/bindings.h"
+#include "litmus/bindings/all.h"
 #include "litmus/interpreter.h"
 #include "litmus/parser.h"
 
@@ -67,9 +68,10 @@ std::string format_expectations(const std::vector<const CatalogFile*>& files) {
       std::string cells;
       const std::vector<std::string>& ks = kernel->choices;
       for (size_t i = 0; i < ks.size();) {
-        const std::string set = finding_set_text(expected_findings(t, ks[i], b));
+        const std::string set = finding_set_text(expected_findings(t, model_bindings(), ks[i], b));
         size_t j = i;
-        while (j + 1 < ks.size() && finding_set_text(expected_findings(t, ks[j + 1], b)) == set)
+        while (j + 1 < ks.size() &&
+               finding_set_text(expected_findings(t, model_bindings(), ks[j + 1], b)) == set)
           ++j;
         cells += (cells.empty() ? "" : "; ") + ks[i] + (j > i ? "-" + ks[j] : "") + ": " + set;
         i = j + 1;

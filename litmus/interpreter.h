@@ -40,7 +40,7 @@ struct BindError {
 struct Location {
   std::string name;
   SourceLoc loc;
-  // kObject: a model object (`struct page pg0;`) of a type in model_bindings().
+  // kObject: a model object (`struct page pg0;`) of a type of the program's bindings.
   enum class Kind { kValue, kSpinlock, kSrcu, kObject } kind = Kind::kValue;
   int64_t initial = 0;
   std::string object_type;              // kObject: "struct page"
@@ -51,6 +51,7 @@ struct Location {
 // The bound form of a test, shared by every execution of its TestCase.
 struct Program {
   std::shared_ptr<const Test> test;
+  const Bindings* bindings = nullptr;  // the model functions, object types and settings
   std::vector<Location> locations;
   std::map<std::string, size_t> location_index;
   std::vector<std::map<std::string, int64_t>> register_init;  // per thread: `0:r1 = 1;`
@@ -81,10 +82,11 @@ struct Compiled {
   std::string error_text() const;  // one error per line
 };
 
-// Binds `test` and builds its TestCase, named "litmus/<test name>". `overrides` replace header
-// settings (`--set kernel=4.10`); a list setting (kernel=4.8,4.10 or all) that is not
-// overridden runs its first value (the runner expands lists into one run each).
-Compiled compile_litmus(std::shared_ptr<const Test> test,
+// Binds `test` against `bindings` (the model functions, object types and settings it may use;
+// they must outlive the result) and builds its TestCase, named "litmus/<test name>".
+// `overrides` replace header settings (`--set kernel=4.10`); a list setting (kernel=4.8,4.10 or
+// all) runs its first value here (the runner expands lists into one run each).
+Compiled compile_litmus(std::shared_ptr<const Test> test, const Bindings& bindings,
                         const std::map<std::string, std::string>& overrides = {});
 
 // The values a list setting takes ("all" expands to every choice); one value if not a list.
@@ -92,7 +94,9 @@ std::vector<std::string> setting_values(const ModelSetting& s, const std::string
 
 // The set of finding kinds `test` expects at `kernel` under `bug` from its Expect lines (the
 // most specific line; see FindingExpectation), sorted; empty for none.
-std::vector<std::string> expected_findings(const Test& test, const std::string& kernel,
+// Kernel ranges are ordered as the values of the bindings' `kernel` setting.
+std::vector<std::string> expected_findings(const Test& test, const Bindings& bindings,
+                                           const std::string& kernel,
                                            const std::string& bug = "none");
 // "a, b" or "none".
 std::string finding_set_text(const std::vector<std::string>& kinds);

@@ -13,6 +13,7 @@
 
 #include "checker/report/result_json.h"
 #include "checker/report/text.h"
+#include "litmus/bindings/all.h"
 #include "litmus/parser.h"
 
 namespace litmus {
@@ -46,7 +47,7 @@ LitmusRun run_compiled(std::shared_ptr<const Test> test, const std::string& file
   run.file = filename;
   run.variant = std::move(variant);
   run.test = test;
-  Compiled compiled = compile_litmus(test, overrides);
+  Compiled compiled = compile_litmus(test, model_bindings(), overrides);
   if (!compiled.ok()) {
     for (const BindError& e : compiled.errors) run.errors.push_back(e.to_string());
     return run;

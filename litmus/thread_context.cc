@@ -202,7 +202,8 @@ int64_t ThreadContext::eval(const Expr& e) {
       const auto& table = primitives();
       auto it = table.find(e.name);
       if (it != table.end()) return it->second.run(*this, e);
-      if (const ModelFunction* f = model_bindings().function(e.name)) return call_model(*f, e);
+      if (const ModelFunction* f = shared_.program.bindings->function(e.name))
+        return call_model(*f, e);
       fail(e.loc, "unknown function " + e.name);
     }
     case ExprKind::kCast:
@@ -259,7 +260,7 @@ std::unique_ptr<World> make_world(const Program& p, Shared& shared) {
       decls.push_back(ObjectDecl{l.name, l.object_type, l.loc, i, l.object_init});
   }
   auto world = std::make_unique<World>(p.settings, decls, address_of);
-  const Bindings& bn = model_bindings();
+  const Bindings& bn = *p.bindings;
   for (const auto& hook : bn.begin_hooks()) hook(*world);
   for (const ObjectDecl& d : world->decls()) {
     const ObjectType& t = *bn.type(d.type);
@@ -282,8 +283,8 @@ std::unique_ptr<World> make_world(const Program& p, Shared& shared) {
   return world;
 }
 
-void check_world_end(World& world) {
-  const Bindings& bn = model_bindings();
+void check_world_end(const Program& p, World& world) {
+  const Bindings& bn = *p.bindings;
   for (const ObjectDecl& d : world.decls()) {
     const ObjectType& t = *bn.type(d.type);
     if (!t.check_end) continue;
@@ -327,7 +328,7 @@ void run_body(const Program& p) {
     }));
   }
   for (mc::thread& t : threads) t.join();
-  if (world) check_world_end(*world);
+  if (world) check_world_end(p, *world);
 
   std::map<std::string, int64_t> values;
   for (size_t k = 0; k < p.observed.size(); ++k) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "litmus/bindings.h"
+#include "litmus/bindings/all.h"
 #include "litmus/interpreter.h"
 #include "litmus/parser.h"
 #include "litmus/runner.h"
@@ -232,7 +233,7 @@ TEST(LitmusBindings, DocumentationIsTheRegistrysOwnOutput) {
   const std::string heading = "## The registry (output of `migcheck litmus-functions`)\n\n";
   const size_t at = doc.find(heading);
   ASSERT_NE(at, std::string::npos) << docs_file();
-  const std::string reference = litmus::format_bindings_reference();
+  const std::string reference = litmus::format_bindings_reference(litmus::model_bindings());
   EXPECT_EQ(doc.substr(at + heading.size(), reference.size()), reference)
       << "re-print the section with `migcheck litmus-functions`";
 }
@@ -498,14 +499,19 @@ TEST(LitmusProtocol, ExpectLinesRoundTrip) {
   ASSERT_EQ(p.test->expected_findings.size(), 4u);
   EXPECT_EQ(p.test->expected_findings[1].kernels, (std::vector<std::string>{"4.10..5.17", "6.0"}));
   using V = std::vector<std::string>;
-  EXPECT_EQ(litmus::expected_findings(*p.test, "5.0"), V{"lost-wakeup"});
-  EXPECT_EQ(litmus::expected_findings(*p.test, "5.18"), V{});
-  EXPECT_EQ(litmus::expected_findings(*p.test, "6.0"), V{"lost-wakeup"});
+  EXPECT_EQ(litmus::expected_findings(*p.test, litmus::model_bindings(), "5.0"), V{"lost-wakeup"});
+  EXPECT_EQ(litmus::expected_findings(*p.test, litmus::model_bindings(), "5.18"), V{});
+  EXPECT_EQ(litmus::expected_findings(*p.test, litmus::model_bindings(), "6.0"), V{"lost-wakeup"});
   // Most specific first: bug and kernel, bug, kernel, plain. The set is sorted.
-  EXPECT_EQ(litmus::expected_findings(*p.test, "6.0", "isolate-without-ref"), V{"leak"});
-  EXPECT_EQ(litmus::expected_findings(*p.test, "5.0", "isolate-without-ref"),
-            (V{"VM_BUG_ON_PAGE", "end state"}));
-  EXPECT_EQ(litmus::expected_findings(*p.test, "5.0", "set-movable-unlocked"), V{"lost-wakeup"});
+  EXPECT_EQ(
+      litmus::expected_findings(*p.test, litmus::model_bindings(), "6.0", "isolate-without-ref"),
+      V{"leak"});
+  EXPECT_EQ(
+      litmus::expected_findings(*p.test, litmus::model_bindings(), "5.0", "isolate-without-ref"),
+      (V{"VM_BUG_ON_PAGE", "end state"}));
+  EXPECT_EQ(
+      litmus::expected_findings(*p.test, litmus::model_bindings(), "5.0", "set-movable-unlocked"),
+      V{"lost-wakeup"});
   const std::string printed = litmus::to_string(*p.test);
   EXPECT_NE(printed.find("Expect bug=isolate-without-ref: VM_BUG_ON_PAGE, end state"),
             std::string::npos)

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "litmus/bindings.h"
+#include "litmus/bindings/all.h"
 #include "litmus/catalog.h"
 #include "litmus/parser.h"
 #include "litmus/runner.h"

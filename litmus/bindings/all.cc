@@ -1,5 +1,5 @@
 // Every subsystem's bindings in one table. A new subsystem adds its filler here.
-#include "litmus/bindings.h"
+#include "litmus/bindings/all.h"
 
 namespace litmus {
 
