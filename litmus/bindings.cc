@@ -9,28 +9,6 @@
 
 namespace litmus {
 
-const char* to_string(ArgKind k) {
-  switch (k) {
-    case ArgKind::kVoid:
-      return "void";
-    case ArgKind::kInt:
-      return "int";
-    case ArgKind::kPage:
-      return "struct page *";
-    case ArgKind::kList:
-      return "struct compact_control *";
-    case ArgKind::kDriver:
-      return "struct refdrv *";
-    case ArgKind::kBalloon:
-      return "struct virtio_balloon *";
-    case ArgKind::kPool:
-      return "struct zs_pool *";
-    case ArgKind::kHandle:
-      return "unsigned long (zsmalloc handle)";
-  }
-  return "?";
-}
-
 void Call::fail(const std::string& message) const {
   mc::violation("litmus", loc.to_string() + ": " + fn.name + ": " + message);
   std::abort();  // not reached: violation unwinds the model thread

@@ -15,24 +15,26 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "litmus/ast.h"
 
 namespace litmus {
 
-// What a parameter or a result is.
-enum class ArgKind {
-  kVoid,     // result only
-  kInt,      // any integer expression (bool results are 0/1)
-  kPage,     // struct page *
-  kList,     // struct compact_control * (its migration list)
-  kDriver,   // struct refdrv * (the reference driver)
-  kBalloon,  // struct virtio_balloon *
-  kPool,     // struct zs_pool *
-  kHandle,   // a zsmalloc handle (unsigned long)
+// What a parameter or a result is: void (results only), int (any integer expression; bool
+// results are 0/1), or a kind of model object that a subsystem's bindings define with its
+// ObjectType (bindings/kinds.h: "struct page *", a zsmalloc handle, ...). Kinds are told apart
+// by their names, which are also how they read in messages and in the registry's tables.
+struct ArgKind {
+  const char* name = "int";
+  static const ArgKind kVoid;
+  static const ArgKind kInt;
+  friend bool operator==(ArgKind a, ArgKind b) { return std::string_view(a.name) == b.name; }
 };
-const char* to_string(ArgKind k);  // "struct page *", "int", ...
+inline constexpr ArgKind ArgKind::kVoid{"void"};
+inline constexpr ArgKind ArgKind::kInt{"int"};
+inline const char* to_string(ArgKind k) { return k.name; }  // "struct page *", "int", ...
 
 class World;
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "litmus/bindings.h"
+#include "litmus/bindings/kinds.h"
 #include "litmus/bindings/zone.h"
 #include "protocol/end_state.h"
 
@@ -27,7 +28,7 @@ void check_balloon_end(World& w, void* obj) {
 void add_balloon_bindings(Bindings& bn) {
   ObjectType t;
   t.type = "struct virtio_balloon";
-  t.kind = ArgKind::kBalloon;
+  t.kind = kBalloonKind;
   t.subsystem = "balloon";
   t.summary =
       "a virtio balloon (vb->vb_dev_info, balloon_lock, pages_lock), empty at the start; at the "
@@ -40,7 +41,7 @@ void add_balloon_bindings(Bindings& bn) {
   bn.add(std::move(t));
 
   const SubsystemFunctions fn(bn, "balloon");
-  const ArgKind B = ArgKind::kBalloon, I = ArgKind::kInt, P = ArgKind::kPage;
+  const ArgKind B = kBalloonKind, I = ArgKind::kInt, P = kPageKind;
   fn("fill_balloon", {B}, I,
      "virtio-balloon inflates one page: balloon_lock, balloon_page_enqueue, num_pages++; 1 if a "
      "page was added",

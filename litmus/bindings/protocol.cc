@@ -4,6 +4,7 @@
 #include <string>
 
 #include "litmus/bindings.h"
+#include "litmus/bindings/kinds.h"
 #include "litmus/bindings/zone.h"
 #include "protocol/driver.h"
 #include "protocol/end_state.h"
@@ -74,7 +75,7 @@ void add_protocol_bindings(Bindings& bn) {
   // ---- objects ----
   ObjectType page_type;
   page_type.type = kPage;
-  page_type.kind = ArgKind::kPage;
+  page_type.kind = kPageKind;
   page_type.subsystem = "protocol";
   page_type.summary =
       "a page of the zone, free at the start; pfns follow the declaration order and the "
@@ -93,7 +94,7 @@ void add_protocol_bindings(Bindings& bn) {
 
   ObjectType cc_type;
   cc_type.type = "struct compact_control";
-  cc_type.kind = ArgKind::kList;
+  cc_type.kind = kListKind;
   cc_type.subsystem = "protocol";
   cc_type.summary =
       "a compaction (or offlining) run: its migration list cc->migratepages and its mode "
@@ -113,7 +114,7 @@ void add_protocol_bindings(Bindings& bn) {
 
   ObjectType drv_type;
   drv_type.type = "struct refdrv";
-  drv_type.kind = ArgKind::kDriver;
+  drv_type.kind = kDriverKind;
   drv_type.subsystem = "protocol";
   drv_type.summary =
       "the reference driver (Documentation/vm/page_migration, section C): its page list under "
@@ -127,7 +128,7 @@ void add_protocol_bindings(Bindings& bn) {
 
   // ---- functions ----
   const SubsystemFunctions fn(bn, "protocol");
-  const ArgKind P = ArgKind::kPage, I = ArgKind::kInt, L = ArgKind::kList, D = ArgKind::kDriver,
+  const ArgKind P = kPageKind, I = ArgKind::kInt, L = kListKind, D = kDriverKind,
                 V = ArgKind::kVoid;
 
   // Page lock and reference count.

@@ -24,6 +24,7 @@
 
 #include "checker/mc.h"
 #include "litmus/bindings.h"
+#include "litmus/bindings/kinds.h"
 #include "litmus/bindings/zone.h"
 #include "protocol/end_state.h"
 
@@ -85,7 +86,7 @@ unsigned long handle_arg(const Call& c, size_t i, bool null_ok = false) {
     if (null_ok) return 0;
     c.fail(which + " is a NULL handle");
   }
-  if (void* o = c.world.find(v, ArgKind::kHandle)) {
+  if (void* o = c.world.find(v, kHandleKind)) {
     const unsigned long h = static_cast<HandleVar*>(o)->handle;
     if (!h) c.fail(which + " is a handle variable that holds no handle yet");
     return h;
@@ -97,7 +98,7 @@ unsigned long handle_arg(const Call& c, size_t i, bool null_ok = false) {
 }
 
 HandleVar& handle_var(const Call& c, size_t i) {
-  void* o = c.world.find(c.arg(i), ArgKind::kHandle);
+  void* o = c.world.find(c.arg(i), kHandleKind);
   if (!o)
     c.fail("argument " + std::to_string(i + 1) +
            " must be a handle variable declared in the initial state (struct zs_handle NAME;)");
@@ -197,7 +198,7 @@ int64_t b(bool v) { return v ? 1 : 0; }
 void add_zsmalloc_bindings(Bindings& bn) {
   ObjectType pool_type;
   pool_type.type = kPool;
-  pool_type.kind = ArgKind::kPool;
+  pool_type.kind = kPoolKind;
   pool_type.subsystem = "zsmalloc";
   pool_type.summary =
       "zs_create_pool: size classes by (object size in units of a 4-word page, the head word "
@@ -238,7 +239,7 @@ void add_zsmalloc_bindings(Bindings& bn) {
 
   ObjectType handle_type;
   handle_type.type = kHandleType;
-  handle_type.kind = ArgKind::kHandle;
+  handle_type.kind = kHandleKind;
   handle_type.subsystem = "zsmalloc";
   handle_type.summary =
       "a handle variable (unsigned long in the kernel), empty until zs_malloc_into or "
@@ -251,8 +252,8 @@ void add_zsmalloc_bindings(Bindings& bn) {
   bn.add(std::move(handle_type));
 
   const SubsystemFunctions fn(bn, "zsmalloc");
-  const ArgKind Z = ArgKind::kPool, H = ArgKind::kHandle, I = ArgKind::kInt, V = ArgKind::kVoid,
-                P = ArgKind::kPage;
+  const ArgKind Z = kPoolKind, H = kHandleKind, I = ArgKind::kInt, V = ArgKind::kVoid,
+                P = kPageKind;
   auto pool = [](const Call& c) -> Pool& { return *c.object<Pool>(0); };
 
   fn("zs_malloc", {Z, I}, H,

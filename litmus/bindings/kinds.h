@@ -1,0 +1,15 @@
+// The kinds of model object the subsystems' bindings define (litmus/bindings.h, ArgKind).
+#pragma once
+
+#include "litmus/bindings.h"
+
+namespace litmus {
+
+inline constexpr ArgKind kPageKind{"struct page *"};
+inline constexpr ArgKind kListKind{"struct compact_control *"};  // its migration list
+inline constexpr ArgKind kDriverKind{"struct refdrv *"};         // the reference driver
+inline constexpr ArgKind kBalloonKind{"struct virtio_balloon *"};
+inline constexpr ArgKind kPoolKind{"struct zs_pool *"};
+inline constexpr ArgKind kHandleKind{"unsigned long (zsmalloc handle)"};
+
+}  // namespace litmus
