@@ -45,23 +45,7 @@ void print_run(const mc::RunResult& r, bool json) {
     std::printf("%s\n", mc::json::write(mc::result_json(r)).c_str());
     return;
   }
-  std::printf("%s", mc::format_summary(r).c_str());
-  auto show = [](const mc::Counterexample& c) {
-    std::printf("\n%s", mc::format_trace(c).c_str());
-    std::string diagram = mc::format_diagram(c);
-    if (!diagram.empty()) std::printf("\n%s", diagram.c_str());
-  };
-  if (r.searched_all_findings) {
-    std::printf("  distinct findings: %zu\n", r.all_findings.size());
-    for (size_t i = 0; i < r.all_findings.size(); ++i) {
-      std::printf("\n== finding %zu of %zu: %s\n", i + 1, r.all_findings.size(),
-                  mc::finding_identity(r.all_findings[i].finding).c_str());
-      show(r.all_findings[i]);
-    }
-  } else if (r.counterexample) {
-    show(*r.counterexample);
-  }
-  std::printf("\n");
+  std::printf("%s%s\n", mc::format_summary(r).c_str(), mc::format_counterexamples(r).c_str());
 }
 
 // The litmus file a trace names: a scenario of the library, or a path to a .litmus file.
@@ -73,7 +57,7 @@ bool litmus_source_of(const std::string& name, std::string* text, std::string* f
     *filename = f->path;
     return true;
   }
-  if (name.size() > 7 && name.compare(name.size() - 7, 7, ".litmus") == 0) {
+  if (name.ends_with(".litmus")) {
     std::ifstream in(name, std::ios::binary);
     if (!in) {
       *error = "cannot read the litmus file '" + name + "' the trace names";
@@ -287,8 +271,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> litmus_paths;
   std::vector<std::string> test_names;
   for (const auto& n : names) {
-    const bool is_litmus = n.size() > 7 && n.compare(n.size() - 7, 7, ".litmus") == 0;
-    if (is_litmus || std::filesystem::is_directory(n))
+    if (n.ends_with(".litmus") || std::filesystem::is_directory(n))
       litmus_paths.push_back(n);
     else
       test_names.push_back(n);

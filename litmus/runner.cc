@@ -224,22 +224,7 @@ std::string format_herd(const LitmusRun& run) {
   if (r.blocked) o << ", " << r.blocked << " blocked";
   if (v.filtered_out) o << ", " << v.filtered_out << " filtered out";
   o << " (" << r.strategy << (r.exhausted ? ", exhaustive" : ", not exhaustive") << ")\n";
-  auto show = [&o](const mc::Counterexample& c) {
-    o << mc::format_trace(c);
-    const std::string diagram = mc::format_diagram(c);
-    if (!diagram.empty()) o << diagram;
-  };
-  if (r.searched_all_findings) {
-    // --all-findings: every distinct finding (kind and place), each with its own trace.
-    o << "Distinct findings: " << r.all_findings.size() << "\n";
-    for (size_t i = 0; i < r.all_findings.size(); ++i) {
-      o << "\n== finding " << i + 1 << " of " << r.all_findings.size() << ": "
-        << mc::finding_identity(r.all_findings[i].finding) << "\n";
-      show(r.all_findings[i]);
-    }
-  } else if (r.counterexample) {
-    show(*r.counterexample);
-  }
+  o << mc::format_counterexamples(r);
   if (!r.error.empty()) o << "Error: " << r.error << "\n";
   o << expected_text(run) << "\n";
   return o.str();

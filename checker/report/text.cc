@@ -97,6 +97,27 @@ std::string format_summary(const RunResult& r) {
   return s;
 }
 
+std::string format_counterexamples(const RunResult& r) {
+  std::string s;
+  auto show = [&s](const Counterexample& c) {
+    s += "\n" + format_trace(c);
+    const std::string diagram = format_diagram(c);
+    if (!diagram.empty()) s += "\n" + diagram;
+  };
+  if (r.searched_all_findings) {
+    s += "  distinct findings: " + std::to_string(r.all_findings.size()) + "\n";
+    for (size_t i = 0; i < r.all_findings.size(); ++i) {
+      s += "\n== finding " + std::to_string(i + 1) + " of " +
+           std::to_string(r.all_findings.size()) + ": " +
+           finding_identity(r.all_findings[i].finding) + "\n";
+      show(r.all_findings[i]);
+    }
+  } else if (r.counterexample) {
+    show(*r.counterexample);
+  }
+  return s;
+}
+
 std::string format_trace(const Counterexample& c) {
   std::string s;
   const Finding& f = c.finding;

@@ -11,6 +11,9 @@ namespace mc {
 std::string format_summary(const RunResult& r);
 std::string format_trace(const Counterexample& c);
 std::string format_diagram(const Counterexample& c, int max_column_width = 72);
+// The run's counterexamples, each as its trace and diagram: under --all-findings every
+// distinct finding, headed "== finding i of n: <kind> at <place>"; otherwise the first one.
+std::string format_counterexamples(const RunResult& r);
 std::string memory_order_name(std::memory_order mo);
 
 }  // namespace mc
