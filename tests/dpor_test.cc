@@ -105,10 +105,13 @@ TEST(Classics, AllPassWithExpectedOutcomes) {
 int compared_with_findings = 0;
 bool compare_with_naive(const std::function<void()>& body, const std::string& what,
                         uint64_t naive_cap = ~uint64_t{0}) {
-  Recording naive(mc::make_bounded_strategy(-1));
-  Recording dpor(mc::make_dpor_strategy());
-  if (!mctest::run_all(body, naive, naive_cap)) return false;
-  mctest::run_all(body, dpor);
+  Recording naive, dpor;
+  auto naive_dfs = mc::check_determinism(mc::make_bounded_strategy(-1));
+  auto optimal = mc::check_determinism(mc::make_dpor_strategy());
+  if (!mctest::run_all(body, *naive_dfs, &naive, naive_cap)) return false;
+  mctest::run_all(body, *optimal, &dpor);
+  EXPECT_EQ(naive_dfs->error(), "") << what;
+  EXPECT_EQ(optimal->error(), "") << what;
   // An execution stops at its finding, so what lies beyond it (races, and other findings
   // there) is not explored by both searches alike; the search as a whole stops at the first
   // finding anyway. So: DPOR finds a bug exactly when naive DFS does, and without findings
@@ -319,3 +322,61 @@ TEST(DporVsNaive, OneStepWithDifferentValuesInTwoSequences) {
 }
 
 }  // namespace
+
+// A model that keeps state from one execution to the next is not deterministic: the check
+// around every strategy stops it with an error, whichever way the departure shows (another
+// set of enabled threads, or a choice among another number of values). Random and pct are
+// checked where two consecutive runs make the same decisions up to the departure, which the
+// alternating models below give them within their 20 runs.
+TEST(Determinism, EveryStrategyStopsAModelThatKeepsStateAcrossExecutions) {
+  static int runs = 0;
+  const mc::TestCase spawns = mctest::make_case("spawns", [] {
+    mc::atomic<int> x(0, "x");
+    // Every other execution starts a third thread.
+    const int threads = ++runs % 2 ? 2 : 3;
+    std::vector<mc::thread> ts;
+    for (int i = 0; i < threads; ++i) ts.push_back(mc::spawn([&x] { x.store(1); }));
+    for (auto& t : ts) t.join();
+  });
+  const mc::TestCase values = mctest::make_case("values", [] {
+    mc::atomic<int> x(0, "x");
+    mc::thread a = mc::spawn([&x] { x.store(1); });
+    mc::thread b = mc::spawn([&x] { x.store(2); });
+    a.join();
+    b.join();
+    (void)mc::choose(++runs % 2 ? 2 : 3);  // every other execution, 3 values
+  });
+  for (const mc::TestCase* test : {&spawns, &values}) {
+    for (const char* strategy : {"dpor", "dfs", "bounded", "random", "pct"}) {
+      runs = 0;
+      mc::ExploreOptions o;
+      o.strategy = strategy;
+      o.iterations = 20;
+      const mc::RunResult r = mc::explore(*test, {}, o);
+      EXPECT_NE(r.error.find("the model is not deterministic"), std::string::npos)
+          << test->name << " under " << strategy << ": " << r.error;
+      EXPECT_FALSE(r.pass) << test->name << " under " << strategy;
+      EXPECT_FALSE(r.exhausted) << test->name << " under " << strategy;
+    }
+  }
+}
+
+// The same models, deterministic, pass under every strategy: the check finds nothing where
+// nothing departs.
+TEST(Determinism, ADeterministicModelPassesTheCheck) {
+  const mc::TestCase test = mctest::make_case("deterministic", [] {
+    mc::atomic<int> x(0, "x");
+    mc::thread a = mc::spawn([&x] { x.store(1); });
+    mc::thread b = mc::spawn([&x] { x.store(2); });
+    a.join();
+    b.join();
+    (void)mc::choose(3);
+  });
+  for (const char* strategy : {"dpor", "dfs", "bounded", "random", "pct"}) {
+    mc::ExploreOptions o;
+    o.strategy = strategy;
+    o.iterations = 20;
+    const mc::RunResult r = mc::explore(test, {}, o);
+    EXPECT_EQ(r.error, "") << strategy;
+  }
+}

@@ -85,26 +85,14 @@ inline std::string trace_key(const mc::Execution& ex) {
   return key;
 }
 
-class Recording final : public mc::Strategy {
- public:
-  explicit Recording(std::unique_ptr<mc::Strategy> inner) : inner_(std::move(inner)) {}
-  std::string name() const override { return inner_->name(); }
-  bool begin_execution() override { return inner_->begin_execution(); }
-  mc::ThreadId pick_thread(const mc::Execution& ex, mc::ThreadMask en, mc::ThreadId c) override {
-    return inner_->pick_thread(ex, en, c);
-  }
-  uint32_t pick_value(const mc::Execution& ex, uint32_t n) override {
-    return inner_->pick_value(ex, n);
-  }
-  uint32_t observe_from() const override { return inner_->observe_from(); }
-  void on_event(const mc::Execution& ex, uint32_t e) override { inner_->on_event(ex, e); }
-  void on_stuck(const mc::Execution& ex, mc::ThreadId t,
-                const std::vector<uint32_t>& candidates) override {
-    inner_->on_stuck(ex, t, candidates);
-  }
-  void on_trace_end(const mc::Execution& ex) override { inner_->on_trace_end(ex); }
-  void end_execution(const mc::Execution& ex, mc::ExecutionEnd how) override {
-    inner_->end_execution(ex, how);
+// What the executions of a run were: traces, outcomes and finding kinds.
+struct Recording {
+  std::map<std::string, int> traces;  // trace -> how many complete executions had it
+  std::set<std::string> outcomes;
+  std::set<std::string> findings;
+  uint64_t complete = 0;
+
+  void add(const mc::Execution& ex, mc::ExecutionEnd how) {
     if (how == mc::ExecutionEnd::kComplete) {
       traces[trace_key(ex)]++;
       outcomes.insert(mc::outcome_key(ex.observations()));
@@ -113,26 +101,17 @@ class Recording final : public mc::Strategy {
       findings.insert(ex.findings().front().kind_string());
     }
   }
-  bool exhaustive() const override { return inner_->exhaustive(); }
-  std::string error() const override { return inner_->error(); }
-
-  std::map<std::string, int> traces;  // trace -> how many complete executions had it
-  std::set<std::string> outcomes;
-  std::set<std::string> findings;
-  uint64_t complete = 0;
-
- private:
-  std::unique_ptr<mc::Strategy> inner_;
 };
 
-// Runs every execution `strategy` offers, without stopping at findings; false when it had
-// more than `max_executions` to offer (the search was cut short).
+// Runs every execution `strategy` offers, without stopping at findings, into `record` if
+// given; false when it had more than `max_executions` to offer (the search was cut short).
 inline bool run_all(const std::function<void()>& body, mc::Strategy& strategy,
-                    uint64_t max_executions = ~uint64_t{0}) {
+                    Recording* record = nullptr, uint64_t max_executions = ~uint64_t{0}) {
   mc::Execution ex;
   for (uint64_t n = 0; strategy.begin_execution(); ++n) {
     if (n == max_executions) return false;
-    ex.run(body, strategy, false);
+    const mc::ExecutionEnd how = ex.run(body, strategy, false);
+    if (record) record->add(ex, how);
   }
   return true;
 }

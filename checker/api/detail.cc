@@ -2,11 +2,10 @@
 
 #include <bit>
 
+#include "checker/report/finding.h"
 #include "checker/runtime/heap.h"
 
-namespace mc {
-std::string source_where(const std::source_location& loc);
-}
+namespace mc {}
 
 namespace mc::detail {
 
@@ -60,10 +59,7 @@ void check_race_shadow(Execution& ex, ObjectBase& o, bool write, bool atomic, ui
   const ThreadId p = ex.self();
   const ThreadState& t = ex.thread(p);
   const AccessRecord cur{
-      epoch,
-      p,
-      write,
-      atomic,
+      epoch, p, write, atomic,
       // A visible access (atomic or non-atomic) was committed and logged already: its epoch is
       // the thread's sequence number. A plain one is logged after this check.
       ex.history() ? static_cast<int32_t>(ex.details().size()) - (epoch == t.seq ? 1 : 0) : -1,

@@ -4,9 +4,9 @@
 #include <cstdio>
 #include <stdexcept>
 
-namespace mc {
-std::string source_where(const std::source_location& loc);
+#include "checker/report/finding.h"
 
+namespace mc {
 void thread::join(std::source_location loc) {
   Execution* ex = Execution::current();
   if (!ex || id_ == kNoThread) return;
@@ -64,20 +64,20 @@ namespace detail {
 
 HeapBlock* begin_alloc(Execution& ex, size_t size, size_t align, const char* type, const char* name,
                        const std::source_location& loc) {
-  HeapBlock* b = ex.new_block();
+  HeapBlock* b = ex.heap().new_block();
   b->size = size;
   b->type = type;
   b->name = name;
   b->alloc_tid = ex.self();
   b->alloc_loc = loc;
   b->lifetime.owner = nullptr;
-  b->ptr = ex.heap_memory(size, align);
-  ex.set_constructing(b);
+  b->ptr = ex.heap().memory(size, align);
+  ex.heap().set_constructing(b);
   return b;
 }
 
 void end_alloc(Execution& ex, HeapBlock* b, HeapBlock* outer) {
-  ex.set_constructing(outer);
+  ex.heap().set_constructing(outer);
   if (ex.history())
     ex.log_invisible(nullptr, OpKind::kAlloc, b->name ? b->name : "object", b->alloc_loc);
 }
@@ -85,7 +85,7 @@ void end_alloc(Execution& ex, HeapBlock* b, HeapBlock* outer) {
 void free_block(const void* p, const std::source_location& loc) {
   Execution* ex = Execution::current();
   if (!ex || ex->aborting() || !p) return;
-  HeapBlock* b = ex->find_block(p);
+  HeapBlock* b = ex->heap().find_block(p);
   if (!b) {
     ex->fail(ex->finding(FindingKind::kDoubleFree,
                          "free of a pointer the model heap never allocated", loc));
@@ -137,7 +137,7 @@ void free_block(const void* p, const std::source_location& loc) {
 void expect_alive(const void* p) {
   Execution* ex = Execution::current();
   if (!ex) return;
-  if (HeapBlock* b = ex->find_block(p)) b->expected_alive = true;
+  if (HeapBlock* b = ex->heap().find_block(p)) b->expected_alive = true;
 }
 
 }  // namespace mc

@@ -80,7 +80,7 @@ template <typename T, typename... Args>
 T* make_named(const char* name, std::source_location loc, Args&&... args) {
   Execution* ex = Execution::current();
   if (!ex || ex->aborting()) return new T(std::forward<Args>(args)...);
-  HeapBlock* outer = ex->constructing();
+  HeapBlock* outer = ex->heap().constructing();
   HeapBlock* b = detail::begin_alloc(*ex, sizeof(T), alignof(T), typeid(T).name(), name, loc);
   T* obj = new (b->ptr) T(std::forward<Args>(args)...);
   // Only a constructed object is destroyed (the memory goes back with the execution's).
@@ -104,8 +104,7 @@ T* make(A1&& a1, A2&& a2, std::source_location loc = std::source_location::curre
   return make_named<T>(nullptr, loc, std::forward<A1>(a1), std::forward<A2>(a2));
 }
 template <typename T, typename A1, typename A2, typename A3>
-T* make(A1&& a1, A2&& a2, A3&& a3,
-        std::source_location loc = std::source_location::current()) {
+T* make(A1&& a1, A2&& a2, A3&& a3, std::source_location loc = std::source_location::current()) {
   return make_named<T>(nullptr, loc, std::forward<A1>(a1), std::forward<A2>(a2),
                        std::forward<A3>(a3));
 }

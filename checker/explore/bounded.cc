@@ -11,14 +11,13 @@ namespace {
 class BoundedStrategy final : public Strategy {
  public:
   explicit BoundedStrategy(int bound) : bound_(bound) {}
-  std::string name() const override { return bound_ < 0 ? "dfs" : "bounded"; }
-  std::string describe() const override {
-    return bound_ < 0 ? "dfs: every interleaving, no reduction"
-                      : "bounded dfs: every interleaving with at most " + std::to_string(bound_) +
-                            " preemption(s) (BOUNDED: not a proof beyond that)";
+  StrategyInfo info() const override {
+    if (bound_ < 0) return {"dfs", "dfs: every interleaving, no reduction", true};
+    return {"bounded",
+            "bounded dfs: every interleaving with at most " + std::to_string(bound_) +
+                " preemption(s) (BOUNDED: not a proof beyond that)",
+            false};
   }
-  bool exhaustive() const override { return bound_ < 0; }
-  std::string error() const override { return error_; }
 
   bool begin_execution() override {
     pos_ = 0;
@@ -26,7 +25,6 @@ class BoundedStrategy final : public Strategy {
       first_ = false;
       return true;
     }
-    if (!error_.empty()) return false;
     while (!nodes_.empty()) {
       PathNode& n = nodes_.back();
       if (n.is_value) {
@@ -48,13 +46,12 @@ class BoundedStrategy final : public Strategy {
     return false;
   }
 
-  ThreadId pick_thread(const Execution&, ThreadMask enabled, ThreadId current) override {
+  // The replayed prefix is the previous execution's: the determinism check (determinism.cc)
+  // stops a model that departs from it; here a departure only prunes the execution.
+  ThreadId pick_thread(ThreadMask enabled, ThreadId current) override {
     if (pos_ < nodes_.size()) {
       const PathNode& n = nodes_[pos_];
-      if (n.is_value || n.enabled != enabled) {
-        error_ = "the model is not deterministic at decision " + std::to_string(pos_);
-        return kNoThread;
-      }
+      if (n.is_value || !(enabled & thread_bit(n.chosen))) return kNoThread;
       ++pos_;
       return static_cast<ThreadId>(n.chosen);
     }
@@ -73,14 +70,10 @@ class BoundedStrategy final : public Strategy {
     return t;
   }
 
-  uint32_t observe_from() const override { return kObserveNothing; }
-  uint32_t pick_value(const Execution&, uint32_t values) override {
+  uint32_t pick_value(uint32_t values) override {
     if (pos_ < nodes_.size()) {
       const PathNode& n = nodes_[pos_];
-      if (!n.is_value || n.values != values) {
-        error_ = "the model is not deterministic at decision " + std::to_string(pos_);
-        return 0;
-      }
+      if (!n.is_value || n.chosen >= values) return 0;
       ++pos_;
       return n.chosen;
     }
@@ -115,7 +108,6 @@ class BoundedStrategy final : public Strategy {
   std::vector<PathNode> nodes_;
   uint32_t pos_ = 0;
   bool first_ = true;
-  std::string error_;
 };
 
 }  // namespace

@@ -5,7 +5,9 @@
 // inserted sequence infeasible.
 #include "checker/explore/path.h"
 #include "checker/explore/strategies.h"
+#include "checker/explore/trace_observer.h"
 #include "checker/explore/wakeup_tree.h"
+#include "checker/runtime/execution.h"
 #include "checker/runtime/object.h"
 
 namespace mc {
@@ -19,7 +21,7 @@ bool independent(const PendingOp& op, const Event& e) {
   return !conflicting(op.obj->id, op.access_now(), e.obj, e.access);
 }
 
-struct DfsNode : PathNode {
+struct DporNode : PathNode {
   uint32_t first_value = 0;  // value nodes: the value the wakeup sequence asked for, tried first
   // Thread nodes: the wakeup tree of what is still to explore from here (a node of the
   // forest whose children are the branches; -1 while there is none), and whether this
@@ -78,14 +80,12 @@ class HandledSequences {
   std::vector<uint64_t> slots_ = std::vector<uint64_t>(size_t{1} << kBits, 0);
 };
 
-class DfsStrategy final : public Strategy {
+class DporStrategy final : public Strategy, public TraceObserver {
  public:
-  std::string name() const override { return "dpor"; }
-  std::string describe() const override {
-    return "dpor: exhaustive, optimal DPOR (sleep sets and wakeup trees)";
+  StrategyInfo info() const override {
+    return {"dpor", "dpor: exhaustive, optimal DPOR (sleep sets and wakeup trees)", true};
   }
-  bool exhaustive() const override { return true; }
-  std::string error() const override { return error_; }
+  TraceObserver* observer() override { return this; }
 
   bool begin_execution() override {
     pos_ = 0;
@@ -96,10 +96,9 @@ class DfsStrategy final : public Strategy {
       branch_ = 0;
       return true;
     }
-    if (!error_.empty()) return false;
     while (!nodes_.empty()) {
       const uint32_t i = static_cast<uint32_t>(nodes_.size() - 1);
-      DfsNode& n = nodes_.back();
+      DporNode& n = nodes_.back();
       if (n.is_value) {
         // Every value, the one a wakeup sequence asked for first.
         uint32_t next = n.chosen == n.first_value ? 0 : n.chosen + 1;
@@ -130,17 +129,16 @@ class DfsStrategy final : public Strategy {
     return false;
   }
 
-  ThreadId pick_thread(const Execution&, ThreadMask enabled, ThreadId current) override {
+  // The replayed prefix is the previous execution's: the determinism check (determinism.cc)
+  // stops a model that departs from it; here a departure only prunes the execution.
+  ThreadId pick_thread(ThreadMask enabled, ThreadId current) override {
     if (pos_ < nodes_.size()) {
-      const DfsNode& n = nodes_[pos_];
-      if (n.is_value || n.enabled != enabled || !(enabled & thread_bit(n.chosen))) {
-        diverged(enabled, n.enabled);
-        return kNoThread;
-      }
+      const DporNode& n = nodes_[pos_];
+      if (n.is_value || !(enabled & thread_bit(n.chosen))) return kNoThread;
       ++pos_;
       return static_cast<ThreadId>(n.chosen);
     }
-    DfsNode& n = push_node(false);
+    DporNode& n = push_node(false);
     n.enabled = enabled;
     n.sleep = carry_sleep_;
     n.current = current;
@@ -168,14 +166,10 @@ class DfsStrategy final : public Strategy {
     return t;
   }
 
-  uint32_t pick_value(const Execution&, uint32_t values) override {
+  uint32_t pick_value(uint32_t values) override {
     if (pos_ < nodes_.size()) {
-      const DfsNode& n = nodes_[pos_];
-      if (!n.is_value || n.values != values) {
-        error_ = "the model is not deterministic: decision " + std::to_string(pos_) +
-                 " was a choice of " + std::to_string(values) + " values in this run only";
-        return 0;
-      }
+      const DporNode& n = nodes_[pos_];
+      if (!n.is_value || n.chosen >= values) return 0;
       if (pos_ == branch_) carry_sleep_ = n.sleep;
       ++pos_;
       return n.chosen;
@@ -188,7 +182,7 @@ class DfsStrategy final : public Strategy {
         v = s.values[value_pos_];
       ++value_pos_;
     }
-    DfsNode& n = push_node(true);
+    DporNode& n = push_node(true);
     n.values = values;
     n.sleep = carry_sleep_;
     n.chosen = n.first_value = v;
@@ -199,10 +193,10 @@ class DfsStrategy final : public Strategy {
   // The replayed prefix was analysed when it was new.
   uint32_t observe_from() const override { return branch_; }
 
-  void on_event(const Execution& ex, uint32_t idx) override {
+  void on_event(const Execution& ex, uint32_t idx, std::span<const uint32_t> races) override {
     const Event& e = ex.events()[idx];
     if (e.node >= nodes_.size()) return;
-    const DfsNode& n = nodes_[e.node];
+    const DporNode& n = nodes_[e.node];
     // Sleep set for the next decision: threads explored (or asleep) here whose next step
     // commutes with the one just taken.
     ThreadMask carry = 0;
@@ -212,31 +206,24 @@ class DfsStrategy final : public Strategy {
       if (independent(ex.pending(q), e)) carry |= thread_bit(q);
     }
     carry_sleep_ = carry;
-    for (uint32_t c : ex.race_candidates()) races_.push_back({c, idx, e.tid});
+    for (uint32_t c : races) races_.push_back({c, idx, e.tid});
   }
 
-  void on_stuck(const Execution&, ThreadId t, const std::vector<uint32_t>& cands) override {
+  void on_stuck(const Execution&, ThreadId t, std::span<const uint32_t> cands) override {
     for (uint32_t c : cands) races_.push_back({c, kPending, t});
   }
 
   void on_trace_end(const Execution& ex) override {
-    if (!error_.empty()) return;
     for (const Race& r : races_) reverse_race(ex, r);
     races_.clear();
   }
 
  private:
-  [[gnu::cold, gnu::noinline]] void diverged(ThreadMask enabled, ThreadMask before) {
-    error_ = "the model is not deterministic: at decision " + std::to_string(pos_) +
-             " it enabled " + thread_set(enabled) + " where an earlier run enabled " +
-             thread_set(before);
-  }
-
   // The path grows and shrinks here only: `is_value_` mirrors the nodes' kinds in one byte
   // each, so that looking for the values of a step does not touch the nodes.
-  DfsNode& push_node(bool value) {
+  DporNode& push_node(bool value) {
     is_value_.push_back(value);
-    DfsNode& n = nodes_.emplace_back();
+    DporNode& n = nodes_.emplace_back();
     n.is_value = value;
     n.id = ++made_nodes_;
     return n;
@@ -253,7 +240,7 @@ class DfsStrategy final : public Strategy {
     uint32_t t = i;
     while (t > 0 && nodes_[t - 1].is_value) --t;
     if (t == 0) return;  // values chosen before the first scheduling decision
-    const DfsNode& owner = nodes_[--t];
+    const DporNode& owner = nodes_[--t];
     if (owner.wut < 0) return;
     const uint32_t k = i - t - 1;  // this decision's place among the step's values
     for (int32_t c = forest_.leftmost_node(owner.wut); c >= 0; c = forest_.next_sibling(c)) {
@@ -272,7 +259,7 @@ class DfsStrategy final : public Strategy {
 
   // Drops planned branches whose thread is not enabled (a blocked thread's operation planned
   // first, still blocked there); true when one is left.
-  bool take_enabled_leftmost(DfsNode& n) {
+  bool take_enabled_leftmost(DporNode& n) {
     if (n.wut < 0) return false;
     while (!forest_.empty(n.wut) && !(n.enabled & thread_bit(forest_.leftmost(n.wut).tid)))
       forest_.pop_leftmost(n.wut);
@@ -382,7 +369,7 @@ class DfsStrategy final : public Strategy {
     const auto& ev = ex.events();
     const Event& ce = ev[r.first];
     if (ce.node >= nodes_.size() || nodes_[ce.node].is_value) return;
-    DfsNode& at = nodes_[ce.node];
+    DporNode& at = nodes_[ce.node];
     const ThreadMask asleep = (at.sleep | at.done) & ~thread_bit(ce.tid);
     // v is covered by a thread asleep there, or planned there as a branch of one step (a leaf:
     // exploring it explores everything after it), that is a weak initial of v: it can start
@@ -495,7 +482,7 @@ class DfsStrategy final : public Strategy {
     return !must_precede(s, last.tid, last.obj, last.access, later_clock_);
   }
 
-  std::vector<DfsNode> nodes_;
+  std::vector<DporNode> nodes_;
   std::vector<uint8_t> is_value_;
   HandledSequences handled_;
   uint64_t made_nodes_ = 0;
@@ -510,11 +497,10 @@ class DfsStrategy final : public Strategy {
   uint32_t value_pos_ = 0;  // choose() calls made so far in the followed step
   ThreadMask carry_sleep_ = 0;
   bool first_ = true;
-  std::string error_;
 };
 
 }  // namespace
 
-std::unique_ptr<Strategy> make_dpor_strategy() { return std::make_unique<DfsStrategy>(); }
+std::unique_ptr<Strategy> make_dpor_strategy() { return std::make_unique<DporStrategy>(); }
 
 }  // namespace mc

@@ -7,10 +7,9 @@
 
 #include "checker/explore/strategies.h"
 #include "checker/explore/strategy.h"
+#include "checker/report/finding.h"
 
 namespace mc {
-
-std::string source_where(const std::source_location& loc);
 
 namespace {
 
@@ -77,13 +76,22 @@ std::string search_scope(const ExploreOptions& o) {
   return o.strategy;
 }
 
-std::unique_ptr<Strategy> make_strategy(const ExploreOptions& o) {
+namespace {
+
+std::unique_ptr<Strategy> make_named_strategy(const ExploreOptions& o) {
   if (o.strategy == "dpor") return make_dpor_strategy();
   if (o.strategy == "bounded") return make_bounded_strategy(o.bound);
   // `naive`: the name plain DFS had before 0.12.0.
   if (o.strategy == "dfs" || o.strategy == "naive") return make_bounded_strategy(-1);
   if (o.strategy == "random") return make_random_strategy(o.seed, o.iterations);
   if (o.strategy == "pct") return make_pct_strategy(o.seed, o.iterations, o.bound);
+  return nullptr;
+}
+
+}  // namespace
+
+std::unique_ptr<Strategy> make_strategy(const ExploreOptions& o) {
+  if (auto s = make_named_strategy(o)) return check_determinism(std::move(s));
   throw std::invalid_argument("unknown strategy '" + o.strategy +
                               "' (expected dpor, dfs, bounded, random or pct)");
 }
@@ -105,8 +113,9 @@ RunResult replay(const TestCase& test, const Params& params, const std::vector<D
   r.test = test.name;
   r.params = params;
   auto strategy = make_replay_strategy(schedule);
-  r.strategy = strategy->name();
-  r.strategy_description = strategy->describe();
+  const StrategyInfo info = strategy->info();
+  r.strategy = info.name;
+  r.strategy_description = info.description;
   Execution ex;
   ex.limits.max_steps = max_steps;
   ex.set_keep_going(keep_going);
@@ -144,8 +153,9 @@ RunResult explore(const TestCase& test, const Params& params, const ExploreOptio
   r.test = test.name;
   r.params = params;
   auto strategy = make_strategy(o);
-  r.strategy = strategy->name();
-  r.strategy_description = strategy->describe();
+  const StrategyInfo info = strategy->info();
+  r.strategy = info.name;
+  r.strategy_description = info.description;
   Execution ex;
   ex.limits.max_steps = o.max_steps;
   ex.set_keep_going(o.all_findings);
@@ -204,7 +214,7 @@ RunResult explore(const TestCase& test, const Params& params, const ExploreOptio
   }
   r.seconds = since(t0);
   r.error = strategy->error();
-  r.exhausted = strategy->exhaustive() && !stopped && r.error.empty();
+  r.exhausted = info.exhaustive && !stopped && r.error.empty();
   r.stacks_used = ex.stacks_used();
 
   // Each counterexample: fewer preemptions read better (search again with an increasing

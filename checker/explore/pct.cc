@@ -15,10 +15,11 @@ class PctStrategy final : public Strategy {
  public:
   PctStrategy(uint64_t seed, uint64_t iterations, int depth)
       : seed_(seed), iterations_(iterations), depth_(depth < 1 ? 1 : depth), rng_(seed) {}
-  std::string name() const override { return "pct"; }
-  std::string describe() const override {
-    return "pct: " + std::to_string(iterations_) + " runs with depth " + std::to_string(depth_) +
-           " (seed " + std::to_string(seed_) + "), not exhaustive";
+  StrategyInfo info() const override {
+    return {"pct",
+            "pct: " + std::to_string(iterations_) + " runs with depth " + std::to_string(depth_) +
+                " (seed " + std::to_string(seed_) + "), not exhaustive",
+            false};
   }
   bool begin_execution() override {
     if (done_++ >= iterations_) return false;
@@ -29,7 +30,7 @@ class PctStrategy final : public Strategy {
       change_points_.push_back(1 + rng_() % std::max<uint64_t>(1, max_steps_));
     return true;
   }
-  ThreadId pick_thread(const Execution&, ThreadMask enabled, ThreadId current) override {
+  ThreadId pick_thread(ThreadMask enabled, ThreadId current) override {
     ++step_;
     max_steps_ = std::max<uint64_t>(max_steps_, step_);
     for (int t = 0; t < kMaxThreads; ++t)  // threads get a random high priority when first seen
@@ -45,10 +46,7 @@ class PctStrategy final : public Strategy {
         best = t;
     return best;
   }
-  uint32_t observe_from() const override { return kObserveNothing; }
-  uint32_t pick_value(const Execution&, uint32_t n) override {
-    return static_cast<uint32_t>(rng_() % n);
-  }
+  uint32_t pick_value(uint32_t n) override { return static_cast<uint32_t>(rng_() % n); }
 
  private:
   uint64_t seed_;

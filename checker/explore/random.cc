@@ -12,23 +12,21 @@ class RandomStrategy final : public Strategy {
  public:
   RandomStrategy(uint64_t seed, uint64_t iterations)
       : seed_(seed), iterations_(iterations), rng_(seed) {}
-  std::string name() const override { return "random"; }
-  std::string describe() const override {
-    return "random: " + std::to_string(iterations_) + " seeded random schedules (seed " +
-           std::to_string(seed_) + "), not exhaustive";
+  StrategyInfo info() const override {
+    return {"random",
+            "random: " + std::to_string(iterations_) + " seeded random schedules (seed " +
+                std::to_string(seed_) + "), not exhaustive",
+            false};
   }
   bool begin_execution() override { return done_++ < iterations_; }
-  ThreadId pick_thread(const Execution&, ThreadMask enabled, ThreadId) override {
+  ThreadId pick_thread(ThreadMask enabled, ThreadId) override {
     int n = std::popcount(enabled);
     int k = static_cast<int>(rng_() % static_cast<uint64_t>(n));
     for (int t = 0; t < kMaxThreads; ++t)
       if ((enabled & thread_bit(t)) && k-- == 0) return t;
     return kNoThread;
   }
-  uint32_t observe_from() const override { return kObserveNothing; }
-  uint32_t pick_value(const Execution&, uint32_t n) override {
-    return static_cast<uint32_t>(rng_() % n);
-  }
+  uint32_t pick_value(uint32_t n) override { return static_cast<uint32_t>(rng_() % n); }
 
  private:
   uint64_t seed_;

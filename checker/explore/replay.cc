@@ -9,9 +9,10 @@ namespace {
 class ReplayStrategy final : public Strategy {
  public:
   explicit ReplayStrategy(std::vector<Decision> s) : schedule_(std::move(s)) {}
-  std::string name() const override { return "replay"; }
-  std::string describe() const override {
-    return "replay: one recorded schedule of " + std::to_string(schedule_.size()) + " decisions";
+  StrategyInfo info() const override {
+    return {"replay",
+            "replay: one recorded schedule of " + std::to_string(schedule_.size()) + " decisions",
+            false};
   }
   std::string error() const override { return error_; }
   bool begin_execution() override {
@@ -19,7 +20,7 @@ class ReplayStrategy final : public Strategy {
     started_ = true;
     return true;
   }
-  ThreadId pick_thread(const Execution&, ThreadMask enabled, ThreadId) override {
+  ThreadId pick_thread(ThreadMask enabled, ThreadId) override {
     if (pos_ >= schedule_.size()) {
       diverge("the schedule ended but the model went on (enabled " + thread_set(enabled) + ")");
       return kNoThread;
@@ -37,8 +38,7 @@ class ReplayStrategy final : public Strategy {
     ++pos_;
     return static_cast<ThreadId>(d.value);
   }
-  uint32_t observe_from() const override { return kObserveNothing; }
-  uint32_t pick_value(const Execution&, uint32_t n) override {
+  uint32_t pick_value(uint32_t n) override {
     if (pos_ >= schedule_.size() || schedule_[pos_].kind != Decision::kValue ||
         schedule_[pos_].value >= n) {
       diverge("the model asks for choose(" + std::to_string(n) +
@@ -47,7 +47,7 @@ class ReplayStrategy final : public Strategy {
     }
     return schedule_[pos_++].value;
   }
-  void end_execution(const Execution&, ExecutionEnd how) override {
+  void end_execution(ExecutionEnd how, std::span<const Decision>) override {
     if (error_.empty() && how != ExecutionEnd::kPruned && pos_ < schedule_.size())
       diverge("the model finished before the schedule did (" +
               std::to_string(schedule_.size() - pos_) + " decisions left)");

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include "checker/explore/strategy.h"
 
@@ -19,5 +20,9 @@ std::unique_ptr<Strategy> make_random_strategy(uint64_t seed, uint64_t iteration
 std::unique_ptr<Strategy> make_pct_strategy(uint64_t seed, uint64_t iterations,
                                             int depth);                          // pct.cc
 std::unique_ptr<Strategy> make_replay_strategy(std::vector<Decision> schedule);  // replay.cc
+
+// Any strategy, checking that the model is deterministic: stops with an error where an
+// execution that made the same decisions as the one before it is asked another question.
+std::unique_ptr<Strategy> check_determinism(std::unique_ptr<Strategy> inner);  // determinism.cc
 
 }  // namespace mc

@@ -34,4 +34,18 @@ const char* kind_name(FindingKind k) {
   return "unknown";
 }
 
+std::string source_where(const std::source_location& loc) {
+  std::string f = loc.file_name();
+  // Paths are printed relative to the project, as a developer would type them.
+  for (const char* top :
+       {"/protocol/", "/checker/", "/litmus/", "/traces/", "/tests/", "/bench/"}) {
+    auto p = f.rfind(top);
+    if (p != std::string::npos) {
+      f = f.substr(p + 1);
+      break;
+    }
+  }
+  return f + ":" + std::to_string(loc.line());
+}
+
 }  // namespace mc

@@ -40,4 +40,8 @@ struct Finding {
   }
 };
 
+// A source location as a developer types it: the path from the project's top folder, and the
+// line ("protocol/migrate.cc:120").
+std::string source_where(const std::source_location& loc);
+
 }  // namespace mc

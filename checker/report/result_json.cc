@@ -1,10 +1,9 @@
 #include "checker/report/result_json.h"
 
+#include "checker/report/finding.h"
 #include "checker/report/text.h"
 
 namespace mc {
-std::string source_where(const std::source_location& loc);
-
 json::Value schedule_json(const std::vector<Decision>& schedule) {
   json::Array a;
   for (const auto& d : schedule)

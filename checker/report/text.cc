@@ -5,9 +5,9 @@
 #include <map>
 #include <set>
 
-namespace mc {
-std::string source_where(const std::source_location& loc);
+#include "checker/report/finding.h"
 
+namespace mc {
 std::string memory_order_name(std::memory_order mo) {
   switch (mo) {
     case std::memory_order_relaxed:

@@ -2,6 +2,7 @@
 
 #include <new>
 
+#include "checker/runtime/execution.h"  // ObjectBase's constructor, for a new block
 #include "checker/runtime/sanitizer.h"
 
 #ifdef MC_ASAN
@@ -55,6 +56,31 @@ void Arena::rewind() {
   used_ = 0;
   for (const Large& l : large_) ::operator delete(l.p, std::align_val_t(l.align));
   large_.clear();
+}
+
+HeapBlock* ModelHeap::new_block() {
+  if (nblocks_ == blocks_.size()) {
+    blocks_.push_back(std::make_unique<HeapBlock>());
+  } else {
+    HeapBlock* b = blocks_[nblocks_].get();
+    std::destroy_at(b);
+    std::construct_at(b);  // its lifetime object registers with this execution
+  }
+  return blocks_[nblocks_++].get();
+}
+
+HeapBlock* ModelHeap::find_block(const void* p) {
+  for (size_t i = nblocks_; i-- > 0;)
+    if (blocks_[i]->ptr == p) return blocks_[i].get();
+  return nullptr;
+}
+
+void ModelHeap::reset() {
+  for (size_t i = 0; i < nblocks_; ++i)
+    if (blocks_[i]->destroy) blocks_[i]->destroy(blocks_[i]->ptr);
+  nblocks_ = 0;
+  arena_.rewind();
+  constructing_ = nullptr;
 }
 
 }  // namespace mc

@@ -60,4 +60,34 @@ class Arena {
   std::vector<Large> large_;
 };
 
+// The model heap of an execution: the blocks allocated through the engine (their records kept
+// from one execution to the next and made afresh in place) and the memory of their objects.
+class ModelHeap {
+ public:
+  ModelHeap() = default;
+  ModelHeap(const ModelHeap&) = delete;
+  ModelHeap& operator=(const ModelHeap&) = delete;
+
+  // The record of a new allocation.
+  HeapBlock* new_block();
+  // Memory for a model object, valid until the end of the execution.
+  void* memory(size_t size, size_t align) { return arena_.allocate(size, align); }
+  // The block at `p`, the latest if several were there; null when none.
+  HeapBlock* find_block(const void* p);
+  // The blocks of this execution, in the order they were allocated.
+  size_t size() const { return nblocks_; }
+  const HeapBlock& block(size_t i) const { return *blocks_[i]; }
+  // The block whose object is being constructed: the objects made now belong to it.
+  HeapBlock* constructing() const { return constructing_; }
+  void set_constructing(HeapBlock* b) { constructing_ = b; }
+  // Destroys this execution's objects and takes their memory back.
+  void reset();
+
+ private:
+  std::vector<std::unique_ptr<HeapBlock>> blocks_;  // the first nblocks_ are this execution's
+  size_t nblocks_ = 0;
+  Arena arena_;
+  HeapBlock* constructing_ = nullptr;
+};
+
 }  // namespace mc

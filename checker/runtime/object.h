@@ -1,5 +1,5 @@
-// State every instrumented object carries: its identity and the frontier of accesses that
-// DPOR races against in the object itself; its per-thread records and release clock in an
+// State every instrumented object carries: its identity, DPOR's frontier (explore/frontier.h)
+// and the data-race detector's summary; its per-thread records and release clock in an
 // ObjectShadow that the execution keeps by object id.
 #pragma once
 
@@ -7,6 +7,7 @@
 #include <source_location>
 #include <string>
 
+#include "checker/explore/frontier.h"
 #include "checker/runtime/vector_clock.h"
 
 namespace mc {
@@ -28,8 +29,7 @@ struct AccessRecord {
 // the next. Each part is read only where the object's masks and flags say it was set in this
 // execution, so nothing is cleared between executions.
 struct ObjectShadow {
-  int32_t last_read[kMaxThreads];          // where ObjectBase::read_mask is set
-  int32_t shared[kMaxThreads];             // where ObjectBase::shared_mask is set
+  DporShadow dpor;
   VectorClock release_clock;               // where ObjectBase::released
   AccessRecord shadow_write;               // where ObjectBase::has_shadow_write
   AccessRecord shadow_reads[kMaxThreads];  // where ObjectBase::shadow_read_mask is set
@@ -48,12 +48,7 @@ struct ObjectBase {
 
   uint32_t id = 0;  // 0: created outside an execution (not instrumented)
 
-  // DPOR frontier: the last write, the reads since it, the last exclusive and the shared
-  // acquisitions since it (a lock).
-  int32_t last_write = -1;
-  ThreadMask read_mask = 0;
-  int32_t last_exclusive = -1;
-  ThreadMask shared_mask = 0;
+  DporFrontier dpor;
   // Data-race shadow (FastTrack style: last write, reads since it).
   ThreadMask shadow_read_mask = 0;
   bool has_shadow_write = false;
