@@ -323,6 +323,27 @@ TEST(DporVsNaive, OneStepWithDifferentValuesInTwoSequences) {
 
 }  // namespace
 
+namespace {
+
+// Two threads write x, then thread 0 chooses among `values` values.
+void two_writers_then_choose(uint32_t values) {
+  mc::atomic<int> x(0, "x");
+  mc::thread a = mc::spawn([&x] { x.store(1); });
+  mc::thread b = mc::spawn([&x] { x.store(2); });
+  a.join();
+  b.join();
+  (void)mc::choose(values);
+}
+
+mc::RunResult explore_with(const mc::TestCase& test, const char* strategy) {
+  mc::ExploreOptions o;
+  o.strategy = strategy;
+  o.iterations = 20;
+  return mc::explore(test, {}, o);
+}
+
+}  // namespace
+
 // A model that keeps state from one execution to the next is not deterministic: the check
 // around every strategy stops it with an error, whichever way the departure shows (another
 // set of enabled threads, or a choice among another number of values). Random and pct are
@@ -338,21 +359,13 @@ TEST(Determinism, EveryStrategyStopsAModelThatKeepsStateAcrossExecutions) {
     for (int i = 0; i < threads; ++i) ts.push_back(mc::spawn([&x] { x.store(1); }));
     for (auto& t : ts) t.join();
   });
-  const mc::TestCase values = mctest::make_case("values", [] {
-    mc::atomic<int> x(0, "x");
-    mc::thread a = mc::spawn([&x] { x.store(1); });
-    mc::thread b = mc::spawn([&x] { x.store(2); });
-    a.join();
-    b.join();
-    (void)mc::choose(++runs % 2 ? 2 : 3);  // every other execution, 3 values
-  });
+  // Every other execution chooses among 3 values.
+  const mc::TestCase values =
+      mctest::make_case("values", [] { two_writers_then_choose(++runs % 2 ? 2 : 3); });
   for (const mc::TestCase* test : {&spawns, &values}) {
     for (const char* strategy : {"dpor", "dfs", "bounded", "random", "pct"}) {
       runs = 0;
-      mc::ExploreOptions o;
-      o.strategy = strategy;
-      o.iterations = 20;
-      const mc::RunResult r = mc::explore(*test, {}, o);
+      const mc::RunResult r = explore_with(*test, strategy);
       EXPECT_NE(r.error.find("the model is not deterministic"), std::string::npos)
           << test->name << " under " << strategy << ": " << r.error;
       EXPECT_FALSE(r.pass) << test->name << " under " << strategy;
@@ -364,19 +377,7 @@ TEST(Determinism, EveryStrategyStopsAModelThatKeepsStateAcrossExecutions) {
 // The same models, deterministic, pass under every strategy: the check finds nothing where
 // nothing departs.
 TEST(Determinism, ADeterministicModelPassesTheCheck) {
-  const mc::TestCase test = mctest::make_case("deterministic", [] {
-    mc::atomic<int> x(0, "x");
-    mc::thread a = mc::spawn([&x] { x.store(1); });
-    mc::thread b = mc::spawn([&x] { x.store(2); });
-    a.join();
-    b.join();
-    (void)mc::choose(3);
-  });
-  for (const char* strategy : {"dpor", "dfs", "bounded", "random", "pct"}) {
-    mc::ExploreOptions o;
-    o.strategy = strategy;
-    o.iterations = 20;
-    const mc::RunResult r = mc::explore(test, {}, o);
-    EXPECT_EQ(r.error, "") << strategy;
-  }
+  const mc::TestCase test = mctest::make_case("deterministic", [] { two_writers_then_choose(3); });
+  for (const char* strategy : {"dpor", "dfs", "bounded", "random", "pct"})
+    EXPECT_EQ(explore_with(test, strategy).error, "") << strategy;
 }
