@@ -15,9 +15,9 @@ namespace mc {
 
 namespace {
 
-// It forwards every decision to the strategy it wraps; the execution records each decision
-// with the question it answered, and the decisions of an execution are compared with the
-// previous one's when it ends. A departure is reported after the execution in which it
+// It leaves every decision to the strategy it wraps (decider()); the execution records each
+// decision with the question it answered, and the decisions of an execution are compared with
+// the previous one's when it ends. A departure is reported after the execution in which it
 // happened, whose results the run then discards with the error.
 class DeterminismCheck final : public Strategy {
  public:
@@ -28,6 +28,8 @@ class DeterminismCheck final : public Strategy {
   std::string error() const override { return error_.empty() ? inner_->error() : error_; }
 
   bool begin_execution() override { return error_.empty() && inner_->begin_execution(); }
+  Strategy& decider() override { return inner_->decider(); }
+  // Called only by someone who asks this strategy directly instead of its decider().
   ThreadId pick_thread(ThreadMask enabled, ThreadId current) override {
     return inner_->pick_thread(enabled, current);
   }

@@ -42,6 +42,10 @@ class Strategy {
   // Non-empty when the strategy could not do what it was asked (replay divergence, a model
   // that is not deterministic); the run stops there.
   virtual std::string error() const { return {}; }
+  // The strategy whose pick_thread() and pick_value() the execution calls: this one, unless it
+  // only watches whole executions and leaves every decision to a strategy it wraps (the
+  // determinism check), which then decides without a call through the wrapper.
+  virtual Strategy& decider() { return *this; }
   // The observer of the executions' traces, or null (the strategy needs no events: then the
   // execution collects no race candidates at all).
   virtual TraceObserver* observer() { return nullptr; }

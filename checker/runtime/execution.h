@@ -191,7 +191,7 @@ class Execution {
   ctx::fcontext_t host_context_ = nullptr;
   const void* host_stack_bottom_ = nullptr;
   size_t host_stack_size_ = 0;
-  Strategy* strategy_ = nullptr;
+  Strategy* strategy_ = nullptr;       // the strategy that decides (Strategy::decider())
   TraceObserver* observer_ = nullptr;  // the strategy's, if it has one
   uint32_t observe_from_ = 0;          // its observe_from() for this execution
   bool history_ = false;

@@ -33,7 +33,7 @@ inline ThreadMask bit(ThreadId t) { return thread_mask_of(t); }
 
 ExecutionEnd Execution::run(const std::function<void()>& body, Strategy& strategy, bool history) {
   reset();
-  strategy_ = &strategy;
+  strategy_ = &strategy.decider();
   observer_ = strategy.observer();
   observe_from_ = observer_ ? observer_->observe_from() : ~uint32_t{0};
   history_ = history;
