@@ -33,9 +33,11 @@ bool isolated_accounting() { return K().at_least(Kernel::v5_3) && !rework_517();
 // afe8605ca454 (5.16; often dated 5.15, where it was backported): smp_mb__after_atomic()
 // between the decrement and the pool->destroying test in zs_pool_dec_isolated.
 bool dec_isolated_barrier() { return K().at_least(Kernel::v5_16); }
-// 2505a981114d (5.18-rc7, so 5.18; often dated 5.19): lock_zspage under
-// migrate_read_lock, re-reading the chain after each sleep.
-bool lock_zspage_safe() { return K().at_least(Kernel::v5_18); }
+// 2505a981114d (5.19): lock_zspage under migrate_read_lock, re-reading the chain after each
+// sleep. Merged for 5.19-rc1 (Linus's merge 77fb622de139 of mm-hotfixes-stable-2022-05-27,
+// 27 May 2022, after 5.18's release on 22 May), so mainline 5.18 lacks it; the stable series
+// took it in 5.18.2, 5.17.13, 5.15.45, 5.10.120, 5.4.197, 4.19.246 and 4.14.282.
+bool lock_zspage_safe() { return K().at_least(Kernel::v5_19); }
 // 68f2736a8583 (6.0): movable_operations; the pool comes from zspage->pool.
 bool pool_from_zspage() { return K().at_least(Kernel::v6_0); }
 // 4b5d1e47b694 (6.5): zspage->isolated updated under the same lock as fullness.
@@ -347,7 +349,7 @@ void migrate_read_unlock(zspage* z) { z->lock.read_unlock(); }
 void migrate_write_lock(zspage* z) { z->lock.write_lock(); }
 void migrate_write_unlock(zspage* z) { z->lock.write_unlock(); }
 
-// lock_zspage (4.8: lock_page down the chain; 2505a981114d (5.18): under migrate_read_lock,
+// lock_zspage (4.8: lock_page down the chain; 2505a981114d (5.19): under migrate_read_lock,
 // waiting for a busy page with a reference and re-reading the chain).
 void lock_zspage(zs_pool* pool, zspage* z) {
   MC_FUNC("lock_zspage");
@@ -424,7 +426,7 @@ void free_zspage(zs_pool* pool, size_class* c, zspage* z) {
   __free_zspage(pool, c, z);
 }
 
-// async_free_zspage (4.8; lock_zspage per 2505a981114d from 5.18)
+// async_free_zspage (4.8; lock_zspage per 2505a981114d from 5.19)
 void async_free_zspage(zs_pool* pool) {
   MC_FUNC("async_free_zspage");
   zs_link free_pages("free_pages.next", "free_pages.prev", nullptr);
