@@ -362,7 +362,20 @@ class Binder {
       if (e.array_size) error(e.loc, "arrays are not supported");
     }
     for (const Thread& t : test.threads)
-      for (const Param& param : t.params) declare(param.name, param.loc, &param.type);
+      for (const Param& param : t.params) {
+        // A plain location may be a parameter only (herd7 makes it, zero); a model object
+        // must be made in the initial state, where its set-up is written.
+        const ObjectType* ot = p_.bindings->type(param.type.base);
+        if (ot && !p_.find_location(param.name))
+          error(param.loc, "P" + std::to_string(t.index) + "'s parameter '" + param.name +
+                               "' is a " + ot->type +
+                               " that the initial state does not declare: "
+                               "declare it there ('" +
+                               ot->type + " " + param.name +
+                               ";') with "
+                               "the set-up the threads expect");
+        declare(param.name, param.loc, &param.type);
+      }
     // Pointers to locations named only by an initialiser.
     for (const InitEntry& e : test.init) {
       if (e.call) continue;

@@ -1019,6 +1019,18 @@ class Parser {
       if (accept("(")) {
         value.kind = InitValue::Kind::kMacro;
         value.macro = first.text;
+        // An initialiser macro (in capitals: ATOMIC_INIT(1), ZS_POOL(3, 2)) takes integers; a
+        // function's name there is a call, which an initial value cannot be.
+        const bool macro_name = std::none_of(first.text.begin(), first.text.end(),
+                                             [](char c) { return c >= 'a' && c <= 'z'; });
+        if (!macro_name)
+          throw SyntaxError{Diagnostic{
+              loc(first),
+              "an initial value (an integer, '&var', 'var' or 'ATOMIC_INIT(n)'): the initial state "
+              "runs no code, so call '" +
+                  first.text + "' in a thread ('r1 = " + first.text +
+                  "(...);'), or as a set-up step on a line of its own ('" + first.text + "(...);')",
+              "a call of '" + first.text + "'"}};
         do {
           value.args.push_back(parse_signed_integer("an integer argument of '" + first.text + "'"));
         } while (accept(","));

@@ -373,6 +373,49 @@ exists (drv=0)
   EXPECT_NE(e.find("inline.litmus:11:9: 'drv' is a model object"), std::string::npos) << e;
 }
 
+// A model object taken as a thread parameter must be made in the initial state: before, P0 got
+// a fresh page nobody had set up, and lock/unlock on it passed, checking nothing. A plain
+// location as a parameter only stays allowed (herd7 makes it, zero).
+TEST(LitmusProtocolErrors, ObjectParameterNotDeclaredInTheInitialState) {
+  const LitmusRun r = run(R"(C bad
+{
+}
+P0(struct page *page, int *x)
+{
+  lock_page(page);
+  WRITE_ONCE(*x, 1);
+  unlock_page(page);
+}
+exists (x=1)
+)");
+  const std::string e = errors(r);
+  EXPECT_NE(e.find("inline.litmus:4:4: P0's parameter 'page' is a struct page that the initial "
+                   "state does not declare: declare it there ('struct page page;')"),
+            std::string::npos)
+      << e;
+  EXPECT_EQ(e.find("'x'"), std::string::npos) << e;
+}
+
+// A call in an initial value: the error says calls are not allowed there and where to make
+// it, not that an argument should have been an integer.
+TEST(LitmusProtocolErrors, CallInAnInitialValue) {
+  const LitmusRun r = run(R"(C bad
+{
+  struct zs_pool pool;
+  0:r1 = zs_malloc(pool, 1);
+}
+P0(struct zs_pool *pool) { int r1; r1 = 0; }
+exists (0:r1=0)
+)");
+  const std::string e = errors(r);
+  EXPECT_NE(e.find("inline.litmus:4:10: expected an initial value"), std::string::npos) << e;
+  EXPECT_NE(e.find("the initial state runs no code, so call 'zs_malloc' in a thread ('r1 = "
+                   "zs_malloc(...);')"),
+            std::string::npos)
+      << e;
+  EXPECT_EQ(e.find("integer argument"), std::string::npos) << e;
+}
+
 TEST(LitmusZsmalloc, HandlesInRegistersAndMappedWords) {
   const LitmusRun r = run(R"(C zs-registers
 (* Result: Always *)
