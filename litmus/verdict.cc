@@ -18,6 +18,8 @@ const char* to_string(Observation o) {
       return "Always";
     case Observation::kDeadlock:
       return "DEADLOCK";
+    case Observation::kStopped:
+      return "Stopped";
   }
   return "?";
 }
@@ -80,7 +82,8 @@ LitmusVerdict judge_litmus(const Test& test, const mc::RunResult& r,
       v.negative += count;
   }
   if (v.positive + v.negative == 0)
-    v.observation = Observation::kDeadlock;
+    v.observation =
+        r.counterexample && r.complete == 0 ? Observation::kStopped : Observation::kDeadlock;
   else if (v.positive == 0)
     v.observation = Observation::kNever;
   else if (v.negative == 0)

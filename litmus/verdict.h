@@ -12,8 +12,10 @@
 
 namespace litmus {
 
-enum class Observation { kNever, kSometimes, kAlways, kDeadlock };
-const char* to_string(Observation o);  // "Never", "Sometimes", "Always", "DEADLOCK"
+// kDeadlock: no execution completed, every one blocked; kStopped: none completed because the
+// search stopped at a finding first (not a deadlock).
+enum class Observation { kNever, kSometimes, kAlways, kDeadlock, kStopped };
+const char* to_string(Observation o);  // "Never", "Sometimes", "Always", "DEADLOCK", "Stopped"
 
 enum class Agreement {
   kMatches,            // SC gives the file's Result

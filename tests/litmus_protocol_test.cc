@@ -416,6 +416,34 @@ exists (0:r1=0)
   EXPECT_EQ(e.find("integer argument"), std::string::npos) << e;
 }
 
+// A run that stopped at a finding before any execution completed did not deadlock: its
+// herd-style block says Stopped, and DEADLOCK keeps its meaning (every execution blocked, or
+// none passed the filter).
+TEST(LitmusProtocol, AFindingIsNotADeadlock) {
+  const LitmusRun r = run(R"(C stops-at-finding
+{
+  struct page pg0;
+}
+P0(struct page *pg0) { unlock_page(pg0); }
+exists (true)
+)");
+  ASSERT_TRUE(r.verdict) << errors(r);
+  EXPECT_EQ(r.verdict->observation, litmus::Observation::kStopped);
+  const std::string herd = litmus::format_herd(r);
+  EXPECT_NE(herd.find("Observation stops-at-finding Stopped 0 0"), std::string::npos) << herd;
+  EXPECT_EQ(herd.find("DEADLOCK"), std::string::npos) << herd;
+
+  const LitmusRun filtered = run(R"(C nothing-passes-the-filter
+{
+}
+P0(int *x) { WRITE_ONCE(*x, 1); }
+filter (x=2)
+exists (x=1)
+)");
+  ASSERT_TRUE(filtered.verdict) << errors(filtered);
+  EXPECT_EQ(filtered.verdict->observation, litmus::Observation::kDeadlock);
+}
+
 TEST(LitmusZsmalloc, HandlesInRegistersAndMappedWords) {
   const LitmusRun r = run(R"(C zs-registers
 (* Result: Always *)
