@@ -181,7 +181,10 @@ class Binder {
         continue;
       }
       if (!check_values(ms, value, at, origin)) continue;
-      p_.settings[ms.key] = values.front();
+      // A value that stands for a choice (kernel=5.2 for the modelled 5.0) runs that choice;
+      // the value asked for is kept for the report.
+      p_.settings[ms.key] = ms.choice_for(values.front());
+      if (p_.settings[ms.key] != values.front()) p_.asked_settings[ms.key] = values.front();
     }
     const ModelSetting* kernel = bn.setting("kernel");
     const ModelSetting* bug = bn.setting("bug");
@@ -196,13 +199,19 @@ class Binder {
              dots == std::string::npos
                  ? std::vector<std::string>{entry}
                  : std::vector<std::string>{entry.substr(0, dots), entry.substr(dots + 2)})
-          if (kernel && !contains(kernel->choices, k))
+          if (kernel && kernel->choice_for(k).empty())
             error(fe.loc, "Expect: unknown kernel version '" + k + "' (expected " +
-                              join(kernel->choices) + ", or a range such as 4.10..5.17)");
+                              join(kernel->choices) +
+                              (kernel->resolve_hint.empty() ? "" : ", " + kernel->resolve_hint) +
+                              ", or a range such as 4.10..5.17)");
       }
     }
+    // Expect lines speak of the version asked for (kernel=5.2), not of the modelled version
+    // that answers for it.
+    const auto asked = p_.asked_settings.find("kernel");
     p_.expected_findings =
-        expected_findings(test, *p_.bindings, p_.settings["kernel"],
+        expected_findings(test, *p_.bindings,
+                          asked != p_.asked_settings.end() ? asked->second : p_.settings["kernel"],
                           p_.settings.count("bug") ? p_.settings["bug"] : "none");
     // herd's `Result: ... DATARACE`: the plain accesses race; with no Expect line, that data
     // race is the finding the exploration must produce (it stops there: the outcome part of
@@ -226,11 +235,12 @@ class Binder {
                     const std::string& origin) {
     bool ok = true;
     for (const std::string& v : setting_values(ms, value)) {
-      if (contains(ms.choices, v)) continue;
+      if (!ms.choice_for(v).empty()) continue;
       error(at, origin + ms.key + "=" + value + ": unknown " +
                     (ms.key == "kernel" ? std::string("kernel version") : ms.key) + " '" + v +
                     "' (expected " + (ms.list ? "a comma-separated list of " : "one of ") +
-                    join(ms.choices) + (ms.list ? ", or all" : "") + ")");
+                    join(ms.choices) + (ms.resolve_hint.empty() ? "" : ", " + ms.resolve_hint) +
+                    (ms.list ? ", or all" : "") + ")");
       ok = false;
     }
     return ok;
@@ -461,9 +471,10 @@ namespace {
 
 // Whether an Expect line's kernel entry ("5.0", or a range "4.10..5.17") covers `kernel`.
 bool covers(const Bindings& bindings, const std::string& entry, const std::string& kernel) {
+  const ModelSetting* s = bindings.setting("kernel");
+  if (s && s->covers) return s->covers(entry, kernel);
   const size_t dots = entry.find("..");
   if (dots == std::string::npos) return entry == kernel;
-  const ModelSetting* s = bindings.setting("kernel");
   if (!s) return false;
   auto index = [s](const std::string& v) -> long {
     for (size_t i = 0; i < s->choices.size(); ++i)

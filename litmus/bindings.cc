@@ -148,4 +148,10 @@ int64_t World::value_of(const void* object, const Call& call) const {
   return it->second;
 }
 
+std::string ModelSetting::choice_for(const std::string& value) const {
+  for (const std::string& c : choices)
+    if (c == value) return c;
+  return resolve ? resolve(value) : std::string();
+}
+
 }  // namespace litmus

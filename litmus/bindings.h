@@ -103,6 +103,17 @@ struct ModelSetting {
   bool list = false;                 // a comma-separated list (or "all") runs one variant each
   std::string summary;
   std::vector<std::string> choice_notes;  // empty, or what each choice means (same order)
+  // Values outside `choices` that stand for one of them (a kernel version between two modelled
+  // ones stands for the older): the choice, or "" for a value that stands for none. Null: only
+  // the choices are accepted. `resolve_hint` says what it accepts, for errors.
+  std::function<std::string(const std::string&)> resolve;
+  std::string resolve_hint;
+  // Whether an Expect entry (a value, or a range "a..b") covers a run's value. Null: a value
+  // covers itself, a range the choices from its first to its last, in the order of `choices`.
+  std::function<bool(const std::string& entry, const std::string& value)> covers;
+
+  // The choice `value` stands for ("" if none).
+  std::string choice_for(const std::string& value) const;
 };
 
 class Bindings {

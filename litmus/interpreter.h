@@ -62,8 +62,10 @@ struct Program {
   // object or calls a modelled function, so each execution builds a World.
   bool uses_model = false;
   std::map<std::string, std::string> settings;  // effective value of every ModelSetting
-  std::vector<const Expr*> setup_calls;         // init-block calls, in order
-  std::vector<std::string> expected_findings;   // for this run's kernel and bug; empty = none
+  // Values asked for that stand for another choice (kernel=5.2, answered by the model of 5.0).
+  std::map<std::string, std::string> asked_settings;
+  std::vector<const Expr*> setup_calls;        // init-block calls, in order
+  std::vector<std::string> expected_findings;  // for this run's kernel and bug; empty = none
 
   std::optional<size_t> find_location(const std::string& name) const;
   // "x" when `value` is the address of location x, else the decimal value.

@@ -202,7 +202,11 @@ std::string format_herd(const LitmusRun& run) {
     << (t.final_clause.quantifier == Quantifier::kForall ? "Required" : "Allowed") << "\n";
   if (run.program->uses_model) {
     o << "Model:";
-    for (const auto& [key, value] : run.program->settings) o << " " << key << "=" << value;
+    for (const auto& [key, value] : run.program->settings) {
+      o << " " << key << "=" << value;
+      if (auto a = run.program->asked_settings.find(key); a != run.program->asked_settings.end())
+        o << " (for " << a->second << ")";
+    }
     o << "\n";
   }
   const std::vector<State> st = states(run);
@@ -264,6 +268,14 @@ mc::json::Value litmus_json(const LitmusRun& run) {
   obj.emplace_back("finding",
                    Value(verdict.finding.empty() ? std::string("none") : verdict.finding));
   if (!run.variant.empty()) obj.emplace_back("variant", Value(run.variant));
+  // The values asked for that another choice answered (kernel 5.2: the model of 5.0, in
+  // "params").
+  if (!run.program->asked_settings.empty()) {
+    Object asked;
+    for (const auto& [key, value] : run.program->asked_settings)
+      asked.emplace_back(key, Value(value));
+    obj.emplace_back("asked", Value(std::move(asked)));
+  }
   obj.emplace_back("ok", Value(run.ok()));
   return v;
 }

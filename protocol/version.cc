@@ -1,6 +1,11 @@
 #include "protocol/version.h"
 
+#include <algorithm>
+#include <array>
+#include <limits>
+#include <optional>
 #include <stdexcept>
+#include <string_view>
 
 namespace proto {
 
@@ -69,6 +74,62 @@ Kernel parse_kernel(const std::string& s) {
   for (const auto& k : kKernels)
     if (s == k.name) return k.k;
   throw std::invalid_argument("unknown kernel version: " + s);
+}
+
+namespace {
+
+// "5.15.80" -> {5, 15, 80}; "6.4-rc1" -> {6, 4, -1} (before 6.4); a leading 'v' is allowed.
+std::optional<std::array<int, 3>> version_numbers(std::string_view s) {
+  if (!s.empty() && s.front() == 'v') s.remove_prefix(1);
+  std::array<int, 3> v{0, 0, 0};
+  for (int part = 0; part < 3; ++part) {
+    size_t n = 0;
+    int value = 0;
+    while (n < s.size() && n < 6 && s[n] >= '0' && s[n] <= '9') value = value * 10 + (s[n++] - '0');
+    if (n == 0) return std::nullopt;
+    v[part] = value;
+    s.remove_prefix(n);
+    if (s.empty()) return part >= 1 ? std::optional(v) : std::nullopt;
+    if (s.front() == '-' && part == 1) {
+      if (s.size() < 4 || s.substr(0, 3) != "-rc") return std::nullopt;
+      s.remove_prefix(3);
+      for (char c : s)
+        if (c < '0' || c > '9') return std::nullopt;
+      v[2] = -1;  // a release candidate comes before the release
+      return v;
+    }
+    if (s.front() != '.' || part == 2) return std::nullopt;
+    s.remove_prefix(1);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string modelled_kernel_for(const std::string& version) {
+  const auto want = version_numbers(version);
+  if (!want) return {};
+  std::string best;
+  for (const auto& k : kKernels) {
+    const auto have = version_numbers(k.name);
+    if (*have <= *want) best = k.name;
+  }
+  return best;
+}
+
+bool kernel_entry_covers(const std::string& entry, const std::string& version) {
+  const auto v = version_numbers(version);
+  if (!v) return false;
+  const size_t dots = entry.find("..");
+  const std::string first = dots == std::string::npos ? entry : entry.substr(0, dots);
+  const std::string last = dots == std::string::npos ? entry : entry.substr(dots + 2);
+  const auto lo = version_numbers(first), hi = version_numbers(last);
+  if (!lo || !hi) return false;
+  // A bound written without a stable number stands for the whole series: x.y.0 up to x.y.max.
+  std::array<int, 3> top = *hi;
+  if (std::count(last.begin(), last.end(), '.') == 1 && last.find("-rc") == std::string::npos)
+    top[2] = std::numeric_limits<int>::max();
+  return *lo <= *v && *v <= top;
 }
 
 Bug parse_bug(const std::string& s) {

@@ -80,6 +80,15 @@ class ConfigScope {
 const std::vector<std::string>& kernel_choices();  // "4.8", ..., "6.17"
 const std::vector<std::string>& bug_choices();     // "none", "clear-movable-drops-flag", ...
 Kernel parse_kernel(const std::string& s);         // throws std::invalid_argument
+// The modelled version that answers for a kernel version as users write it ("5.2", "v6.4",
+// "5.15.80", "6.4-rc1"): the newest modelled version at or before it, whose code the model
+// follows until its next gate. Empty when the text is not a version, or names one before 4.8
+// (no non-LRU page migration yet).
+std::string modelled_kernel_for(const std::string& version);
+// Whether an expectation's kernel entry covers `version` (both as users write them): a version
+// "5.2" covers 5.2 and its stable series 5.2.y ("5.15.80" only itself); a range "4.10..5.17"
+// covers every version from its first to its last, the last's stable series included.
+bool kernel_entry_covers(const std::string& entry, const std::string& version);
 Bug parse_bug(const std::string& s);
 const char* kernel_name(Kernel k);
 const char* bug_name(Bug b);

@@ -313,8 +313,8 @@ exists (false)
 TEST(LitmusProtocolErrors, UnknownKernelVersionAndBug) {
   const LitmusRun r = run(R"(C bad
 (*
- * Expect 4.9: lost-wakeup
- * kernel=4.9
+ * Expect 4.4: lost-wakeup
+ * kernel=4.x
  * bug=no-such-bug
  * Expect bug=typo: leak
  *)
@@ -327,7 +327,7 @@ exists (false)
   EXPECT_NE(e.find("inline.litmus:6:4: Expect: unknown bug 'typo' (expected none, "),
             std::string::npos)
       << e;
-  EXPECT_NE(e.find("inline.litmus:4:4: kernel=4.9: unknown kernel version '4.9' (expected a "
+  EXPECT_NE(e.find("inline.litmus:4:4: kernel=4.x: unknown kernel version '4.x' (expected a "
                    "comma-separated list of 4.8, 4.10"),
             std::string::npos)
       << e;
@@ -335,14 +335,14 @@ exists (false)
                    "comma-separated list of none, "),
             std::string::npos)
       << e;
-  EXPECT_NE(e.find("inline.litmus:3:4: Expect: unknown kernel version '4.9'"), std::string::npos)
+  EXPECT_NE(e.find("inline.litmus:3:4: Expect: unknown kernel version '4.4'"), std::string::npos)
       << e;
   const LitmusRun o =
       run("C ok\n{ struct page pg0; }\nP0(struct page *pg0) { put_page(pg0); }\n"
           "exists (false)\n",
-          {{"kernel", "9.9"}});
+          {{"kernel", "4.7"}});
   ASSERT_EQ(o.errors.size(), 1u) << errors(o);
-  EXPECT_NE(o.errors[0].find("--set kernel=9.9: unknown kernel version '9.9'"), std::string::npos)
+  EXPECT_NE(o.errors[0].find("--set kernel=4.7: unknown kernel version '4.7'"), std::string::npos)
       << errors(o);
 }
 
@@ -442,6 +442,51 @@ exists (x=1)
 )");
   ASSERT_TRUE(filtered.verdict) << errors(filtered);
   EXPECT_EQ(filtered.verdict->observation, litmus::Observation::kDeadlock);
+}
+
+// kernel=5.2 runs the model of 5.0 and says so; Expect lines may name the same free versions
+// and ranges; a version before 4.8 is an error that says what is accepted.
+TEST(LitmusProtocol, AnyKernelVersion) {
+  const std::string text = R"(C free-versions
+(*
+ * Expect 5.2: VM_BUG_ON_PAGE
+ * Expect 5.15.80..6.4: none
+ * kernel=5.2,5.15.80,6.4-rc1
+ *)
+{
+  struct page pg0;
+}
+P0(struct page *pg0) { lock_page(pg0); unlock_page(pg0); unlock_page(pg0); }
+exists (true)
+)";
+  const auto runs = litmus::run_litmus_text(text, "inline.litmus", mc::ExploreOptions{}, {});
+  ASSERT_EQ(runs.size(), 3u);
+  const char* modelled[] = {"5.0", "5.15", "6.0"};
+  const char* asked[] = {"5.2", "5.15.80", "6.4-rc1"};
+  for (size_t i = 0; i < runs.size(); ++i) {
+    ASSERT_TRUE(runs[i].verdict) << errors(runs[i]);
+    EXPECT_EQ(runs[i].program->settings.at("kernel"), modelled[i]);
+    const std::string herd = litmus::format_herd(runs[i]);
+    EXPECT_NE(herd.find(std::string("kernel=") + modelled[i] + " (for " + asked[i] + ")"),
+              std::string::npos)
+        << herd;
+  }
+  // Double unlock: a finding at every version; 5.2 expects it, the range expects none.
+  EXPECT_FALSE(runs[0].verdict->failed) << runs[0].verdict->explanation;
+  EXPECT_TRUE(runs[1].verdict->failed);
+  EXPECT_TRUE(runs[2].verdict->failed);
+
+  const LitmusRun old = run(R"(C too-old
+(* kernel=4.4 *)
+{
+  struct page pg0;
+}
+P0(struct page *pg0) { lock_page(pg0); unlock_page(pg0); }
+exists (true)
+)");
+  const std::string e = errors(old);
+  EXPECT_NE(e.find("unknown kernel version '4.4'"), std::string::npos) << e;
+  EXPECT_NE(e.find("any version from 4.8 on, such as 5.2 or 5.15.80"), std::string::npos) << e;
 }
 
 TEST(LitmusZsmalloc, HandlesInRegistersAndMappedWords) {

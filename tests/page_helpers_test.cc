@@ -99,3 +99,36 @@ TEST(PageHelpers, SetPageMovableNeedsThePageLock) {
 }
 
 }  // namespace
+
+// Any kernel version a user types is answered by the newest modelled version at or before it;
+// versions before 4.8 (no non-LRU migration) and text that is no version are answered by none.
+TEST(KernelVersions, AnyVersionIsAnsweredByTheNewestModelledOneAtOrBeforeIt) {
+  EXPECT_EQ(proto::modelled_kernel_for("5.2"), "5.0");
+  EXPECT_EQ(proto::modelled_kernel_for("v5.2"), "5.0");
+  EXPECT_EQ(proto::modelled_kernel_for("5.14"), "5.3");
+  EXPECT_EQ(proto::modelled_kernel_for("5.15.80"), "5.15");
+  EXPECT_EQ(proto::modelled_kernel_for("6.4"), "6.0");
+  EXPECT_EQ(proto::modelled_kernel_for("6.5-rc1"), "6.0");  // before 6.5
+  EXPECT_EQ(proto::modelled_kernel_for("6.5"), "6.5");
+  EXPECT_EQ(proto::modelled_kernel_for("7.1"), "6.17");
+  EXPECT_EQ(proto::modelled_kernel_for("4.8"), "4.8");
+  EXPECT_EQ(proto::modelled_kernel_for("4.7"), "");
+  EXPECT_EQ(proto::modelled_kernel_for("5"), "");
+  EXPECT_EQ(proto::modelled_kernel_for("5.x"), "");
+  EXPECT_EQ(proto::modelled_kernel_for("5.2.1.4"), "");
+}
+
+// An expectation's entry covers versions as users write them: a release covers its stable
+// series, a range runs from its first to its last (the last's stable series included).
+TEST(KernelVersions, ExpectEntriesCoverFreeVersionsAndRanges) {
+  EXPECT_TRUE(proto::kernel_entry_covers("5.15", "5.15"));
+  EXPECT_TRUE(proto::kernel_entry_covers("5.15", "5.15.80"));
+  EXPECT_FALSE(proto::kernel_entry_covers("5.15.80", "5.15.81"));
+  EXPECT_FALSE(proto::kernel_entry_covers("5.15", "5.16"));
+  EXPECT_TRUE(proto::kernel_entry_covers("5.2..6.4", "5.2"));
+  EXPECT_TRUE(proto::kernel_entry_covers("5.2..6.4", "6.4.12"));
+  EXPECT_TRUE(proto::kernel_entry_covers("5.2..6.4", "5.17"));
+  EXPECT_FALSE(proto::kernel_entry_covers("5.2..6.4", "5.0"));
+  EXPECT_FALSE(proto::kernel_entry_covers("5.2..6.4", "6.5-rc1"));
+  EXPECT_TRUE(proto::kernel_entry_covers("5.2..6.4", "6.4-rc1"));
+}

@@ -42,29 +42,41 @@ proto::Memory& zone(World& w) {
   return *m;
 }
 
+namespace {
+
+// A setting whose value may be a list (or "all"), each value run on its own.
+ModelSetting list_setting(std::string key, std::string fallback, std::vector<std::string> choices,
+                          std::string summary) {
+  ModelSetting s;
+  s.key = std::move(key);
+  s.fallback = std::move(fallback);
+  s.choices = std::move(choices);
+  s.list = true;
+  s.summary = std::move(summary);
+  return s;
+}
+
+}  // namespace
+
 void add_protocol_bindings(Bindings& bn) {
-  bn.add(ModelSetting{"kernel",
-                      "6.17",
-                      kernel_choices(),
-                      true,
-                      "kernel version the model follows; a list (4.10,5.0) or 'all' runs each",
-                      {}});
-  ModelSetting bug{"bug",
-                   "none",
-                   bug_choices(),
-                   true,
-                   "a deliberate historical mistake to inject (docs/protocol.md); a list "
-                   "(none,isolate-without-ref) or 'all' runs each",
-                   {}};
+  ModelSetting kernel = list_setting(
+      "kernel", "6.17", kernel_choices(),
+      "kernel version the model follows: a modelled one, or any version from 4.8 on (5.2, "
+      "5.15.80, 6.4-rc1), answered by the newest modelled version at or before it; a list "
+      "(4.10,5.0) or 'all' runs each");
+  kernel.resolve = modelled_kernel_for;
+  kernel.covers = kernel_entry_covers;
+  kernel.resolve_hint = "any version from 4.8 on, such as 5.2 or 5.15.80";
+  bn.add(kernel);
+  ModelSetting bug = list_setting("bug", "none", bug_choices(),
+                                  "a deliberate historical mistake to inject (docs/protocol.md); "
+                                  "a list (none,isolate-without-ref) or 'all' runs each");
   for (const std::string& b : bug_choices()) bug.choice_notes.push_back(bug_mistake(parse_bug(b)));
   bn.add(bug);
-  bn.add(ModelSetting{"mode",
-                      "declared",
+  bn.add(list_setting("mode", "declared",
                       {"declared", "MIGRATE_ASYNC", "MIGRATE_SYNC_LIGHT", "MIGRATE_SYNC"},
-                      true,
                       "the migration mode of every struct compact_control (declared: each its "
-                      "own); a list or 'all' runs each",
-                      {}});
+                      "own); a list or 'all' runs each"));
   bn.on_begin([](World& w) {
     Config c;
     c.kernel = parse_kernel(w.setting("kernel").empty() ? "6.17" : w.setting("kernel"));
