@@ -6,6 +6,9 @@ namespace litmus {
 
 namespace {
 
+// choose(n) takes at most this many values: each is a branch of the exploration.
+constexpr int64_t kMaxChoices = 64;
+
 // Wrapping arithmetic, as the kernel's atomics do.
 uint64_t u(int64_t v) { return static_cast<uint64_t>(v); }
 int64_t s(uint64_t v) { return static_cast<int64_t>(v); }
@@ -251,6 +254,35 @@ std::map<std::string, Primitive> build_registry() {
     c.synchronize(e, c.srcu_domain(*e.operands[0]));
     return int64_t{0};
   });
+
+  // A nondeterministic choice: the exploration tries every value (a callback that may fail
+  // once, an allocation that may fail).
+  add("choose", 1, 1, [](ThreadContext& c, const Expr& e) {
+    const int64_t n = c.arg(e, 0);
+    if (n < 1 || n > kMaxChoices)
+      c.fail(e.loc, "choose(" + std::to_string(n) + "): expected between 1 and " +
+                        std::to_string(kMaxChoices) + " choices");
+    return int64_t{mc::choose(static_cast<uint32_t>(n))};
+  });
+  // The kernel's own checks. A BUG oopses: the thread exits, as the task would. A WARN
+  // reports and the kernel goes on, so these return the condition; the checker counts the
+  // warning as a finding all the same (with --all-findings the thread exits there, as it does
+  // at the model's own WARN_ON_ONCE).
+  for (const char* name : {"BUG_ON", "VM_BUG_ON"})
+    add(name, 1, 1, [name](ThreadContext& c, const Expr& e) {
+      if (c.arg(e, 0))
+        c.check_failed(name, "kernel BUG at " + e.loc.to_string() + "!\n" + name + "(" +
+                                 to_string(*e.operands[0]) + ")");
+      return int64_t{0};
+    });
+  for (const char* name : {"WARN_ON", "WARN_ON_ONCE", "VM_WARN_ON", "VM_WARN_ON_ONCE"})
+    add(name, 1, 1, [name](ThreadContext& c, const Expr& e) {
+      const int64_t cond = c.arg(e, 0);
+      if (cond)
+        c.check_failed(name, "WARNING: at " + e.loc.to_string() + ": " + name + "(" +
+                                 to_string(*e.operands[0]) + ")");
+      return int64_t{cond != 0};
+    });
   return t;
 }
 

@@ -68,6 +68,8 @@ class ThreadContext {
     mc::violation("litmus", loc.to_string() + ": " + message);
     std::abort();  // not reached: violation unwinds the model thread
   }
+  // A kernel check written in the file (BUG_ON, WARN_ON, ...) failed: a finding named for it.
+  void check_failed(const char* name, const std::string& message) { mc::violation(name, message); }
 
   int64_t eval(const Expr& e);
   int64_t arg(const Expr& call, size_t i) { return eval(*call.operands[i]); }

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -487,6 +488,67 @@ exists (true)
   const std::string e = errors(old);
   EXPECT_NE(e.find("unknown kernel version '4.4'"), std::string::npos) << e;
   EXPECT_NE(e.find("any version from 4.8 on, such as 5.2 or 5.15.80"), std::string::npos) << e;
+}
+
+// choose(N) is a branch the exploration takes every way: each value is an outcome.
+TEST(LitmusProtocol, ChooseTriesEveryValue) {
+  const LitmusRun r = run(R"(C choose
+{
+}
+P0(int *x) { int r0; r0 = choose(3); WRITE_ONCE(*x, r0); }
+exists (x=2)
+)");
+  ASSERT_TRUE(r.result) << errors(r);
+  EXPECT_TRUE(r.result->exhausted);
+  std::set<std::string> outcomes;
+  for (const auto& [key, n] : r.result->outcomes) outcomes.insert(key);
+  EXPECT_EQ(outcomes.size(), 3u);
+  EXPECT_EQ(r.verdict->observation, litmus::Observation::kSometimes);
+  const LitmusRun zero =
+      run("C c\n{\n}\nP0(int *x) { WRITE_ONCE(*x, choose(0)); }\nexists (x=0)\n");
+  ASSERT_TRUE(zero.result) << errors(zero);
+  ASSERT_TRUE(zero.result->counterexample);
+  EXPECT_NE(
+      zero.result->counterexample->finding.message.find("choose(0): expected between 1 and 64"),
+      std::string::npos);
+}
+
+// The kernel's checks written in a thread body become findings named for them, with the
+// file's line; WARN_ON gives its condition back, as in `if (WARN_ON(...))`.
+TEST(LitmusProtocol, KernelChecksInThreadBodies) {
+  const std::string text = R"(C checks
+(*
+ * Expect: BUG_ON, VM_BUG_ON_PAGE, WARN_ON
+ *)
+{
+  struct page pg0;
+}
+P0(struct page *pg0, int *x)
+{
+  int r0;
+  r0 = choose(3);
+  if (WARN_ON(r0 == 1))
+    WRITE_ONCE(*x, 7);
+  BUG_ON(r0 == 2);
+  VM_BUG_ON_PAGE(page_count(pg0) == 0, pg0);
+}
+exists (x=7)
+)";
+  mc::ExploreOptions all;
+  all.all_findings = true;
+  const LitmusRun r = litmus::run_litmus_source(text, "inline.litmus", all, {});
+  ASSERT_TRUE(r.verdict) << errors(r);
+  EXPECT_FALSE(r.verdict->failed) << r.verdict->explanation;
+  EXPECT_EQ(r.verdict->findings, (std::vector<std::string>{"BUG_ON", "VM_BUG_ON_PAGE", "WARN_ON"}));
+  std::string messages;
+  for (const auto& c : r.result->all_findings) messages += c.finding.message + "\n";
+  EXPECT_NE(messages.find("kernel BUG at inline.litmus:14:3!"), std::string::npos) << messages;
+  EXPECT_NE(messages.find("WARNING: at inline.litmus:12:7: WARN_ON(r0 == 1)"), std::string::npos)
+      << messages;
+  EXPECT_NE(
+      messages.find("page dumped because: VM_BUG_ON_PAGE(the condition at inline.litmus:15:3)"),
+      std::string::npos)
+      << messages;
 }
 
 TEST(LitmusZsmalloc, HandlesInRegistersAndMappedWords) {

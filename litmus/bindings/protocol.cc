@@ -170,6 +170,20 @@ void add_protocol_bindings(Bindings& bn) {
     put_page(c.object<page>(0));
     return int64_t{0};
   });
+  // The kernel's page checks, written in a thread body: a finding with the page's dump.
+  fn("VM_BUG_ON_PAGE", {I, P}, V, "a kernel BUG with the page's dump when the condition holds",
+     [](const Call& c) {
+       const std::string what = "the condition at " + c.loc.to_string();
+       VM_BUG_ON_PAGE(c.arg(0) != 0, c.object<page>(1), what.c_str());
+       return int64_t{0};
+     });
+  fn("VM_WARN_ON_ONCE_PAGE", {I, P}, I,
+     "a kernel warning with the page's dump when the condition holds; the condition",
+     [](const Call& c) {
+       const std::string what = "the condition at " + c.loc.to_string();
+       VM_WARN_ON_ONCE_PAGE(c.arg(0) != 0, c.object<page>(1), what.c_str());
+       return int64_t{c.arg(0) != 0};
+     });
   fn("page_count", {P}, I, "the reference count",
      [](const Call& c) { return int64_t{page_count(c.object<page>(0))}; });
   fn("PageLocked", {P}, I, "PG_locked",
