@@ -159,6 +159,7 @@ class Binder {
   void bind_settings(const std::map<std::string, std::string>& overrides) {
     const Test& test = *p_.test;
     const Bindings& bn = *p_.bindings;
+    std::map<std::string, SourceLoc> setting_at;  // where each setting was given
     for (const ModelSetting& ms : bn.settings()) {
       std::string value = ms.fallback;
       SourceLoc at = test.loc;
@@ -175,6 +176,25 @@ class Binder {
         at = test.loc;
         origin = "--set ";
       }
+      if (ms.combined) {
+        // Every value of the set is checked and kept, in the canonical form.
+        std::string canonical;
+        bool ok = true;
+        for (const std::string& v : split_commas(value)) {
+          const std::string c = ms.choice_for(v);
+          if (c.empty()) {
+            error(at, origin + ms.key + "=" + value + ": unknown " + ms.key + " '" + v +
+                          "' (expected " + join(ms.choices) +
+                          (ms.resolve_hint.empty() ? "" : ", " + ms.resolve_hint) +
+                          ", or several separated by commas)");
+            ok = false;
+          }
+          canonical += (canonical.empty() ? "" : ",") + c;
+        }
+        if (ok) p_.settings[ms.key] = canonical;
+        setting_at[ms.key] = at;
+        continue;
+      }
       const std::vector<std::string> values = setting_values(ms, value);
       if (!ms.list && values.size() != 1) {
         error(at, origin + ms.key + "=" + value + ": one value expected");
@@ -185,7 +205,14 @@ class Binder {
       // the value asked for is kept for the report.
       p_.settings[ms.key] = ms.choice_for(values.front());
       if (p_.settings[ms.key] != values.front()) p_.asked_settings[ms.key] = values.front();
+      setting_at[ms.key] = at;
     }
+    if (errors_.empty())
+      for (const Bindings::SettingsCheck& check : bn.settings_checks())
+        for (const auto& [key, message] : check(p_.settings)) {
+          auto it = setting_at.find(key);
+          error(it != setting_at.end() ? it->second : test.loc, message);
+        }
     const ModelSetting* kernel = bn.setting("kernel");
     const ModelSetting* bug = bn.setting("bug");
     for (const FindingExpectation& fe : test.expected_findings) {
@@ -453,9 +480,7 @@ class Binder {
 
 }  // namespace
 
-std::vector<std::string> setting_values(const ModelSetting& s, const std::string& value) {
-  if (!s.list) return {value};
-  if (value == "all") return s.choices;
+std::vector<std::string> split_commas(const std::string& value) {
   std::vector<std::string> out;
   size_t begin = 0;
   while (begin <= value.size()) {
@@ -465,6 +490,12 @@ std::vector<std::string> setting_values(const ModelSetting& s, const std::string
     begin = end + 1;
   }
   return out;
+}
+
+std::vector<std::string> setting_values(const ModelSetting& s, const std::string& value) {
+  if (!s.list) return {value};
+  if (value == "all") return s.choices;
+  return split_commas(value);
 }
 
 namespace {

@@ -101,6 +101,7 @@ struct ModelSetting {
   std::string fallback;
   std::vector<std::string> choices;  // the accepted values
   bool list = false;                 // a comma-separated list (or "all") runs one variant each
+  bool combined = false;  // a comma-separated set applied together, in one run (with=a,b)
   std::string summary;
   std::vector<std::string> choice_notes;  // empty, or what each choice means (same order)
   // Values outside `choices` that stand for one of them (a kernel version between two modelled
@@ -123,6 +124,12 @@ class Bindings {
   void add(ModelSetting s);
   // Runs at the start of each execution, before any object is made (e.g. the kernel config).
   void on_begin(std::function<void(World&)> hook) { begin_.push_back(std::move(hook)); }
+  // Checks the settings together once each is valid on its own (a fix applied to a version
+  // without the code it fixes): each problem as (setting key, message).
+  using SettingsCheck = std::function<std::vector<std::pair<std::string, std::string>>(
+      const std::map<std::string, std::string>& settings)>;
+  void check_settings(SettingsCheck check) { checks_.push_back(std::move(check)); }
+  const std::vector<SettingsCheck>& settings_checks() const { return checks_; }
 
   const ModelFunction* function(const std::string& name) const;
   const ObjectType* type(const std::string& type_words) const;
@@ -137,6 +144,7 @@ class Bindings {
   std::map<std::string, ObjectType> types_;
   std::vector<ModelSetting> settings_;
   std::vector<std::function<void(World&)>> begin_;
+  std::vector<SettingsCheck> checks_;
 };
 
 // The registry as Markdown tables (settings, object types, functions by subsystem), for

@@ -93,6 +93,8 @@ Compiled compile_litmus(std::shared_ptr<const Test> test, const Bindings& bindin
 
 // The values a list setting takes ("all" expands to every choice); one value if not a list.
 std::vector<std::string> setting_values(const ModelSetting& s, const std::string& value);
+// "a,b,c" -> {"a", "b", "c"}.
+std::vector<std::string> split_commas(const std::string& value);
 
 // The set of finding kinds `test` expects at `kernel` under `bug` from its Expect lines (the
 // most specific line; see FindingExpectation), sorted; empty for none.

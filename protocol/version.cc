@@ -132,6 +132,43 @@ bool kernel_entry_covers(const std::string& entry, const std::string& version) {
   return *lo <= *v && *v <= top;
 }
 
+const std::vector<FixInfo>& fixes() {
+  static const std::vector<FixInfo> v = {
+      // In the order of enum Fix. applies_from: the version whose code the fix changes
+      // first exists (the non-atomic PG_isolated updates: 4.8; zs_pool_dec_isolated: 5.3,
+      // 701d678599d0; the lock_zspage it fixes races with migration of an empty zspage from
+      // 4.14, 77ff465799c6, named by its Fixes: tag; the word shared by isolated and fullness:
+      // 5.17, the c4549b871102 series).
+      {Fix::pg_isolated_atomic, "356ea3865687", Kernel::v5_18, Kernel::v4_8,
+       "PG_isolated set and cleared atomically (the lost wake-up of the page lock, 4.10-5.17)"},
+      {Fix::zs_dec_isolated_barrier, "afe8605ca454", Kernel::v5_16, Kernel::v5_3,
+       "zsmalloc: a barrier between the isolated-count decrement and the destroying test"},
+      {Fix::zs_lock_zspage_safe, "2505a981114d", Kernel::v5_19, Kernel::v4_14,
+       "zsmalloc: lock_zspage under the zspage read lock (async free vs migration)"},
+      {Fix::zs_isolated_under_lock, "4b5d1e47b694", Kernel::v6_5, Kernel::v5_17,
+       "zsmalloc: zspage->isolated updated under the same lock as fullness"},
+  };
+  return v;
+}
+
+bool Config::fixed(Fix f) const {
+  const FixInfo& info = fixes()[static_cast<size_t>(f)];
+  return at_least(info.since) || (with & (uint32_t{1} << static_cast<int>(f)));
+}
+
+const FixInfo* find_fix(const std::string& id) {
+  if (id.size() < 7) return nullptr;
+  for (char c : id)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return nullptr;
+  for (const FixInfo& f : fixes()) {
+    const std::string full = f.id;
+    if (full.compare(0, std::min(id.size(), full.size()), id, 0,
+                     std::min(id.size(), full.size())) == 0)
+      return &f;
+  }
+  return nullptr;
+}
+
 Bug parse_bug(const std::string& s) {
   for (const auto& b : kBugs)
     if (s == b.name) return b.b;

@@ -2,6 +2,7 @@
 // carries. Every scenario takes `kernel` and `bug`; the model reads them through kcfg().
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -36,17 +37,39 @@ enum class Bug {
   zs_no_trypin,  // zs_page_migrate without trypin_tag of the page's objects (2016 series)
 };
 
+// Fixes a stable or distribution kernel may carry on top of its version (`with=ID`): each is a
+// gate of the model, on from `since` and, below it, when applied by its commit id.
+enum class Fix : uint8_t {
+  pg_isolated_atomic,       // 356ea3865687 (5.18)
+  zs_dec_isolated_barrier,  // afe8605ca454 (5.16)
+  zs_lock_zspage_safe,      // 2505a981114d (5.19)
+  zs_isolated_under_lock,   // 4b5d1e47b694 (6.5)
+};
+struct FixInfo {
+  Fix fix;
+  const char* id;       // the first 12 hex digits of the mainline commit
+  Kernel since;         // the first modelled version that has it
+  Kernel applies_from;  // the first that has the code it fixes
+  const char* what;
+};
+const std::vector<FixInfo>& fixes();
+// The fix a commit id names (at least 7 hex digits of it), or null.
+const FixInfo* find_fix(const std::string& id);
+
 struct Config {
   Kernel kernel = Kernel::v6_17;
   Bug bug = Bug::none;
+  uint32_t with = 0;  // fixes applied on top of the version, one bit per Fix
 
   bool at_least(Kernel k) const { return kernel >= k; }
   bool has(Bug b) const { return bug == b; }
+  // The code has the fix: from its version on (fixes()), or applied by id.
+  bool fixed(Fix f) const;
 
   // 62906027091f + b91e1302ad9b (4.10): PG_waiters in the flags word, unlock wakes only if set.
   bool pg_waiters() const { return at_least(Kernel::v4_10); }
   // 356ea3865687 (5.18): PAGEFLAG(Isolated) — atomic set/clear instead of __set_bit/__clear_bit.
-  bool atomic_isolated() const { return at_least(Kernel::v5_18); }
+  bool atomic_isolated() const { return fixed(Fix::pg_isolated_atomic); }
   // 5.0 "don't rely on __PageMovable() of newpage after unlocking it": decide by is_lru.
   bool newpage_putback_by_is_lru() const { return at_least(Kernel::v5_0); }
   // c3096e6782b7 (5.18): success always ends with put_page(newpage), no test at all.

@@ -32,16 +32,16 @@ bool rework_517() { return K().at_least(Kernel::v5_17); }
 bool isolated_accounting() { return K().at_least(Kernel::v5_3) && !rework_517(); }
 // afe8605ca454 (5.16; often dated 5.15, where it was backported): smp_mb__after_atomic()
 // between the decrement and the pool->destroying test in zs_pool_dec_isolated.
-bool dec_isolated_barrier() { return K().at_least(Kernel::v5_16); }
+bool dec_isolated_barrier() { return K().fixed(Fix::zs_dec_isolated_barrier); }
 // 2505a981114d (5.19): lock_zspage under migrate_read_lock, re-reading the chain after each
 // sleep. Merged for 5.19-rc1 (Linus's merge 77fb622de139 of mm-hotfixes-stable-2022-05-27,
 // 27 May 2022, after 5.18's release on 22 May), so mainline 5.18 lacks it; the stable series
 // took it in 5.18.2, 5.17.13, 5.15.45, 5.10.120, 5.4.197, 4.19.246 and 4.14.282.
-bool lock_zspage_safe() { return K().at_least(Kernel::v5_19); }
+bool lock_zspage_safe() { return K().fixed(Fix::zs_lock_zspage_safe); }
 // 68f2736a8583 (6.0): movable_operations; the pool comes from zspage->pool.
 bool pool_from_zspage() { return K().at_least(Kernel::v6_0); }
 // 4b5d1e47b694 (6.5): zspage->isolated updated under the same lock as fullness.
-bool isolated_under_pool_lock() { return K().at_least(Kernel::v6_5); }
+bool isolated_under_pool_lock() { return K().fixed(Fix::zs_isolated_under_lock); }
 // 6.17 "mm/zsmalloc: stop using __ClearPageMovable()" (series 20250704102524): the callbacks
 // check for a destroyed page; PG_movable_ops + PageZsmalloc instead of the mapping bit. By
 // 6.17 zspage->isolated is gone (its zs_page_isolate just returns true before the change).

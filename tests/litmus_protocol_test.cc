@@ -551,6 +551,40 @@ exists (x=7)
       << messages;
 }
 
+// A stable kernel is a version plus backports: with=ID applies a fix (its commit id, shortened
+// to 7 digits or more) on top of the version. 4.10 with 356ea3865687 (atomic PG_isolated) loses
+// the lost wake-up of putback-vs-free; a fix for code the version does not have, or an id
+// that names no fix, is an error.
+TEST(LitmusProtocol, BackportsByCommitId) {
+  const std::string path = suite_dir() + "/protocol/putback-vs-free.litmus";
+  const auto plain =
+      litmus::run_litmus_file(path, mc::ExploreOptions{}, {{"kernel", "4.10"}, {"bug", "none"}});
+  ASSERT_EQ(plain.size(), 1u);
+  ASSERT_TRUE(plain[0].verdict) << errors(plain[0]);
+  EXPECT_EQ(plain[0].verdict->finding, "lost-wakeup");
+  const auto fixed = litmus::run_litmus_file(
+      path, mc::ExploreOptions{}, {{"kernel", "4.10"}, {"bug", "none"}, {"with", "356ea38"}});
+  ASSERT_EQ(fixed.size(), 1u);
+  ASSERT_TRUE(fixed[0].verdict) << errors(fixed[0]);
+  EXPECT_EQ(fixed[0].verdict->finding, "");
+  EXPECT_TRUE(fixed[0].result->exhausted);
+  EXPECT_EQ(fixed[0].program->settings.at("with"), "356ea3865687");
+  EXPECT_NE(litmus::format_herd(fixed[0]).find("with=356ea3865687"), std::string::npos);
+
+  const std::string text =
+      "C t\n(* kernel=4.10 *)\n{ struct page pg0; }\nP0(struct page *pg0) { lock_page(pg0); "
+      "unlock_page(pg0); }\nexists (true)\n";
+  const std::string too_early = errors(run(text, {{"with", "4b5d1e47b694"}}));
+  EXPECT_NE(too_early.find("with=4b5d1e47b694 fixes code that kernel 4.10 does not have yet (it "
+                           "applies from 5.17)"),
+            std::string::npos)
+      << too_early;
+  const std::string unknown = errors(run(text, {{"with", "356ea3865687,deadbeef"}}));
+  EXPECT_NE(unknown.find("unknown with 'deadbeef'"), std::string::npos) << unknown;
+  const std::string short_id = errors(run(text, {{"with", "356ea3"}}));
+  EXPECT_NE(short_id.find("unknown with '356ea3'"), std::string::npos) << short_id;
+}
+
 TEST(LitmusZsmalloc, HandlesInRegistersAndMappedWords) {
   const LitmusRun r = run(R"(C zs-registers
 (* Result: Always *)

@@ -6,6 +6,7 @@
 #include "litmus/bindings.h"
 #include "litmus/bindings/kinds.h"
 #include "litmus/bindings/zone.h"
+#include "litmus/interpreter.h"
 #include "protocol/driver.h"
 #include "protocol/end_state.h"
 #include "protocol/migrate.h"
@@ -73,6 +74,43 @@ void add_protocol_bindings(Bindings& bn) {
                                   "a list (none,isolate-without-ref) or 'all' runs each");
   for (const std::string& b : bug_choices()) bug.choice_notes.push_back(bug_mistake(parse_bug(b)));
   bn.add(bug);
+  // Fixes applied on top of the version: a stable or distribution kernel.
+  ModelSetting with;
+  with.key = "with";
+  with.fallback = "none";
+  with.choices = {"none"};
+  for (const FixInfo& f : fixes()) {
+    with.choices.push_back(f.id);
+    with.choice_notes.push_back(std::string(f.what) + " (mainline from " + kernel_name(f.since) +
+                                "; applies from " + kernel_name(f.applies_from) + ")");
+  }
+  with.choice_notes.insert(with.choice_notes.begin(), "no fix beyond the version's own code");
+  with.combined = true;
+  with.resolve = [](const std::string& id) {
+    const FixInfo* f = find_fix(id);
+    return f ? std::string(f->id) : std::string();
+  };
+  with.resolve_hint = "a fix's commit id shortened to no fewer than 7 digits";
+  with.summary =
+      "fixes applied on top of the kernel version, by commit id (a stable or distribution "
+      "kernel: kernel=5.15 with=2505a981114d); several separated by commas";
+  bn.add(with);
+  bn.check_settings([](const std::map<std::string, std::string>& s) {
+    std::vector<std::pair<std::string, std::string>> problems;
+    auto w = s.find("with");
+    auto k = s.find("kernel");
+    if (w == s.end() || k == s.end() || w->second == "none") return problems;
+    const Kernel kernel = parse_kernel(k->second);
+    for (const std::string& id : split_commas(w->second)) {
+      if (id == "none") continue;
+      const FixInfo* f = find_fix(id);
+      if (f && kernel < f->applies_from)
+        problems.emplace_back("with", "with=" + id + " fixes code that kernel " + k->second +
+                                          " does not have yet (it applies from " +
+                                          kernel_name(f->applies_from) + ")");
+    }
+    return problems;
+  });
   bn.add(list_setting("mode", "declared",
                       {"declared", "MIGRATE_ASYNC", "MIGRATE_SYNC_LIGHT", "MIGRATE_SYNC"},
                       "the migration mode of every struct compact_control (declared: each its "
@@ -81,6 +119,9 @@ void add_protocol_bindings(Bindings& bn) {
     Config c;
     c.kernel = parse_kernel(w.setting("kernel").empty() ? "6.17" : w.setting("kernel"));
     c.bug = parse_bug(w.setting("bug").empty() ? "none" : w.setting("bug"));
+    if (!w.setting("with").empty() && w.setting("with") != "none")
+      for (const std::string& id : split_commas(w.setting("with")))
+        if (const FixInfo* f = find_fix(id)) c.with |= uint32_t{1} << static_cast<int>(f->fix);
     w.keep(std::make_unique<KernelConfig>(c));
   });
 
