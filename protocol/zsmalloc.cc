@@ -495,7 +495,14 @@ zspage* alloc_zspage(zs_pool* pool, size_class* c) {
   for (int i = 0; i < c->pages_per_zspage; ++i) {
     page* p = alloc_page();
     if (!p) {
-      while (--i >= 0) put_page(pages[i]);
+      // The pages taken so far go back with their contents: the model's memory of a page
+      // stands for what the page holds, and goes with it (as in reset_page).
+      while (--i >= 0) {
+        zs_page_ext& e = ext(pool, pages[i]);
+        mc::free(e.mem);
+        e.mem = nullptr;
+        put_page(pages[i]);
+      }
       mc::free(z);
       return nullptr;
     }
