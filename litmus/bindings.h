@@ -124,6 +124,10 @@ class Bindings {
   void add(ModelSetting s);
   // Runs at the start of each execution, before any object is made (e.g. the kernel config).
   void on_begin(std::function<void(World&)> hook) { begin_.push_back(std::move(hook)); }
+  // Runs at the end of a complete execution, after every object's check_end (e.g. the zone's
+  // check over all owners).
+  void on_end(std::function<void(World&)> hook) { end_.push_back(std::move(hook)); }
+  const std::vector<std::function<void(World&)>>& end_hooks() const { return end_; }
   // Checks the settings together once each is valid on its own (a fix applied to a version
   // without the code it fixes): each problem as (setting key, message).
   using SettingsCheck = std::function<std::vector<std::pair<std::string, std::string>>(
@@ -144,6 +148,7 @@ class Bindings {
   std::map<std::string, ObjectType> types_;
   std::vector<ModelSetting> settings_;
   std::vector<std::function<void(World&)>> begin_;
+  std::vector<std::function<void(World&)>> end_;
   std::vector<SettingsCheck> checks_;
 };
 

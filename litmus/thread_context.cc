@@ -290,6 +290,7 @@ void check_world_end(const Program& p, World& world) {
     if (!t.check_end) continue;
     t.check_end(world, world.object_at(d.location));
   }
+  for (const auto& hook : bn.end_hooks()) hook(world);
 }
 
 }  // namespace

@@ -18,13 +18,11 @@ void check_pages_end(Memory& mem, list_head* owner_list, const char* owner,
     const bool is_free = mem.is_free_peek(pfn);
     const bool on_list = list_contains_peek(owner_list, p);
     const std::string where = "pfn " + std::to_string(pfn) + ": ";
-    if (is_free + on_list != 1)
-      end_violation(where + "in " + std::to_string(is_free + on_list) + " places (free / " + owner +
-                    ")\n" + dump_page(p, "end state"));
+    if (!on_list) continue;  // free, or another owner's: check_zone_end
+    mem.claim_peek(pfn, owner);
+    if (is_free)
+      end_violation(where + "in 2 places (free / " + owner + ")\n" + dump_page(p, "end state"));
     const int ref = p->_refcount.peek();
-    if (is_free && ref != 0)
-      end_violation(where + "free with a reference\n" + dump_page(p, "end state"));
-    if (!on_list) continue;
     if (ref != 1)
       end_violation(where + owner + " page with refcount " + std::to_string(ref) + "\n" +
                     dump_page(p, "end state"));
@@ -46,11 +44,28 @@ void check_refdrv_end(Memory& mem, refdrv& d) {
                   ", not on the driver's list");
 }
 
-void check_all_pages_free(Memory& mem, const std::string& why) {
-  for (int pfn = 0; pfn < mem.nr_pages(); ++pfn)
-    if (!mem.is_free_peek(pfn))
-      end_violation("pfn " + std::to_string(pfn) + " " + why + "\n" +
-                    dump_page(mem.pfn_to_page(pfn), "end state"));
+void check_zone_end(Memory& mem) {
+  for (int pfn = 0; pfn < mem.nr_pages(); ++pfn) {
+    page* p = mem.pfn_to_page(pfn);
+    const std::string where = "pfn " + std::to_string(pfn) + ": ";
+    const std::vector<const char*>& owners = mem.claims_peek(pfn);
+    if (mem.is_free_peek(pfn)) {
+      if (p->_refcount.peek() != 0)
+        end_violation(where + "free with a reference\n" + dump_page(p, "end state"));
+      continue;
+    }
+    if (owners.empty()) {
+      end_violation(where +
+                    "allocated, and no owner holds it: it never went back to the "
+                    "allocator (leaked)\n" +
+                    dump_page(p, "end state"));
+    } else if (owners.size() > 1) {
+      std::string who;
+      for (const char* o : owners) who += std::string(who.empty() ? "" : " / ") + o;
+      end_violation(where + "held by " + std::to_string(owners.size()) + " owners (" + who + ")\n" +
+                    dump_page(p, "end state"));
+    }
+  }
 }
 
 void check_balloon_end(Memory& mem, virtio_balloon& vb) {

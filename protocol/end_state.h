@@ -1,6 +1,7 @@
 // The invariants every scenario ends with, whoever drives it (the litmus bindings, or a C++
 // test of the model): every page in exactly one place with a balanced reference count,
-// nothing left locked or isolated. A failed check is an "end state" violation.
+// nothing left locked or isolated. Each owner checks its own pages; check_zone_end then checks
+// the zone as a whole. A failed check is an "end state" violation.
 #pragma once
 
 #include <string>
@@ -13,16 +14,17 @@ namespace proto {
 
 void end_violation(const std::string& msg);
 
-// Every page is free (refcount 0) or owned by the reference driver: on its list, refcount 1,
-// not locked, not isolated, holding the driver's object.
+// The reference driver's pages (on its list), claimed: refcount 1, not locked, not isolated,
+// holding the driver's object, and not free.
 void check_refdrv_end(Memory& mem, refdrv& d);
 
-// Every page went back to the page allocator (after a pool or driver let go of all of them);
-// `why` completes "pfn N ..." in the report, e.g. "never went back to the allocator".
-void check_all_pages_free(Memory& mem, const std::string& why);
-
-// Every page is free or in the balloon: refcount 1, not locked, not isolated, private =
-// b_dev_info; the balloon's counters balanced.
+// The balloon's pages, claimed: refcount 1, not locked, not isolated, private = b_dev_info;
+// the balloon's counters balanced.
 void check_balloon_end(Memory& mem, virtio_balloon& vb);
+
+// After every owner checked and claimed its pages: each page is free (without a reference)
+// or held by exactly one owner. Several owners may share the zone (a zsmalloc pool and a
+// driver); a page nobody holds never went back to the allocator.
+void check_zone_end(Memory& mem);
 
 }  // namespace proto

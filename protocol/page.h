@@ -7,6 +7,7 @@
 #include <memory>
 #include <source_location>
 #include <string>
+#include <vector>
 
 #include "checker/mc.h"
 
@@ -190,6 +191,12 @@ class Memory {
   // __free_pages(page, 0) after the last reference: free_pages_prepare + back to the buddy.
   void free_page(page* p, SL loc = SL::current());
 
+  // The end state: each owner (a driver, the balloon) claims the pages it holds, then every
+  // page must be free or held by exactly one owner (check_zone_end, end_state.h). Claims are
+  // the checker's bookkeeping, not kernel state.
+  void claim_peek(int pfn, const char* owner) { claims_[pfn].push_back(owner); }
+  const std::vector<const char*>& claims_peek(int pfn) const { return claims_[pfn]; }
+
   address_space* register_mapping(const char* name, const movable_operations* ops, void* host);
   address_space* mapping_by_id(int id);
 
@@ -198,6 +205,7 @@ class Memory {
   bool may_fail_;
   std::unique_ptr<page> pages_[kMaxPages];
   std::unique_ptr<mc::plain<bool>> free_[kMaxPages];
+  std::vector<const char*> claims_[kMaxPages];
   mc::spinlock zone_lock_{"zone->lock"};
   address_space spaces_[4];
   int nr_spaces_ = 0;

@@ -611,6 +611,35 @@ exists (0:r0=0)
   }
 }
 
+// A zsmalloc pool and the reference driver share the zone: each owner checks the pages it
+// holds, and the zone check asks only that every page be free or held by one owner. Before,
+// each owner took the other's pages for leaks ("never went back to the allocator").
+TEST(LitmusZsmalloc, APoolAndADriverShareTheZone) {
+  const std::string text = R"(C pool-and-driver
+(*
+ * Result: Always
+ * kernel=4.8,5.17,6.17
+ *)
+{
+  struct page pg0;
+  struct page pg1;
+  struct page pg2;
+  struct zs_pool pool = ZS_POOL(3, 1);
+  struct refdrv drv;
+
+  refdrv_alloc(drv, 42);
+}
+P0(struct zs_pool *pool) { int r0; r0 = zs_malloc(pool, 2); }
+exists (0:r0!=0)
+)";
+  const auto runs = litmus::run_litmus_text(text, "inline.litmus", mc::ExploreOptions{}, {});
+  ASSERT_EQ(runs.size(), 3u);
+  for (const LitmusRun& r : runs) {
+    ASSERT_TRUE(r.verdict) << errors(r);
+    EXPECT_TRUE(r.ok()) << r.variant << ": " << r.verdict->explanation;
+  }
+}
+
 TEST(LitmusZsmalloc, HandlesInRegistersAndMappedWords) {
   const LitmusRun r = run(R"(C zs-registers
 (* Result: Always *)

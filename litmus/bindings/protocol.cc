@@ -115,6 +115,10 @@ void add_protocol_bindings(Bindings& bn) {
                       {"declared", "MIGRATE_ASYNC", "MIGRATE_SYNC_LIGHT", "MIGRATE_SYNC"},
                       "the migration mode of every struct compact_control (declared: each its "
                       "own); a list or 'all' runs each"));
+  // The zone as a whole, once every owner has checked and claimed its pages.
+  bn.on_end([](World& w) {
+    if (void* m = w.singleton("memory")) proto::check_zone_end(*static_cast<proto::Memory*>(m));
+  });
   bn.on_begin([](World& w) {
     Config c;
     c.kernel = parse_kernel(w.setting("kernel").empty() ? "6.17" : w.setting("kernel"));

@@ -165,7 +165,6 @@ void check_pool_end(World& w, void* obj) {
     zs_work_stop(p.wq);
     p.worker.join();
   }
-  Memory& mem = zone(w);
   if (!p.destroyed) {
     zs_run_pending_work(p.pool);
     Handles& hs = handles(w);
@@ -188,7 +187,7 @@ void check_pool_end(World& w, void* obj) {
     zs_destroy_pool(p.pool);
   }
   if (p.kworker) mc::free(p.wq);
-  check_all_pages_free(mem, p.destroyed ? "outlived its pool" : "never went back to the allocator");
+  // Every page the pool held is free now: check_zone_end reports one that is not.
 }
 
 int64_t b(bool v) { return v ? 1 : 0; }
