@@ -920,6 +920,13 @@ void zs_unregister_migration(zs_pool* pool) {
   }
   // flush_work(&pool->free_work)
   zs_wq* wq = pool->free_work.load();
+  if (pool->own_wq) {
+    // No kworker is modelled for this pool: queued work runs when a thread runs it
+    // (zs_run_pending_work) and, at the latest, here: the flush stands for the worker that
+    // runs it now, as the kernel's would before flush_work returns.
+    zs_run_pending_work(pool);
+    return;
+  }
   mc::await(wq->state, [wq] { return !(wq->state.peek() & 3); });
   // iput(pool->inode): the mapping no longer leads to the pool (freed below).
 }

@@ -640,6 +640,42 @@ exists (0:r0!=0)
   }
 }
 
+// Work queued on a pool with no kworker declared runs when a thread runs it, and at the latest
+// when zs_destroy_pool flushes it, as the kernel's worker would before flush_work returns.
+// Before, the flush waited for a worker that did not exist: a lost wake-up (here at 4.8).
+TEST(LitmusZsmalloc, FlushWithoutAWorkerRunsThePendingWork) {
+  const std::string text = R"(C flush-without-worker
+(*
+ * Result: Always
+ * kernel=all
+ *)
+{
+  struct page pg0;
+  struct page pg1;
+  struct zs_pool pool = ZS_POOL(3, 2);
+  struct zs_handle h;
+  struct compact_control cc;
+
+  zs_malloc_into(pool, h, 2);
+  isolate_movable_page(pg1);
+  list_add(pg1, cc);
+}
+P0(struct zs_pool *pool, struct zs_handle *h, struct compact_control *cc)
+{
+  zs_free(pool, h);
+  putback_movable_pages(cc);
+  zs_destroy_pool(pool);
+}
+exists (true)
+)";
+  const auto runs = litmus::run_litmus_text(text, "inline.litmus", mc::ExploreOptions{}, {});
+  ASSERT_EQ(runs.size(), proto::kernel_choices().size());
+  for (const LitmusRun& r : runs) {
+    ASSERT_TRUE(r.verdict) << errors(r);
+    EXPECT_TRUE(r.ok()) << r.variant << ": " << r.verdict->explanation;
+  }
+}
+
 TEST(LitmusZsmalloc, HandlesInRegistersAndMappedWords) {
   const LitmusRun r = run(R"(C zs-registers
 (* Result: Always *)

@@ -202,8 +202,9 @@ void add_zsmalloc_bindings(Bindings& bn) {
   pool_type.summary =
       "zs_create_pool: size classes by (object size in units of a 4-word page, the head word "
       "included; pages per zspage), default one class ZS_POOL(2, 1); free_work runs when a "
-      "thread calls zs_run_pending_work, or, with ZS_POOL_KWORKER, in a kworker thread started "
-      "after the setup and stopped at the end; at the end the pool must hold exactly the "
+      "thread calls zs_run_pending_work and at the latest when zs_destroy_pool flushes it, or, "
+      "with ZS_POOL_KWORKER, in a kworker thread started after the setup and stopped at the "
+      "end; at the end the pool must hold exactly the "
       "objects not freed, with their values, and give every page back when torn down";
   pool_type.max_count = 1;
   pool_type.initialisers = {"ZS_POOL_KWORKER", "ZS_POOL(size, pages[, size2, pages2])",
