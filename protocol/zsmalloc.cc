@@ -135,6 +135,8 @@ void dec_zspage_isolation(zspage* z) {
 
 zs_page_ext& ext(zs_pool* pool, page* p) { return pool->ext[p->pfn]; }
 
+}  // namespace
+
 // get_zspage (4.8): page->private, with the magic check.
 zspage* get_zspage(page* p) {
   zspage* z = reinterpret_cast<zspage*>(page_private(p));
@@ -146,6 +148,9 @@ zspage* get_zspage(page* p) {
          "BUG_ON(zspage->magic != ZSPAGE_MAGIC)");
   return z;
 }
+
+namespace {
+
 page* get_first_page(zspage* z) {
   page* p = z->first_page.load();
   VM_BUG_ON_PAGE(!test_bit(PG_private, p), p, "!is_first_page(first_page)");
@@ -158,6 +163,8 @@ page* get_next_page(zs_pool* pool, page* p) {
   return ext(pool, p).next.load();
 }
 
+}  // namespace
+
 size_class* pool_class(zs_pool* pool, unsigned idx) { return pool->size_class_[idx].load(); }
 // The class bits, like the magic, never change after the zspage is set up: the model reads
 // them without an event, so that their byte-level overlap with concurrent fullness/isolated
@@ -165,6 +172,8 @@ size_class* pool_class(zs_pool* pool, unsigned idx) { return pool->size_class_[i
 // them, are the non-atomic word accesses.
 unsigned zspage_class_idx(zspage* z) { return (z->bits.peek() >> CLASS_SHIFT) & CLASS_MASK; }
 size_class* zspage_class(zs_pool* pool, zspage* z) { return pool_class(pool, zspage_class_idx(z)); }
+
+namespace {
 
 // ---- objects and handles ----
 unsigned long location_to_obj(page* p, unsigned idx) {
@@ -349,6 +358,8 @@ void migrate_read_unlock(zspage* z) { z->lock.read_unlock(); }
 void migrate_write_lock(zspage* z) { z->lock.write_lock(); }
 void migrate_write_unlock(zspage* z) { z->lock.write_unlock(); }
 
+}  // namespace
+
 // lock_zspage (4.8: lock_page down the chain; 2505a981114d (5.19): under migrate_read_lock,
 // waiting for a busy page with a reference and re-reading the chain).
 void lock_zspage(zs_pool* pool, zspage* z) {
@@ -385,6 +396,8 @@ void lock_zspage(zs_pool* pool, zspage* z) {
   migrate_read_unlock(z);
 }
 
+namespace {
+
 void schedule_work(zs_pool* pool) {
   zs_wq* wq = pool->free_work.load();
   wq->pool = pool;
@@ -411,6 +424,8 @@ void __free_zspage(zs_pool* pool, size_class* c, zspage* z) {
   pool->pages_allocated.fetch_sub(c->pages_per_zspage, kRelaxed);
 }
 
+}  // namespace
+
 // free_zspage (4.8): only trylocks (zs_free cannot sleep); otherwise the worker frees it.
 void free_zspage(zs_pool* pool, size_class* c, zspage* z) {
   MC_FUNC("free_zspage");
@@ -425,6 +440,8 @@ void free_zspage(zs_pool* pool, size_class* c, zspage* z) {
   remove_zspage(c, z, ZS_EMPTY);
   __free_zspage(pool, c, z);
 }
+
+namespace {}  // namespace
 
 // async_free_zspage (4.8; lock_zspage per 2505a981114d from 5.19)
 void async_free_zspage(zs_pool* pool) {
@@ -452,6 +469,8 @@ void async_free_zspage(zs_pool* pool) {
     c->lock.unlock();
   }
 }
+
+namespace {
 
 // create_page_chain (4.8; 6.17 marks the page type first)
 void create_page_chain(zs_pool* pool, size_class* c, zspage* z, page* pages[]) {
@@ -581,6 +600,8 @@ zs_pool* pool_of_page(page* p) {
   return m ? static_cast<zs_pool*>(m->host) : nullptr;
 }
 
+}  // namespace
+
 // putback_zspage (4.8)
 unsigned putback_zspage(size_class* c, zspage* z) {
   if (!rework_517() && is_zspage_isolated(z))
@@ -614,6 +635,8 @@ void zs_pool_dec_isolated(zs_pool* pool) {
   if (pool->isolated_pages.load(kRelaxed) == 0 && pool->destroying.load(kRelaxed))
     pool->migration_wait.wake_up_all();
 }
+
+namespace {
 
 // replace_sub_page (4.8)
 void replace_sub_page(zs_pool* pool, size_class* c, zspage* z, page* newpage, page* oldpage) {
@@ -902,6 +925,8 @@ long __zs_compact(zs_pool* pool, size_class* c) {
   return pages_freed;
 }
 
+}  // namespace
+
 // zs_unregister_migration (4.8: flush_work + iput; 701d678599d0 (5.3): wait for isolated
 // zspages first; c4549b871102 (5.17) drops the wait again).
 void zs_unregister_migration(zs_pool* pool) {
@@ -931,7 +956,7 @@ void zs_unregister_migration(zs_pool* pool) {
   // iput(pool->inode): the mapping no longer leads to the pool (freed below).
 }
 
-}  // namespace
+namespace {}  // namespace
 
 // ---- objects with names ----
 
@@ -1291,6 +1316,8 @@ void zs_run_pending_work(zs_pool* pool) {
     async_free_zspage(pool);
   }
 }
+
+bool zs_has_isolated_accounting() { return isolated_accounting(); }
 
 // ---- end-state helpers (no events) ----
 

@@ -148,6 +148,23 @@ void zs_work_stop(zs_wq* wq);
 // Runs pending free work now in the calling thread (a scenario without a worker thread).
 void zs_run_pending_work(zs_pool* pool);
 
+// ---- internal paths, callable on their own (each under its kernel name) ----
+// get_zspage: page->private, with the magic check; zspage_class: the zspage's class.
+zspage* get_zspage(page* p);
+size_class* zspage_class(zs_pool* pool, zspage* z);
+// lock_zspage: every page of the zspage locked (sleeping); free_zspage: an empty zspage off
+// its list and freed if every page can be trylocked, else the free deferred to free_work.
+void lock_zspage(zs_pool* pool, zspage* z);
+void free_zspage(zs_pool* pool, size_class* c, zspage* z);
+// The free_work function: frees the class lists' empty zspages, locking each first.
+void async_free_zspage(zs_pool* pool);
+// 5.3-5.16: one isolated zspage fewer; wakes zs_destroy_pool's wait at the last one.
+void zs_pool_dec_isolated(zs_pool* pool);
+// Whether the running kernel version has zs_pool_dec_isolated (pool->isolated_pages).
+bool zs_has_isolated_accounting();
+// The migration part of zs_destroy_pool: wait for isolated zspages (5.3-5.16), flush_work.
+void zs_unregister_migration(zs_pool* pool);
+
 // ---- model helpers ----
 extern const movable_operations zsmalloc_mops;
 // obj_to_location of the handle's current object (no events: for end-state checks).

@@ -676,6 +676,69 @@ exists (true)
   }
 }
 
+// zsmalloc's internal paths are callable on their own, under their kernel names: before, each
+// was "unknown function".
+TEST(LitmusZsmalloc, InternalPathsAreCallable) {
+  const std::string text = R"(C internal-paths
+(*
+ * Result: Always
+ * kernel=all
+ *)
+{
+  struct page pg0;
+  struct page pg1;
+  struct zs_pool pool = ZS_POOL(3, 2);
+  struct zs_handle h;
+
+  zs_malloc_write(pool, h, 7);
+}
+P0(struct zs_pool *pool, struct page *pg0, struct page *pg1)
+{
+  int r0;
+  lock_zspage(pool, pg0);
+  r0 = PageLocked(pg1);
+  unlock_page(pg0);
+  unlock_page(pg1);
+  async_free_zspage(pool);
+  zs_unregister_migration(pool);
+}
+exists (0:r0=1)
+)";
+  const auto runs = litmus::run_litmus_text(text, "inline.litmus", mc::ExploreOptions{}, {});
+  ASSERT_EQ(runs.size(), proto::kernel_choices().size());
+  for (const LitmusRun& r : runs) {
+    ASSERT_TRUE(r.verdict) << errors(r);
+    EXPECT_TRUE(r.ok()) << r.variant << ": " << r.verdict->explanation;
+  }
+}
+
+// Where an internal path needs context its caller provides (a page locked, a page isolated, a
+// version that has the function), the binding says what is missing.
+TEST(LitmusZsmalloc, InternalPathsCheckTheirContext) {
+  auto finding = [](const std::string& body, const std::string& kernel) {
+    const std::string text = "C t\n(* kernel=" + kernel +
+                             " *)\n{\n  struct page pg0;\n  struct page pg1;\n  struct page "
+                             "pg2;\n  struct zs_pool pool;\n  struct zs_handle h;\n\n  "
+                             "zs_malloc_into(pool, h, 1);\n}\nP0(struct zs_pool *pool, struct "
+                             "page *pg0, struct page *pg1, struct page *pg2)\n{\n" +
+                             body + "\n}\nexists (true)\n";
+    const LitmusRun r = run(text);
+    if (!r.result || !r.result->counterexample) return "no finding: " + errors(r);
+    return r.result->counterexample->finding.message;
+  };
+  EXPECT_NE(
+      finding("  zs_page_isolate(pg0);", "6.5").find("zs_page_isolate: needs the page locked"),
+      std::string::npos);
+  EXPECT_NE(finding("  lock_page(pg0);\n  lock_page(pg1);\n  zs_page_migrate(pg1, pg0);", "5.3")
+                .find("zs_page_migrate: needs the page isolated"),
+            std::string::npos);
+  EXPECT_NE(finding("  zs_pool_dec_isolated(pool);", "4.8")
+                .find("zs_pool_dec_isolated: exists from 5.3 (701d678599d0) to 5.16"),
+            std::string::npos);
+  EXPECT_NE(finding("  lock_zspage(pool, pg2);", "5.17").find("pfn 2 is not a zsmalloc page"),
+            std::string::npos);
+}
+
 TEST(LitmusZsmalloc, HandlesInRegistersAndMappedWords) {
   const LitmusRun r = run(R"(C zs-registers
 (* Result: Always *)

@@ -229,6 +229,10 @@ void add_protocol_bindings(Bindings& bn) {
        VM_WARN_ON_ONCE_PAGE(c.arg(0) != 0, c.object<page>(1), what.c_str());
        return int64_t{c.arg(0) != 0};
      });
+  fn("alloc_page", {}, P,
+     "takes a free page from the zone (the lowest pfn), refcount 1, as a target page comes from "
+     "the allocator; 0 if none is free. Give it back with put_page",
+     [](const Call& c) { return c.world.value_of(zone(c.world).alloc_page(), c); });
   fn("page_count", {P}, I, "the reference count",
      [](const Call& c) { return int64_t{page_count(c.object<page>(0))}; });
   fn("PageLocked", {P}, I, "PG_locked",

@@ -360,6 +360,101 @@ void add_zsmalloc_bindings(Bindings& bn) {
        c.object<Pool>(0);
        return c.world.value_of(zs_handle_page_peek(handle_arg(c, 1)), c);
      });
+
+  // ---- internal paths, on their own ----
+  // The context a caller of each normally provides is checked first (without events): what
+  // is missing is a "litmus" finding naming the call.
+  auto locked = [](const page* p) { return (p->flags.peek() & bit(PG_locked)) != 0; };
+  auto isolated = [](const page* p) { return (p->flags.peek() & bit(PG_isolated)) != 0; };
+  auto zspage_of = [](const Call& c, size_t i) {
+    page* p = c.object<page>(i);
+    if (!p->private_.peek())
+      c.fail("pfn " + std::to_string(p->pfn) + " is not a zsmalloc page (page->private is 0)");
+    return p;
+  };
+  fn("zs_page_isolate", {P}, I,
+     "the isolate_page callback; needs the page locked, as isolate_movable_page holds it; 1 if "
+     "isolated",
+     [locked, zspage_of](const Call& c) {
+       page* p = zspage_of(c, 0);
+       if (!locked(p))
+         c.fail(
+             "needs the page locked (isolate_movable_page holds the lock): "
+             "call trylock_page or lock_page first");
+       return b(zs_page_isolate(p, isolate_mode_t{}));
+     });
+  fn("zs_page_migrate", {P, P}, I,
+     "the migratepage callback (newpage, page); needs both pages locked and page isolated, as "
+     "move_to_new_page provides; 0 (MIGRATEPAGE_SUCCESS) or -EAGAIN",
+     [locked, isolated, zspage_of](const Call& c) {
+       page* newpage = c.object<page>(0);
+       page* p = zspage_of(c, 1);
+       if (!locked(p) || !locked(newpage))
+         c.fail(
+             "needs both pages locked (migrate_pages holds them): lock page "
+             "and newpage first");
+       if (!isolated(p)) c.fail("needs the page isolated (zs_page_isolate returned 1 for it)");
+       if (newpage->_refcount.peek() == 0)
+         c.fail("needs newpage allocated (the core takes it from the allocator: alloc_page)");
+       return static_cast<int64_t>(zs_page_migrate(nullptr, newpage, p, migrate_mode{}));
+     });
+  fn("zs_page_putback", {P}, V,
+     "the putback_page callback; needs the page locked and isolated, as putback_movable_page "
+     "provides",
+     [locked, isolated, zspage_of](const Call& c) {
+       page* p = zspage_of(c, 0);
+       if (!locked(p) || !isolated(p))
+         c.fail(
+             "needs the page locked and isolated (putback_movable_page "
+             "holds the lock of a page zs_page_isolate isolated)");
+       zs_page_putback(p);
+       return int64_t{0};
+     });
+  fn("async_free_zspage", {Z}, V,
+     "the free_work function, run here whether or not work was queued: frees the empty "
+     "zspages of every class, locking each with lock_zspage",
+     [pool](const Call& c) {
+       async_free_zspage(pool(c).pool);
+       return int64_t{0};
+     });
+  fn("lock_zspage", {Z, P}, V,
+     "locks every page of the page's zspage, sleeping on each (5.19+: under the zspage read "
+     "lock, re-reading the chain); the caller unlocks them",
+     [pool, zspage_of](const Call& c) {
+       lock_zspage(pool(c).pool, get_zspage(zspage_of(c, 1)));
+       return int64_t{0};
+     });
+  fn("free_zspage", {Z, P}, V,
+     "frees the page's zspage, which must be empty and on its class list, if every page can be "
+     "trylocked, else queues free_work; runs under the class lock, which the binding takes as "
+     "zs_free does",
+     [pool, zspage_of](const Call& c) {
+       zs_pool* zp = pool(c).pool;
+       zspage* z = get_zspage(zspage_of(c, 1));
+       size_class* cls = zspage_class(zp, z);
+       cls->lock.lock();
+       free_zspage(zp, cls, z);
+       cls->lock.unlock();
+       return int64_t{0};
+     });
+  fn("zs_pool_dec_isolated", {Z}, V,
+     "5.3-5.16: one isolated zspage fewer, waking zs_destroy_pool's wait at the last; a "
+     "finding at other versions, which have no such function",
+     [pool](const Call& c) {
+       if (!zs_has_isolated_accounting())
+         c.fail(
+             "exists from 5.3 (701d678599d0) to 5.16 (removed by "
+             "c4549b871102 in 5.17); this run's kernel has none");
+       zs_pool_dec_isolated(pool(c).pool);
+       return int64_t{0};
+     });
+  fn("zs_unregister_migration", {Z}, V,
+     "the migration part of zs_destroy_pool: 5.3-5.16 waits until no zspage is isolated, then "
+     "flush_work(free_work)",
+     [pool](const Call& c) {
+       zs_unregister_migration(pool(c).pool);
+       return int64_t{0};
+     });
 }
 
 }  // namespace litmus
