@@ -460,6 +460,7 @@ class Binder {
     if (test.threads.size() + 1 > static_cast<size_t>(mc::kMaxThreads))
       error(test.threads.back().loc, "too many threads (the engine runs at most " +
                                          std::to_string(mc::kMaxThreads - 1) + ")");
+    for (const Thread& th : test.threads) p_.thread_names.push_back("P" + std::to_string(th.index));
     std::vector<std::set<std::string>> registers(test.threads.size());
     for (size_t t = 0; t < test.threads.size(); ++t) {
       const Thread& th = test.threads[t];

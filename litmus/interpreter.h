@@ -61,6 +61,7 @@ struct Program {
   // Model objects and settings (litmus/bindings.h). uses_model: the test declares a model
   // object or calls a modelled function, so each execution builds a World.
   bool uses_model = false;
+  std::vector<std::string> thread_names;        // "P0", "P1", ... by thread
   std::map<std::string, std::string> settings;  // effective value of every ModelSetting
   // Values asked for that stand for another choice (kernel=5.2, answered by the model of 5.0).
   std::map<std::string, std::string> asked_settings;

@@ -13,6 +13,7 @@ int64_t s(uint64_t v) { return static_cast<int64_t>(v); }
 }  // namespace
 
 ThreadContext::Flow ThreadContext::exec(const Stmt& st) {
+  if (st.kind != StmtKind::kBlock) at_statement(st.loc);
   switch (st.kind) {
     case StmtKind::kDeclaration:
       for (const Declarator& d : st.declarators)
@@ -270,7 +271,11 @@ std::unique_ptr<World> make_world(const Program& p, Shared& shared) {
   if (!p.setup_calls.empty()) {
     ThreadContext setup(shared, -1);
     MC_FUNC("litmus setup");
-    for (const Expr* call : p.setup_calls) setup.eval(*call);
+    for (const Expr* call : p.setup_calls) {
+      ThreadContext::at_statement(call->loc);
+      setup.eval(*call);
+    }
+    mc::set_origin(nullptr, nullptr);  // what follows (the end state) is no statement's
   }
   // A visible step between the setup and the spawns:
   // spawn hands the child the parent's clock at its last visible event.
@@ -297,6 +302,8 @@ void check_world_end(const Program& p, World& world) {
 
 void run_body(const Program& p) {
   const Test& test = *p.test;
+  // The thread that sets the test up, starts P0, P1, ... and checks the end state.
+  mc::set_thread_name("main");
   Shared shared{p, {}, {}, {}, {}, nullptr};
   std::unique_ptr<World> world;
   for (const Location& l : p.locations) {

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <functional>
 #include <map>
@@ -60,6 +61,7 @@ class ThreadContext {
   }
 
   void run() {
+    mc::set_thread_name(shared_.program.thread_names[static_cast<size_t>(tid_)].c_str());
     exec(*shared_.program.test->threads[tid_].body);
     shared_.final_registers[tid_] = locals_;
   }
@@ -81,6 +83,13 @@ class ThreadContext {
     for (const ExprPtr& a : e.operands) c.args.push_back(eval(*a));
     return f.run(c);
   }
+
+  // The statement being run, for the findings raised while it runs (a primitive's, a plain
+  // access's, or the model's in a call): described as "file:line:column" only then.
+  static std::string describe_loc(const void* loc) {
+    return static_cast<const SourceLoc*>(loc)->to_string();
+  }
+  static void at_statement(const SourceLoc& loc) { mc::set_origin(&loc, &describe_loc); }
 
   // The location a pointer-valued argument points to (`x` in smp_load_acquire(x)).
   size_t pointer(const Expr& e) {

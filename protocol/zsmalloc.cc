@@ -200,7 +200,7 @@ void check_location_stable(unsigned long handle, SL loc = SL::current()) {
   zs_handle* h = reinterpret_cast<zs_handle*>(handle);
   if ((h->word.peek() & (1ul << HANDLE_PIN_BIT)) && h->pin_owner >= 0 && h->pin_owner != self_tid())
     mc::violation("stale object location",
-                  "the object of a handle pinned by T" + std::to_string(h->pin_owner) +
+                  "the object of a handle pinned by " + mc::thread_name(h->pin_owner) +
                       " (zs_map_object/zs_free) moves: its user keeps the old <page, obj_idx>",
                   loc);
 }
@@ -1293,6 +1293,7 @@ const movable_operations zsmalloc_mops = {"zsmalloc", zs_page_isolate, zs_page_m
 
 // The system workqueue's worker running free_work.
 void zs_kworker(zs_wq* wq) {
+  mc::set_thread_name("kworker");  // a worker of the system workqueue, as the kernel names it
   MC_FUNC("kworker");
   while (true) {
     mc::await(wq->state, [wq] { return (wq->state.peek() & 5) != 0; });

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "checker/report/text.h"
 #include "litmus/bindings.h"
 #include "litmus/bindings/all.h"
 #include "litmus/interpreter.h"
@@ -737,6 +738,46 @@ TEST(LitmusZsmalloc, InternalPathsCheckTheirContext) {
             std::string::npos);
   EXPECT_NE(finding("  lock_zspage(pool, pg2);", "5.17").find("pfn 2 is not a zsmalloc page"),
             std::string::npos);
+}
+
+// A finding points at the file: the statement of P0 that raised it first, the model's place
+// after it; threads are named as the file names them (main sets up and checks the end).
+// Two statements reaching the same check of the model are two findings.
+TEST(LitmusProtocol, FindingsPointAtTheFile) {
+  const std::string text = R"(C points-at-the-file
+(*
+ * Expect: BUG_ON
+ *)
+{
+  struct page pg0;
+}
+P0(struct page *pg0, int *x)
+{
+  int r0;
+  r0 = choose(2);
+  WRITE_ONCE(*x, 1);
+  if (r0 == 0)
+    BUG_ON(1);
+  BUG_ON(r0 == 1);
+}
+exists (x=1)
+)";
+  mc::ExploreOptions all;
+  all.all_findings = true;
+  const LitmusRun r = litmus::run_litmus_source(text, "inline.litmus", all, {});
+  ASSERT_TRUE(r.result) << errors(r);
+  ASSERT_EQ(r.result->all_findings.size(), 2u);
+  std::set<std::string> origins;
+  for (const auto& c : r.result->all_findings) {
+    EXPECT_EQ(c.finding.thread_label(), "P0");
+    origins.insert(c.finding.origin);
+    const std::string trace = mc::format_trace(c);
+    EXPECT_NE(trace.find("in P0 at " + c.finding.origin + " ("), std::string::npos) << trace;
+    EXPECT_NE(trace.find("spawn = P0"), std::string::npos) << trace;
+    EXPECT_NE(trace.find("  main "), std::string::npos) << trace;
+    EXPECT_NE(trace.find("x := 1   inline.litmus:12:3 ("), std::string::npos) << trace;
+  }
+  EXPECT_EQ(origins, (std::set<std::string>{"inline.litmus:14:5", "inline.litmus:15:3"}));
 }
 
 TEST(LitmusZsmalloc, HandlesInRegistersAndMappedWords) {

@@ -89,7 +89,7 @@ void mutex::unlock(SL loc) {
   if (owner_ != ex->self()) {
     ex->fail(ex->violation(
         "bad unlock balance",
-        "T" + std::to_string(ex->self()) + " releases " + display_name() +
+        ex->thread_label(ex->self()) + " releases " + display_name() +
             (owner_ == kNoThread ? " which is not held" : " held by T" + std::to_string(owner_)),
         loc));
     return;
@@ -166,7 +166,7 @@ void rwlock::read_unlock(SL loc) {
   }
   if (!(reader_mask_ & (1u << ex->self()))) {
     ex->fail(ex->violation("bad unlock balance",
-                           "T" + std::to_string(ex->self()) + " read-releases " + display_name() +
+                           ex->thread_label(ex->self()) + " read-releases " + display_name() +
                                " which it does not read-hold",
                            loc));
     return;
@@ -237,7 +237,7 @@ void rwlock::write_unlock(SL loc) {
   }
   if (writer_ != ex->self()) {
     ex->fail(ex->violation("bad unlock balance",
-                           "T" + std::to_string(ex->self()) + " write-releases " + display_name() +
+                           ex->thread_label(ex->self()) + " write-releases " + display_name() +
                                " which it does not hold",
                            loc));
     return;

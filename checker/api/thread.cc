@@ -60,6 +60,21 @@ void assert_failed(const char* expr, std::source_location loc, const char* fmt, 
   assertion(expr, loc, buf);
 }
 
+void set_thread_name(const char* name) {
+  Execution* ex = Execution::current();
+  if (ex && ex->self() >= 0 && ex->self() < kMaxThreads) ex->set_thread_name(name);
+}
+
+std::string thread_name(ThreadId t) {
+  Execution* ex = Execution::current();
+  return ex ? ex->thread_label(t) : "T" + std::to_string(t);
+}
+
+void set_origin(const void* where, std::string (*describe)(const void*)) {
+  Execution* ex = Execution::current();
+  if (ex && ex->self() >= 0 && ex->self() < kMaxThreads) ex->set_origin(where, describe);
+}
+
 namespace detail {
 
 HeapBlock* begin_alloc(Execution& ex, size_t size, size_t align, const char* type, const char* name,

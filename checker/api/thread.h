@@ -56,6 +56,16 @@ void assume(bool cond);
 void observe(const char* name, int64_t value);
 
 // Raises a named violation (for the protocol: "VM_BUG_ON_PAGE", "bad page state", ...).
+// Names the running model thread for findings and traces ("P0", "kworker"); `name` must
+// outlive the execution. Unnamed threads are "T<n>".
+void set_thread_name(const char* name);
+// Where the input driving the model is, for the findings the running thread raises from now
+// on (a litmus statement): `where` is described by `describe` only when a finding is made, so
+// setting it costs two stores; `where` must live while it is set. Null: nowhere.
+void set_origin(const void* where, std::string (*describe)(const void*));
+// A thread as findings and traces name it: "P0" (its name) or "T1" (its number).
+std::string thread_name(ThreadId t);
+
 void violation(const char* name, std::string message,
                std::source_location loc = std::source_location::current());
 [[gnu::format(printf, 3, 4)]] void assert_failed(const char* expr, std::source_location loc,

@@ -97,7 +97,9 @@ std::unique_ptr<Strategy> make_strategy(const ExploreOptions& o) {
 }
 
 std::string finding_identity(const Finding& f) {
-  return f.kind_string() + " at " + (f.loc.line() ? source_where(f.loc) : "the end");
+  const std::string model = f.loc.line() ? source_where(f.loc) : "the end";
+  // Two statements of a litmus file reaching the same check of the model are two findings.
+  return f.kind_string() + " at " + (f.origin.empty() ? model : f.origin + " (" + model + ")");
 }
 
 std::vector<std::string> finding_kinds(const RunResult& r) {
@@ -142,6 +144,7 @@ RunResult replay(const TestCase& test, const Params& params, const std::vector<D
     c.schedule = ex.schedule();
     c.preemptions = ex.preemptions();
     c.events = ex.details();
+    c.thread_names = ex.thread_labels();
     c.reproduced = true;
     r.counterexample = std::move(c);
   }
@@ -252,6 +255,7 @@ RunResult explore(const TestCase& test, const Params& params, const ExploreOptio
     RunResult again = replay(test, params, c.schedule, o.max_steps, o.all_findings, wanted);
     if (again.counterexample && same_finding(again.counterexample->finding, c.finding)) {
       c.events = std::move(again.counterexample->events);
+      c.thread_names = std::move(again.counterexample->thread_names);
       c.finding = again.counterexample->finding;  // carries labels recorded in history mode
       c.reproduced = true;
     } else {

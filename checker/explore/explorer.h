@@ -38,9 +38,10 @@ struct Counterexample {
   Finding finding;
   std::vector<Decision> schedule;
   uint32_t preemptions = 0;
-  std::vector<EventDetail> events;  // from the re-run with history
-  bool reproduced = false;          // the re-run failed the same way
-  std::string note;                 // how it was obtained / minimised
+  std::vector<EventDetail> events;        // from the re-run with history
+  std::vector<std::string> thread_names;  // by thread id, from the re-run ("P0", or "T1")
+  bool reproduced = false;                // the re-run failed the same way
+  std::string note;                       // how it was obtained / minimised
 };
 
 struct RunResult {

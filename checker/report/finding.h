@@ -27,10 +27,18 @@ enum class FindingKind : uint8_t {
 const char* kind_name(FindingKind k);
 
 struct Finding {
+  // "P0" (its name) or "T1" (its number).
+  std::string thread_label() const {
+    return !thread_name.empty() ? thread_name : "T" + std::to_string(thread);
+  }
   FindingKind kind = FindingKind::kAssertion;
   std::string name;     // for kViolation: the check's name, e.g. "VM_BUG_ON_PAGE"
   std::string message;  // what happened, in the model's vocabulary
   int thread = -1;
+  std::string thread_name;  // the thread's name, if its model named it ("P0", "kworker")
+  // Where the model was called from, in the input that drove it (a litmus file's
+  // "file:line:col"), if the driver said; `loc` is then the model's own place.
+  std::string origin;
   std::source_location loc;
   std::string labels;  // label path of the thread at the finding
   uint64_t step = 0;   // events executed before the finding

@@ -20,6 +20,7 @@ json::Value events_json(const std::vector<EventDetail>& events) {
                    {"value", json::Value(e.value)}};
     if (e.has_order) o.emplace_back("order", memory_order_name(e.order));
     if (e.loc.line()) o.emplace_back("location", source_where(e.loc));
+    if (!e.origin.empty()) o.emplace_back("origin", e.origin);
     a.push_back(std::move(o));
   }
   return a;
@@ -38,6 +39,9 @@ json::Value result_json(const RunResult& r) {
                     {"preemptions", json::Value(c.preemptions)},
                     {"reproduced", json::Value(c.reproduced)}};
     if (f.loc.line()) fo.emplace_back("location", source_where(f.loc));
+    // Where the input that drove the model was (a litmus file's line), and the thread's name.
+    if (!f.origin.empty()) fo.emplace_back("origin", f.origin);
+    fo.emplace_back("thread_name", f.thread_label());
     findings.push_back(std::move(fo));
   };
   if (r.searched_all_findings) {

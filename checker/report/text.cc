@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <set>
 
@@ -118,29 +119,67 @@ std::string format_counterexamples(const RunResult& r) {
   return s;
 }
 
+namespace {
+
+// A thread as the counterexample names it: "P0" (named by its model) or "T1".
+std::string thread_name(const Counterexample& c, int tid) {
+  if (tid >= 0 && static_cast<size_t>(tid) < c.thread_names.size())
+    return c.thread_names[static_cast<size_t>(tid)];
+  return "T" + std::to_string(tid);
+}
+
+// Where a finding happened: the input's place first (a litmus statement), then the model's.
+std::string finding_place(const Finding& f) {
+  const std::string model = f.loc.line() ? source_where(f.loc) : "";
+  if (f.origin.empty()) return model;
+  return model.empty() ? f.origin : f.origin + " (" + model + ")";
+}
+
+}  // namespace
+
 std::string format_trace(const Counterexample& c) {
   std::string s;
   const Finding& f = c.finding;
   s += "finding: " + f.kind_string() + ": " + f.message + "\n";
   if (f.thread >= 0) {
-    s += "  in T" + std::to_string(f.thread);
+    s += "  in " + f.thread_label();
     if (!f.labels.empty()) s += " [" + f.labels + "]";
-    if (f.loc.line()) s += " at " + source_where(f.loc);
+    const std::string place = finding_place(f);
+    if (!place.empty()) s += " at " + place;
     s += "\n";
   }
   s += "  counterexample: " + std::to_string(c.schedule.size()) + " decisions, " +
        std::to_string(c.preemptions) + " preemption(s); " + c.note + "\n";
   if (c.events.empty()) return s;
-  s += "\n  step  thread  function                          operation\n";
+  // The function column is as wide as its longest path (up to 72 characters); a longer path
+  // keeps its innermost functions, where the step is, and loses its outer ones.
+  size_t width = 8;
+  for (const auto& e : c.events) width = std::max(width, e.labels.size());
+  width = std::min<size_t>(width, 72);
+  auto function_column = [width](const std::string& labels) {
+    if (labels.empty()) return fixed("-", width);
+    if (labels.size() <= width) return fixed(labels, width);
+    return "..." + labels.substr(labels.size() - (width - 3));
+  };
+  s += "\n  step  thread  " + fixed("function", width) + " operation\n";
   char buf[64];
   for (const auto& e : c.events) {
+    const std::string who = thread_name(c, e.tid);
     if (e.visible)
-      std::snprintf(buf, sizeof buf, "  %4u  T%-5d ", e.step, e.tid);
+      std::snprintf(buf, sizeof buf, "  %4u  %-7s", e.step, who.c_str());
     else
-      std::snprintf(buf, sizeof buf, "     .  T%-5d ", e.tid);
+      std::snprintf(buf, sizeof buf, "     .  %-7s", who.c_str());
     std::string line = buf;
-    line += " " + fixed(e.labels.empty() ? "-" : e.labels, 33) + " " + op_text(e);
-    if (e.loc.line()) line += "   " + source_where(e.loc);
+    EventDetail shown = e;
+    // A spawn is logged before the child names itself: show the name it took.
+    if (e.kind == OpKind::kSpawn && e.value.size() > 1 && e.value[0] == 'T')
+      shown.value = thread_name(c, std::atoi(e.value.c_str() + 1));
+    line += " " + function_column(e.labels) + " " + op_text(shown);
+    const std::string model = e.loc.line() ? source_where(e.loc) : "";
+    if (!e.origin.empty())
+      line += "   " + e.origin + (model.empty() ? "" : " (" + model + ")");
+    else if (!model.empty())
+      line += "   " + model;
     s += line + "\n";
   }
   return s;
@@ -191,8 +230,7 @@ std::string format_diagram(const Counterexample& c, int width) {
     if (!header.count(e.tid)) {
       cols.push_back(e.tid);
       const auto p = e.labels.find(" > ");
-      header[e.tid] =
-          "T" + std::to_string(e.tid) + (e.labels.empty() ? "" : " " + e.labels.substr(0, p));
+      header[e.tid] = thread_name(c, e.tid) + (e.labels.empty() ? "" : " " + e.labels.substr(0, p));
       base_depth[e.tid] = 1;
     }
     if (e.labels != last_labels[e.tid]) {
@@ -235,7 +273,7 @@ std::string format_diagram(const Counterexample& c, int width) {
   if (f.thread >= 0) {
     if (!header.count(f.thread)) {
       cols.push_back(f.thread);
-      header[f.thread] = "T" + std::to_string(f.thread) +
+      header[f.thread] = thread_name(c, f.thread) +
                          (f.labels.empty() ? "" : " " + f.labels.substr(0, f.labels.find(" > ")));
       base_depth[f.thread] = 1;
     }
@@ -252,9 +290,9 @@ std::string format_diagram(const Counterexample& c, int width) {
       pos = next + 3;
     }
     const int d = std::clamp(depth(f.labels) - base_depth[f.thread] + 1, 0, 9);
+    const std::string place = finding_place(f);
     rows.push_back({f.thread, std::string(static_cast<size_t>(d) * 2, ' ') + "<-- " +
-                                  f.kind_string() +
-                                  (f.loc.line() ? " at " + source_where(f.loc) : "")});
+                                  f.kind_string() + (place.empty() ? "" : " at " + place)});
   }
   if (cols.empty()) return {};
   auto col_of = [&](int tid) {
@@ -283,12 +321,35 @@ std::string format_diagram(const Counterexample& c, int width) {
     const size_t col = col_of(r.tid);
     if (previous != -1 && previous != r.tid) s += "\n";
     previous = r.tid;
-    std::string line;
-    for (size_t i = 0; i < cols.size(); ++i) {
-      const size_t cw = col_width[cols[i]];
-      line += i == col ? fixed(r.text, cw) : std::string(cw, ' ');
+    // A row wider than its column wraps onto continuation lines (indented two more): the
+    // step it shows is never cut. The last column needs no padding and never wraps.
+    const size_t cw = col_width[cols[col]];
+    std::vector<std::string> pieces;
+    if (col + 1 == cols.size() || r.text.size() + 1 <= cw) {
+      pieces.push_back(r.text);
+    } else {
+      const size_t indent =
+          r.text.find_first_not_of(' ') == std::string::npos ? 0 : r.text.find_first_not_of(' ');
+      const size_t room = cw > indent + 6 ? cw - 1 : indent + 6;
+      pieces.push_back(r.text.substr(0, room));
+      for (size_t at = room; at < r.text.size();) {
+        const std::string lead(indent + 2, ' ');
+        const size_t n = room > lead.size() ? room - lead.size() : 4;
+        pieces.push_back(lead + r.text.substr(at, n));
+        at += n;
+      }
     }
-    s += trim(line);
+    for (const std::string& piece : pieces) {
+      std::string line;
+      for (size_t i = 0; i < cols.size(); ++i) {
+        const size_t w = col_width[cols[i]];
+        if (i == col)
+          line += i + 1 == cols.size() ? piece : fixed(piece, w);
+        else
+          line += std::string(w, ' ');
+      }
+      s += trim(line);
+    }
   }
   s += "\n*** " + c.finding.kind_string() + ": " + c.finding.message + "\n";
   return s;

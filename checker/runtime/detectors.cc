@@ -21,6 +21,9 @@ Finding Execution::make_finding(FindingKind kind, std::string name, std::string 
   if (running_ >= 0 && running_ < kMaxThreads) {
     f.thread = running_;
     f.labels = label_path(running_);
+    if (threads_[running_].name) f.thread_name = threads_[running_].name;
+    const ThreadState& t = threads_[running_];
+    if (t.origin && t.describe_origin) f.origin = t.describe_origin(t.origin);
   }
   return f;
 }
@@ -62,10 +65,10 @@ void Execution::record_exception(const char* what) {
     return;
   }
   if (keep_going_ && halted_) return;  // after an oops: a consequence (see fail)
-  findings_.push_back(make_finding(
-      FindingKind::kException, "",
-      std::string("exception escaped thread T") + std::to_string(running_) + ": " + what,
-      threads_[running_].pending_loc));
+  findings_.push_back(
+      make_finding(FindingKind::kException, "",
+                   "exception escaped thread " + thread_label(running_) + ": " + what,
+                   threads_[running_].pending_loc));
   end_ = ExecutionEnd::kFinding;
   if (keep_going_) {
     halted_ = true;  // the thread ends; the others go on
@@ -81,7 +84,7 @@ void Execution::report_fault() {
   const ThreadState& bad = threads_[overflowed_];
   char addr[32];
   std::snprintf(addr, sizeof addr, "%p", fault_addr_);
-  const std::string who = "thread T" + std::to_string(overflowed_);
+  const std::string who = "thread " + thread_label(overflowed_);
   Finding f = fault_in_guard_
                   ? make_finding(FindingKind::kStackOverflow, "",
                                  who + " overflowed its " +
@@ -93,6 +96,8 @@ void Execution::report_fault() {
                                      "scheduling point",
                                  bad.pending_loc);
   f.thread = overflowed_;
+  f.thread_name = bad.name ? bad.name : "";
+  if (bad.origin && bad.describe_origin) f.origin = bad.describe_origin(bad.origin);
   findings_.push_back(std::move(f));
 }
 
@@ -133,7 +138,7 @@ void Execution::end_with_no_runnable_thread() {
     if (op.kind == OpKind::kSleep || op.kind == OpKind::kAwait) sleeping = true;
     if (op.kind == OpKind::kAssume) assumed = true;
     if (!msg.empty()) msg += "; ";
-    msg += "T" + std::to_string(t) + " blocked in " + op_name(op.kind);
+    msg += thread_label(t) + " blocked in " + op_name(op.kind);
     if (op.obj) msg += " of " + op.obj->display_name();
     msg += " at " + source_where(op.loc);
     std::string labels = label_path(t);
@@ -172,8 +177,8 @@ void Execution::end_checks() {
     const HeapBlock& b = heap_.block(i);
     if (b.freed || b.expected_alive) continue;
     if (!leaked.empty()) leaked += "; ";
-    leaked += std::string(b.name ? b.name : b.type) + " allocated by T" +
-              std::to_string(b.alloc_tid) + " at " + source_where(b.alloc_loc);
+    leaked += std::string(b.name ? b.name : b.type) + " allocated by " + thread_label(b.alloc_tid) +
+              " at " + source_where(b.alloc_loc);
   }
   if (!leaked.empty()) {
     findings_.push_back(make_finding(

@@ -101,6 +101,7 @@ void Execution::log_visible(ObjectBase* obj, OpKind kind, uint32_t idx,
   if (obj) d.object = obj->display_name();
   d.loc = loc;
   d.labels = label_path(running_);
+  d.origin = origin_of(running_);
   trace_.details.push_back(std::move(d));
 }
 
@@ -128,7 +129,14 @@ void Execution::log_invisible(ObjectBase* obj, OpKind kind, std::string value,
   d.value = std::move(value);
   d.loc = loc;
   d.labels = label_path(running_);
+  d.origin = origin_of(running_);
   trace_.details.push_back(std::move(d));
+}
+
+std::string Execution::origin_of(ThreadId t) const {
+  if (t < 0 || t >= kMaxThreads) return {};
+  const ThreadState& th = threads_[t];
+  return th.origin && th.describe_origin ? th.describe_origin(th.origin) : std::string();
 }
 
 void Trace::observe(const char* name, int64_t value) {
@@ -160,6 +168,17 @@ std::string join_labels(const char* const* labels, int depth) {
     s += labels[i];
   }
   return s;
+}
+
+std::string Execution::thread_label(ThreadId t) const {
+  if (t >= 0 && t < kMaxThreads && threads_[t].name) return threads_[t].name;
+  return "T" + std::to_string(t);
+}
+
+std::vector<std::string> Execution::thread_labels() const {
+  std::vector<std::string> v;
+  for (int t = 0; t < threads_.count(); ++t) v.push_back(thread_label(t));
+  return v;
 }
 
 std::string Execution::label_path(ThreadId tid) const {

@@ -114,6 +114,20 @@ class Execution {
   void push_label(const char* l);
   void pop_label();
   std::string label_path(ThreadId t) const;
+  // The running thread's name ("P0", "kworker"; the string must outlive the execution), and
+  // where the input that drives the model is (a litmus statement), described only when a
+  // finding is made (null: nowhere): both go into the findings and traces.
+  void set_thread_name(const char* name) { threads_[running_].name = name; }
+  void set_origin(const void* where, std::string (*describe)(const void*)) {
+    threads_[running_].origin = where;
+    threads_[running_].describe_origin = describe;
+  }
+  // "P0" (the thread's name) or "T1" (its number).
+  std::string thread_label(ThreadId t) const;
+  // Where the driving input of thread `t` is now ("" if it did not say).
+  std::string origin_of(ThreadId t) const;
+  // The labels of every thread of this execution, by id.
+  std::vector<std::string> thread_labels() const;
 
   // ---- what strategies and reports read ----
   const std::vector<Event>& events() const { return trace_.events; }

@@ -268,7 +268,8 @@ ThreadId Execution::spawn(InlineFunction<96>&& body, const std::source_location&
   t.fence_release = t.sync;
   t.context = ctx::make_fcontext(t.stack.coloured_top(c), t.stack.coloured_usable(c),
                                  &Execution::fiber_entry);
-  if (history_) log_invisible(nullptr, OpKind::kSpawn, "T" + std::to_string(c), loc);
+  if (history_)
+    log_invisible(nullptr, OpKind::kSpawn, "T" + std::to_string(c), loc);  // unnamed yet
   switch_to(c);
   if (aborting_) throw Unwind{};
   return c;
@@ -289,8 +290,7 @@ void Execution::join(ThreadId target, const std::source_location& loc) {
   me.dpor.join(threads_[target].dpor);
   me.sync.join(threads_[target].sync);
   commit(nullptr, OpKind::kJoin, Access::kNone, Acquire::kNone, loc);
-  if (history_)
-    describe_last(nullptr, "T" + std::to_string(target), std::memory_order_seq_cst, false);
+  if (history_) describe_last(nullptr, thread_label(target), std::memory_order_seq_cst, false);
 }
 
 void Execution::assume(bool cond) {

@@ -24,6 +24,9 @@ void ThreadSet::reset() {
     th.starting = false;
     th.parent = -1;
     th.label_depth = 0;
+    th.name = nullptr;
+    th.origin = nullptr;
+    th.describe_origin = nullptr;
   }
   count_ = 0;
   started = 0;

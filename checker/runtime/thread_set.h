@@ -35,6 +35,10 @@ struct ThreadState {
   ThreadId parent = -1;
   const char* labels[kMaxLabels] = {};
   int label_depth = 0;
+  const char* name = nullptr;  // the model's name for the thread ("P0"), or null: "T<n>"
+  // Where the input driving the model is (e.g. a litmus statement), described on demand.
+  const void* origin = nullptr;
+  std::string (*describe_origin)(const void*) = nullptr;
   Stack stack;
   ctx::fcontext_t context = nullptr;
   InlineFunction<96> body;

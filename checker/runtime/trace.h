@@ -53,6 +53,7 @@ struct EventDetail {
   bool has_order;
   std::source_location loc;
   std::string labels;  // "zs_page_migrate > trypin_tag"
+  std::string origin;  // where the driving input was (a litmus statement), if it said
 };
 
 enum class ExecutionEnd : uint8_t {
