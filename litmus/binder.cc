@@ -178,20 +178,11 @@ class Binder {
       }
       if (ms.combined) {
         // Every value of the set is checked and kept, in the canonical form.
+        if (!check_values(ms, value, at, origin)) continue;
         std::string canonical;
-        bool ok = true;
-        for (const std::string& v : split_commas(value)) {
-          const std::string c = ms.choice_for(v);
-          if (c.empty()) {
-            error(at, origin + ms.key + "=" + value + ": unknown " + ms.key + " '" + v +
-                          "' (expected " + join(ms.choices) +
-                          (ms.resolve_hint.empty() ? "" : ", " + ms.resolve_hint) +
-                          ", or several separated by commas)");
-            ok = false;
-          }
-          canonical += (canonical.empty() ? "" : ",") + c;
-        }
-        if (ok) p_.settings[ms.key] = canonical;
+        for (const std::string& v : split_commas(value))
+          canonical += (canonical.empty() ? "" : ",") + ms.choice_for(v);
+        p_.settings[ms.key] = canonical;
         setting_at[ms.key] = at;
         continue;
       }
@@ -261,13 +252,19 @@ class Binder {
   bool check_values(const ModelSetting& ms, const std::string& value, const SourceLoc& at,
                     const std::string& origin) {
     bool ok = true;
-    for (const std::string& v : setting_values(ms, value)) {
+    for (const std::string& v : ms.combined ? split_commas(value) : setting_values(ms, value)) {
       if (!ms.choice_for(v).empty()) continue;
       error(at, origin + ms.key + "=" + value + ": unknown " +
                     (ms.key == "kernel" ? std::string("kernel version") : ms.key) + " '" + v +
-                    "' (expected " + (ms.list ? "a comma-separated list of " : "one of ") +
+                    "' (expected " +
+                    (ms.list       ? "a comma-separated list of "
+                     : ms.combined ? ""
+                                   : "one of ") +
                     join(ms.choices) + (ms.resolve_hint.empty() ? "" : ", " + ms.resolve_hint) +
-                    (ms.list ? ", or all" : "") + ")");
+                    (ms.list       ? ", or all"
+                     : ms.combined ? ", or several separated by commas"
+                                   : "") +
+                    ")");
       ok = false;
     }
     return ok;
@@ -404,13 +401,10 @@ class Binder {
         // must be made in the initial state, where its set-up is written.
         const ObjectType* ot = p_.bindings->type(param.type.base);
         if (ot && !p_.find_location(param.name))
-          error(param.loc, "P" + std::to_string(t.index) + "'s parameter '" + param.name +
-                               "' is a " + ot->type +
-                               " that the initial state does not declare: "
-                               "declare it there ('" +
-                               ot->type + " " + param.name +
-                               ";') with "
-                               "the set-up the threads expect");
+          error(param.loc,
+                "P" + std::to_string(t.index) + "'s parameter '" + param.name + "' is a " +
+                    ot->type + " that the initial state does not declare: declare it there ('" +
+                    ot->type + " " + param.name + ";') with the set-up the threads expect");
         declare(param.name, param.loc, &param.type);
       }
     // Pointers to locations named only by an initialiser.

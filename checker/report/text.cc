@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <cstdlib>
 #include <map>
 #include <set>
 
@@ -170,11 +169,7 @@ std::string format_trace(const Counterexample& c) {
     else
       std::snprintf(buf, sizeof buf, "     .  %-7s", who.c_str());
     std::string line = buf;
-    EventDetail shown = e;
-    // A spawn is logged before the child names itself: show the name it took.
-    if (e.kind == OpKind::kSpawn && e.value.size() > 1 && e.value[0] == 'T')
-      shown.value = thread_name(c, std::atoi(e.value.c_str() + 1));
-    line += " " + function_column(e.labels) + " " + op_text(shown);
+    line += " " + function_column(e.labels) + " " + op_text(e);
     const std::string model = e.loc.line() ? source_where(e.loc) : "";
     if (!e.origin.empty())
       line += "   " + e.origin + (model.empty() ? "" : " (" + model + ")");

@@ -170,6 +170,14 @@ std::string join_labels(const char* const* labels, int depth) {
   return s;
 }
 
+void Execution::set_thread_name(const char* name) {
+  ThreadState& t = threads_[running_];
+  t.name = name;
+  // The spawn was logged before the thread named itself: its entry takes the name.
+  if (history_ && t.spawn_detail >= 0)
+    trace_.details[static_cast<size_t>(t.spawn_detail)].value = name;
+}
+
 std::string Execution::thread_label(ThreadId t) const {
   if (t >= 0 && t < kMaxThreads && threads_[t].name) return threads_[t].name;
   return "T" + std::to_string(t);

@@ -117,7 +117,7 @@ class Execution {
   // The running thread's name ("P0", "kworker"; the string must outlive the execution), and
   // where the input that drives the model is (a litmus statement), described only when a
   // finding is made (null: nowhere): both go into the findings and traces.
-  void set_thread_name(const char* name) { threads_[running_].name = name; }
+  void set_thread_name(const char* name);
   void set_origin(const void* where, std::string (*describe)(const void*)) {
     threads_[running_].origin = where;
     threads_[running_].describe_origin = describe;

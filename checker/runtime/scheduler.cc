@@ -268,8 +268,10 @@ ThreadId Execution::spawn(InlineFunction<96>&& body, const std::source_location&
   t.fence_release = t.sync;
   t.context = ctx::make_fcontext(t.stack.coloured_top(c), t.stack.coloured_usable(c),
                                  &Execution::fiber_entry);
-  if (history_)
-    log_invisible(nullptr, OpKind::kSpawn, "T" + std::to_string(c), loc);  // unnamed yet
+  if (history_) {
+    t.spawn_detail = static_cast<int32_t>(trace_.details.size());
+    log_invisible(nullptr, OpKind::kSpawn, thread_label(c), loc);  // renamed by set_thread_name
+  }
   switch_to(c);
   if (aborting_) throw Unwind{};
   return c;

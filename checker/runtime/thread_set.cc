@@ -25,6 +25,7 @@ void ThreadSet::reset() {
     th.parent = -1;
     th.label_depth = 0;
     th.name = nullptr;
+    th.spawn_detail = -1;
     th.origin = nullptr;
     th.describe_origin = nullptr;
   }

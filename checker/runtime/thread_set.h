@@ -36,6 +36,7 @@ struct ThreadState {
   const char* labels[kMaxLabels] = {};
   int label_depth = 0;
   const char* name = nullptr;  // the model's name for the thread ("P0"), or null: "T<n>"
+  int32_t spawn_detail = -1;   // history mode: the trace entry of its spawn, named after it
   // Where the input driving the model is (e.g. a litmus statement), described on demand.
   const void* origin = nullptr;
   std::string (*describe_origin)(const void*) = nullptr;
