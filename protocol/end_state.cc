@@ -55,10 +55,8 @@ void check_zone_end(Memory& mem) {
       continue;
     }
     if (owners.empty()) {
-      end_violation(where +
-                    "allocated, and no owner holds it: it never went back to the "
-                    "allocator (leaked)\n" +
-                    dump_page(p, "end state"));
+      mc::leak(where + "allocated, and no owner holds it: it never went back to the allocator\n" +
+               dump_page(p, "end state"));
     } else if (owners.size() > 1) {
       std::string who;
       for (const char* o : owners) who += std::string(who.empty() ? "" : " / ") + o;

@@ -1,7 +1,8 @@
 // The invariants every scenario ends with, whoever drives it (the litmus bindings, or a C++
 // test of the model): every page in exactly one place with a balanced reference count,
 // nothing left locked or isolated. Each owner checks its own pages; check_zone_end then checks
-// the zone as a whole. A failed check is an "end state" violation.
+// the zone as a whole. A failed check is an "end state" violation, except an allocated page
+// that no owner holds: that is a leak, as memory the model never freed is.
 #pragma once
 
 #include <string>

@@ -616,6 +616,37 @@ exists (0:r0=0)
   expect_every_run_passes(text, proto::kernel_choices().size());  // no finding expected
 }
 
+// A page allocated and never given back is a `leak`, under the same name in the text, the
+// JSON and `Expect`, as model memory never freed is. Before, it was an "end state" finding
+// while the documentation offered `leak`.
+TEST(LitmusProtocol, APageNobodyHoldsIsALeak) {
+  std::string text = R"(C page-never-freed
+(*
+ * Result: Always
+ * kernel=4.8
+ *)
+{
+  struct page pg0;
+}
+P0() { int r0; r0 = alloc_page(); }
+exists (0:r0=pg0)
+)";
+  const LitmusRun found = run(text);
+  ASSERT_TRUE(found.errors.empty()) << errors(found);
+  EXPECT_FALSE(found.ok());
+  ASSERT_TRUE(found.result->counterexample);
+  EXPECT_EQ(found.result->counterexample->finding.kind_string(), "leak");
+  EXPECT_NE(found.result->counterexample->finding.message.find("no owner holds it"),
+            std::string::npos);
+  const mc::json::Value j = litmus::litmus_json(found);
+  ASSERT_NE(j.get("finding"), nullptr);
+  EXPECT_NE(j.get("finding")->str().find("leak"), std::string::npos) << j.get("finding")->str();
+  text.replace(text.find(" * kernel=4.8"), 13, " * Expect: leak\n * kernel=4.8");
+  const LitmusRun expected = run(text);
+  ASSERT_TRUE(expected.errors.empty()) << errors(expected);
+  EXPECT_TRUE(expected.ok()) << expected.verdict->explanation;
+}
+
 // A zsmalloc pool and the reference driver share the zone: each owner checks the pages it
 // holds, and the zone check asks only that every page be free or held by one owner. Before,
 // each owner took the other's pages for leaks ("never went back to the allocator").

@@ -41,6 +41,12 @@ void violation(const char* name, std::string message, std::source_location loc) 
   ex->fail(ex->violation(name, std::move(message), loc));
 }
 
+void leak(std::string message, std::source_location loc) {
+  Execution* ex = Execution::current();
+  if (!ex) throw std::logic_error("leak: " + message);
+  ex->fail(ex->finding(FindingKind::kLeak, std::move(message), loc));
+}
+
 static void assertion(const char* expr, std::source_location loc, std::string detail) {
   std::string msg = std::string("MC_ASSERT(") + expr + ") failed";
   if (!detail.empty()) msg += ": " + detail;

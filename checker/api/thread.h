@@ -68,6 +68,9 @@ std::string thread_name(ThreadId t);
 
 void violation(const char* name, std::string message,
                std::source_location loc = std::source_location::current());
+// Raises a leak: memory the model allocated that nobody holds at the end (what kmemleak
+// reports). As with a data race, the thread goes on under --all-findings.
+void leak(std::string message, std::source_location loc = std::source_location::current());
 [[gnu::format(printf, 3, 4)]] void assert_failed(const char* expr, std::source_location loc,
                                                  const char* fmt, ...);
 void assert_failed(const char* expr, std::source_location loc);

@@ -36,7 +36,8 @@ void Execution::fail(Finding f) {
   }
   const FindingKind kind = f.kind;
   const bool goes_on = kind == FindingKind::kDataRace || kind == FindingKind::kUseAfterFree ||
-                       kind == FindingKind::kDoubleFree || kind == FindingKind::kSleepInAtomic;
+                       kind == FindingKind::kDoubleFree || kind == FindingKind::kSleepInAtomic ||
+                       kind == FindingKind::kLeak;
   if (keep_going_ && halted_) {  // after an oops: a consequence, not recorded
     if (goes_on) return;
     throw Unwind{};

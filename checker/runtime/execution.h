@@ -84,8 +84,8 @@ class Execution {
   // Raises a finding in the running thread. By default the execution is abandoned (no return
   // when called from a model thread; returns only if it is already being abandoned). With
   // keep_going (--all-findings) the execution goes on: after a detector's finding (a data
-  // race, a use after free, a double free, sleeping in atomic context) the thread goes on as
-  // the kernel would after a KCSAN or KASAN report; after a failed check (a violation, an
+  // race, a use after free, a double free, sleeping in atomic context, a leak) the thread goes on
+  // as the kernel would after a KCSAN or KASAN report; after a failed check (a violation, an
   // assertion) the thread exits, as a task that oopses does, and the others go on. Once a
   // thread has so exited, nothing more is recorded in that execution: what follows an oops
   // (the end-state checks, leaks, further checks failing on the state it left) is its
