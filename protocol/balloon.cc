@@ -108,6 +108,7 @@ const movable_operations balloon_mops = {"balloon", balloon_page_isolate, balloo
 
 balloon_dev_info::balloon_dev_info() : pages("b_dev_info->pages.next", "b_dev_info->pages.prev") {
   INIT_LIST_HEAD(&pages);
+  mc::name_address(this, "b_dev_info");  // page->private of its pages, in traces
   mapping = Memory::current().register_mapping("balloon", &balloon_mops, this);
   register_movable_ops(PGTY_offline, &balloon_mops);
 }

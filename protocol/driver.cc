@@ -103,6 +103,7 @@ const movable_operations refdrv_mops = {"refdrv", refdrv_isolate_page, refdrv_mi
 
 refdrv::refdrv() : pages("refdrv->pages.next", "refdrv->pages.prev") {
   INIT_LIST_HEAD(&pages);
+  mc::name_address(this, "refdrv");  // page->private of its pages, in traces
   mapping = Memory::current().register_mapping("refdrv", &refdrv_mops, this);
   register_movable_ops(PGTY_zsmalloc, &refdrv_mops);
 }

@@ -526,7 +526,10 @@ int migrate_pages(list_head* from, new_page_t get_new_page, free_page_t put_new_
 
 // ---- compaction ----
 
-compact_control::compact_control(const char* name) : migratepages(name, name) {
+compact_control::compact_control(const char* name)
+    : next_name(std::string(name) + ".migratepages.next"),
+      prev_name(std::string(name) + ".migratepages.prev"),
+      migratepages(next_name.c_str(), prev_name.c_str()) {
   INIT_LIST_HEAD(&migratepages);
 }
 

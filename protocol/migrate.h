@@ -38,6 +38,8 @@ void check_isolated_on_list(page* p, const char* where, SL loc = SL::current());
 // to pages taken from the top of the zone, put back what is left.
 struct compact_control {
   explicit compact_control(const char* name);
+  // The names of cc->migratepages' links in traces ("cc.migratepages.next", ".prev").
+  std::string next_name, prev_name;
   list_head migratepages;
   migrate_scratch scratch;
   int nr_migratepages = 0;

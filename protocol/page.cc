@@ -33,6 +33,7 @@ const char* const kWaitName[] = PFN_NAMES("wait_queue");
 const char* const kWaitLockName[] = PFN_NAMES("wait_queue.lock");
 const char* const kFreeName[] = PFN_NAMES("free");
 #undef PFN_NAMES
+const char* const kPageName[] = {"page0", "page1", "page2", "page3", "page4", "page5"};
 
 const char* flag_name(unsigned nr) {
   const bool v617 = kcfg().movable_ops_flag();
@@ -144,8 +145,24 @@ std::string format_mapping(uint64_t m) {
 
 // ---- list_head ----
 
+std::string format_list_link(uint64_t v) {
+  if (v == reinterpret_cast<uintptr_t>(LIST_POISON1)) return "LIST_POISON1";
+  if (v == reinterpret_cast<uintptr_t>(LIST_POISON2)) return "LIST_POISON2";
+  return v ? mc::format_word(v) : "NULL";
+}
+
+void name_list_head(const void* head, const char* next_name) {
+  std::string_view name = next_name;
+  if (name.ends_with(".next")) name.remove_suffix(5);
+  mc::name_address(head, name);
+}
+
 list_head::list_head(const char* next_name, const char* prev_name, page* o)
-    : next(nullptr, next_name), prev(nullptr, prev_name), owner(o) {}
+    : next(nullptr, next_name), prev(nullptr, prev_name), owner(o) {
+  next.format = format_list_link;
+  prev.format = format_list_link;
+  name_list_head(this, next_name);
+}
 
 void INIT_LIST_HEAD(list_head* h) {
   h->next.store(h);
@@ -242,6 +259,7 @@ page::page(int n)
       wait_lock(kWaitLockName[n]) {
   flags.format = format_page_flags;
   mapping.format = format_mapping;
+  mc::name_address(this, kPageName[n]);
 }
 
 bool test_bit(unsigned nr, page* p, SL loc) { return p->flags.load(kRelaxed, loc) & bit(nr); }

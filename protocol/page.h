@@ -87,6 +87,10 @@ struct list_head {
   page* owner;
 };
 void INIT_LIST_HEAD(list_head* h);  // for heads only
+// Traces: a link's value is the head it points at by name ("ret", "cc.migratepages"), or
+// NULL or a poison; a head is named after its links ("ret" for "ret.next").
+std::string format_list_link(uint64_t v);
+void name_list_head(const void* head, const char* next_name);
 void list_add(list_head* entry, list_head* head, SL loc = SL::current());
 void list_add_tail(list_head* entry, list_head* head, SL loc = SL::current());
 // With CONFIG_DEBUG_LIST's validity checks: corruption is the named finding

@@ -33,7 +33,11 @@ struct zs_pool;
 // An intrusive list link of zspages (the kernel's list_head in struct zspage).
 struct zs_link {
   zs_link(const char* next_name, const char* prev_name, zspage* o)
-      : next(nullptr, next_name), prev(nullptr, prev_name), owner(o) {}
+      : next(nullptr, next_name), prev(nullptr, prev_name), owner(o) {
+    next.format = format_list_link;
+    prev.format = format_list_link;
+    name_list_head(this, next_name);
+  }
   mc::plain<zs_link*> next;
   mc::plain<zs_link*> prev;
   zspage* owner;

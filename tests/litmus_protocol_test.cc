@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
@@ -122,6 +123,23 @@ TEST(LitmusProtocol, UnexpectedFindingFailsWithTrace) {
   ASSERT_NE(j.get("result"), nullptr);
   EXPECT_EQ(j.get("result")->str(), "fail");
   EXPECT_FALSE(r.result->mismatches.empty());
+}
+
+// A pointer value prints as what it points at: a list head by name ("cc.migratepages"), a page
+// ("page0"), a model heap block ("zspage"), a poisoned link as the poison. Before, each was a
+// raw address that changes from run to run.
+TEST(LitmusProtocol, TraceValuesNameWhatTheyPointAt) {
+  const LitmusRun r = run(kPutbackVsFree);
+  ASSERT_TRUE(r.result && r.result->counterexample) << errors(r);
+  const std::string trace = mc::format_trace(*r.result->counterexample);
+  EXPECT_NE(trace.find("write cc.migratepages.next := page0.lru"), std::string::npos) << trace;
+  EXPECT_NE(trace.find("write page0.lru.next := cc.migratepages"), std::string::npos) << trace;
+  EXPECT_NE(trace.find("write ret.next := ret"), std::string::npos) << trace;
+  EXPECT_NE(trace.find(":= LIST_POISON1"), std::string::npos) << trace;
+  // No value is a raw address (user-space addresses print with 12 hex digits).
+  static const std::regex kAddress(R"(:?= 0x[0-9a-f]{12}\b)");
+  std::smatch m;
+  EXPECT_FALSE(std::regex_search(trace, m, kAddress)) << m.str() << "\n" << trace;
 }
 
 TEST(LitmusProtocol, JsonResultFollowsTheFileWhenAFindingIsExpected) {

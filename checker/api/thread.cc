@@ -155,6 +155,10 @@ void free_block(const void* p, const std::source_location& loc) {
 
 }  // namespace detail
 
+void name_address(const void* p, std::string_view name) {
+  if (Execution* ex = Execution::current()) ex->name_address(p, name);
+}
+
 void expect_alive(const void* p) {
   Execution* ex = Execution::current();
   if (!ex) return;

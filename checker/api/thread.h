@@ -6,6 +6,7 @@
 #include <new>
 #include <source_location>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -146,6 +147,11 @@ void free(T* p, std::source_location loc = std::source_location::current()) {
 
 // The block may still be allocated when the execution ends (owned by the test's fixture).
 void expect_alive(const void* p);
+
+// Traces print a pointer to `p` as `name` (a structure: "cc.migratepages"); an instrumented
+// object's address prints as "&" and its name without this, and a place in a model heap block
+// as the block's type. Kept only in the executions that are reported: cheap otherwise.
+void name_address(const void* p, std::string_view name);
 
 }  // namespace mc
 

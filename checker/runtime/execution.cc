@@ -2,6 +2,7 @@
 // (the thread's clocks, the trace, DPOR's race tracker, the observer) and its history.
 #include "checker/runtime/execution.h"
 
+#include <cstdio>
 #include <cstring>
 #include <string>
 
@@ -20,6 +21,7 @@ Execution::~Execution() {
 void Execution::reset() {
   threads_.reset();
   heap_.reset();
+  names_.clear();
   objects_.reset();
   trace_.clear();
   findings_.clear();
@@ -203,6 +205,34 @@ Label::Label(const char* name) : ex_(Execution::current()) {
 
 Label::~Label() {
   if (ex_) ex_->pop_label();
+}
+
+std::string Execution::name_of(uint64_t v) const {
+  const AddressNames::Entry* named = names_.find(v);
+  if (named && !named->object) return named->name;
+  // A place in a heap block: the block's name, numbered among the blocks of its type when
+  // there are several.
+  for (size_t i = heap_.size(); i-- > 0;) {
+    const HeapBlock& b = heap_.block(i);
+    const auto start = reinterpret_cast<uintptr_t>(b.ptr);
+    if (v < start || v >= start + b.size) continue;
+    std::string name = b.name ? b.name : b.type;
+    int nth = 0, same = 0;
+    for (size_t j = 0; j < heap_.size(); ++j) {
+      const HeapBlock& o = heap_.block(j);
+      if (std::strcmp(o.name ? o.name : o.type, name.c_str()) != 0) continue;
+      ++same;
+      if (j <= i) ++nth;
+    }
+    if (same > 1) name += "#" + std::to_string(nth);
+    if (v != start) {
+      char off[24];
+      std::snprintf(off, sizeof off, "+0x%llx", static_cast<unsigned long long>(v - start));
+      name += off;
+    }
+    return name;
+  }
+  return named ? named->name : std::string();
 }
 
 }  // namespace mc

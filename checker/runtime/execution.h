@@ -15,6 +15,7 @@
 
 #include "checker/explore/race_tracker.h"
 #include "checker/report/finding.h"
+#include "checker/runtime/address_names.h"
 #include "checker/runtime/heap.h"
 #include "checker/runtime/object.h"
 #include "checker/runtime/object_store.h"
@@ -69,8 +70,17 @@ class Execution {
   // Every object made in an execution registers here.
   uint32_t register_object(ObjectBase* obj) {
     obj->owner = heap_.constructing();
+    if (history_ && obj->name) [[unlikely]]
+      names_.name(obj, std::string("&") + obj->name, true);
     return objects_.add(running_);
   }
+  // In history mode: `p` is called `name` in traces (mc::name_address).
+  void name_address(const void* p, std::string_view name) {
+    if (history_) names_.name(p, name, false);
+  }
+  // What a pointer value points at, as traces print it: a named structure, a place in a model
+  // heap block ("zspage#2", "zs_pool+0x40"), an object's address ("&x"); empty when unknown.
+  std::string name_of(uint64_t v) const;
   ObjectShadow& shadow(const ObjectBase& o) { return objects_.shadow(o.id); }
   const ObjectShadow& shadow(const ObjectBase& o) const { return objects_.shadow(o.id); }
   // The thread that made object `id` of this execution (-1: made before any thread ran).
@@ -197,6 +207,7 @@ class Execution {
   ObjectStore objects_;
   Trace trace_;
   ModelHeap heap_;
+  AddressNames names_;  // history mode only
   RaceTracker races_;
   std::vector<uint32_t> stuck_writes_;  // scratch for report_stuck_threads
 

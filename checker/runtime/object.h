@@ -66,4 +66,8 @@ struct ObjectBase {
   std::string format_value(uint64_t v) const;
 };
 
+// A word as traces print it without a format of its own: an address as what it points at
+// (Execution::name_of) or in hex, a small number in decimal.
+std::string format_word(uint64_t v);
+
 }  // namespace mc
