@@ -266,8 +266,7 @@ std::map<std::string, Primitive> build_registry() {
   });
   // The kernel's own checks. A BUG oopses: the thread exits, as the task would. A WARN
   // reports and the kernel goes on, so these return the condition; the checker counts the
-  // warning as a finding all the same (with --all-findings the thread exits there, as it does
-  // at the model's own WARN_ON_ONCE).
+  // warning as a finding all the same, and with --all-findings the thread goes on past it.
   for (const char* name : {"BUG_ON", "VM_BUG_ON"})
     add(name, 1, 1, [name](ThreadContext& c, const Expr& e) {
       if (c.arg(e, 0))
@@ -279,8 +278,8 @@ std::map<std::string, Primitive> build_registry() {
     add(name, 1, 1, [name](ThreadContext& c, const Expr& e) {
       const int64_t cond = c.arg(e, 0);
       if (cond)
-        c.check_failed(name, "WARNING: at " + e.loc.to_string() + ": " + name + "(" +
-                                 to_string(*e.operands[0]) + ")");
+        c.warned(name, "WARNING: at " + e.loc.to_string() + ": " + name + "(" +
+                           to_string(*e.operands[0]) + ")");
       return int64_t{cond != 0};
     });
   return t;

@@ -72,6 +72,8 @@ class ThreadContext {
   }
   // A kernel check written in the file (BUG_ON, WARN_ON, ...) failed: a finding named for it.
   void check_failed(const char* name, const std::string& message) { mc::violation(name, message); }
+  // A WARN: a finding after which the thread goes on (with --all-findings).
+  void warned(const char* name, const std::string& message) { mc::warning(name, message); }
 
   int64_t eval(const Expr& e);
   int64_t arg(const Expr& call, size_t i) { return eval(*call.operands[i]); }

@@ -294,12 +294,12 @@ void VM_BUG_ON_PAGE(bool cond, page* p, const char* expr, SL loc) {
 
 void VM_WARN_ON_ONCE_PAGE(bool cond, page* p, const char* expr, SL loc) {
   if (cond)
-    fail_violation("VM_WARN_ON_ONCE_PAGE",
-                   dump_page(p, std::string("VM_WARN_ON_ONCE_PAGE(") + expr + ")"), loc);
+    mc::warning("VM_WARN_ON_ONCE_PAGE",
+                dump_page(p, std::string("VM_WARN_ON_ONCE_PAGE(") + expr + ")"), loc);
 }
 
 bool WARN_ON_ONCE(bool cond, const char* expr, SL loc) {
-  if (cond) fail_violation("WARN_ON_ONCE", std::string("WARNING: WARN_ON_ONCE(") + expr + ")", loc);
+  if (cond) mc::warning("WARN_ON_ONCE", std::string("WARNING: WARN_ON_ONCE(") + expr + ")", loc);
   return cond;
 }
 

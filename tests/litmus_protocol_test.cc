@@ -581,6 +581,35 @@ exists (x=7)
       << messages;
 }
 
+// A WARN reports and the kernel goes on: under --all-findings the thread continues past it (the
+// final state is reached and a later check still fires), where a BUG ends the thread. Before,
+// a WARN ended the thread as a BUG does.
+TEST(LitmusProtocol, AWarningLetsTheThreadGoOn) {
+  const std::string text = R"(C warn-goes-on
+(*
+ * Result: Always
+ * Expect: BUG_ON, WARN_ON
+ *)
+{
+}
+P0(int *x)
+{
+  WARN_ON(1);
+  WRITE_ONCE(*x, 1);
+  BUG_ON(1);
+  WRITE_ONCE(*x, 2);
+}
+exists (x=1)
+)";
+  mc::ExploreOptions all;
+  all.all_findings = true;
+  const LitmusRun r = litmus::run_litmus_source(text, "inline.litmus", all, {});
+  ASSERT_TRUE(r.verdict) << errors(r);
+  EXPECT_TRUE(r.ok()) << r.verdict->explanation;
+  EXPECT_EQ(r.verdict->findings, (std::vector<std::string>{"BUG_ON", "WARN_ON"}));
+  EXPECT_EQ(r.verdict->positive, 1u);  // x=1: past the WARN, not past the BUG
+}
+
 // A stable kernel is a version plus backports: with=ID applies a fix (its commit id, shortened
 // to 7 digits or more) on top of the version. 4.10 with 356ea3865687 (atomic PG_isolated) loses
 // the lost wake-up of putback-vs-free; a fix for code the version does not have, or an id

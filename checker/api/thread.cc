@@ -41,6 +41,12 @@ void violation(const char* name, std::string message, std::source_location loc) 
   ex->fail(ex->violation(name, std::move(message), loc));
 }
 
+void warning(const char* name, std::string message, std::source_location loc) {
+  Execution* ex = Execution::current();
+  if (!ex) throw std::logic_error(std::string(name) + ": " + message);
+  ex->fail(ex->violation(name, std::move(message), loc), Execution::kGoesOn);
+}
+
 void leak(std::string message, std::source_location loc) {
   Execution* ex = Execution::current();
   if (!ex) throw std::logic_error("leak: " + message);

@@ -69,6 +69,11 @@ std::string thread_name(ThreadId t);
 
 void violation(const char* name, std::string message,
                std::source_location loc = std::source_location::current());
+// Raises a warning: a named violation after which the kernel goes on (WARN_ON,
+// VM_WARN_ON_ONCE_PAGE). It is a finding as a violation is, but under --all-findings the
+// thread continues past it, as after a data race.
+void warning(const char* name, std::string message,
+             std::source_location loc = std::source_location::current());
 // Raises a leak: memory the model allocated that nobody holds at the end (what kmemleak
 // reports). As with a data race, the thread goes on under --all-findings.
 void leak(std::string message, std::source_location loc = std::source_location::current());

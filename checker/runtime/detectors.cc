@@ -28,16 +28,16 @@ Finding Execution::make_finding(FindingKind kind, std::string name, std::string 
   return f;
 }
 
-void Execution::fail(Finding f) {
+void Execution::fail(Finding f, Continuation how) {
   if (aborting_) return;
   if (draining_) {  // a pruned run reports nothing: just abandon it
     aborting_ = true;
     throw Unwind{};
   }
   const FindingKind kind = f.kind;
-  const bool goes_on = kind == FindingKind::kDataRace || kind == FindingKind::kUseAfterFree ||
-                       kind == FindingKind::kDoubleFree || kind == FindingKind::kSleepInAtomic ||
-                       kind == FindingKind::kLeak;
+  const bool goes_on = how == kGoesOn || kind == FindingKind::kDataRace ||
+                       kind == FindingKind::kUseAfterFree || kind == FindingKind::kDoubleFree ||
+                       kind == FindingKind::kSleepInAtomic || kind == FindingKind::kLeak;
   if (keep_going_ && halted_) {  // after an oops: a consequence, not recorded
     if (goes_on) return;
     throw Unwind{};

@@ -94,14 +94,17 @@ class Execution {
   // Raises a finding in the running thread. By default the execution is abandoned (no return
   // when called from a model thread; returns only if it is already being abandoned). With
   // keep_going (--all-findings) the execution goes on: after a detector's finding (a data
-  // race, a use after free, a double free, sleeping in atomic context, a leak) the thread goes on
-  // as the kernel would after a KCSAN or KASAN report; after a failed check (a violation, an
+  // race, a use after free, a double free, sleeping in atomic context, a leak) and a warning
+  // (WARN_ON) the thread goes on, as the kernel would after a KCSAN or KASAN report or a WARN;
+  // after a failed check (a violation, an
   // assertion) the thread exits, as a task that oopses does, and the others go on. Once a
   // thread has so exited, nothing more is recorded in that execution: what follows an oops
   // (the end-state checks, leaks, further checks failing on the state it left) is its
   // consequence, not another finding; the schedules in which the oops does not happen first
   // are explored on their own.
-  void fail(Finding f);
+  // kGoesOn: the thread goes on under keep_going whatever the kind (a warning).
+  enum Continuation { kByKind, kGoesOn };
+  void fail(Finding f, Continuation how = kByKind);
   void set_keep_going(bool on) { keep_going_ = on; }
   bool keep_going() const { return keep_going_; }
   // Every thread finished (with keep_going, some may have exited on a finding): the final
