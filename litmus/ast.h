@@ -240,8 +240,10 @@ struct FinalClause {
 };
 
 // Expected outcome from a ` * Result: ...` line of the header comment.
-enum class ExpectedResult { kNever, kSometimes, kAlways, kDeadlock };
-const char* to_string(ExpectedResult result);  // "Never", "Sometimes", "Always", "DEADLOCK"
+// herd7's words. kMaybe expects nothing; kFlag expects a flag raised (a data race, or a misuse
+// the kernel's model flags, such as unmatched-srcu-unlock): the run must report one.
+enum class ExpectedResult { kNever, kSometimes, kAlways, kDeadlock, kMaybe, kFlag };
+const char* to_string(ExpectedResult result);  // "Never", ..., "DEADLOCK", "Maybe", "Flag"
 
 // Expected findings from an ` * Expect: ...` header line (our extension): the set of finding
 // kinds a run shows, as the checker names them (lost-wakeup, data-race, use-after-free, ...,
@@ -265,10 +267,18 @@ struct Test {
   // herd doc strings ("...") before the initial state are appended as further paragraphs.
   std::string doc;
   std::optional<ExpectedResult> expected_result;
-  bool expected_data_race = false;  // `Result: Sometimes DATARACE`
-  // From header lines `key=value` / `Setting: key=value` inside the comment, and herd info lines
-  // `Key=value` between the name line and the initial state.
+  bool expected_data_race = false;          // `Result: Sometimes DATARACE`
+  std::vector<std::string> expected_flags;  // `Result: Flag data-race`: the flags named
+  // From header lines `key=value` / `Setting: key=value` inside the comment.
   std::map<std::string, std::string> settings;
+  // herd info lines `Key=value` between the name line and the initial state (diy7 writes
+  // `Relax=`, `Safe=`, `Generator=`, `Com=`, `Orig=`, `Hash=`, ...), in file order; metadata,
+  // as for herd7, and the value may be empty.
+  struct InfoLine {
+    std::string key, value;
+    SourceLoc loc;
+  };
+  std::vector<InfoLine> info;
   std::map<std::string, SourceLoc> setting_locs;  // where each setting was written
   std::vector<FindingExpectation> expected_findings;
   std::vector<InitEntry> init;

@@ -110,6 +110,10 @@ const char* to_string(ExpectedResult result) {
       return "Always";
     case ExpectedResult::kDeadlock:
       return "DEADLOCK";
+    case ExpectedResult::kMaybe:
+      return "Maybe";
+    case ExpectedResult::kFlag:
+      return "Flag";
   }
   return "?";
 }
@@ -521,7 +525,9 @@ std::string replace_all(std::string text, const std::string& from, const std::st
 std::string header_comment(const Test& test) {
   std::vector<std::string> lines;
   if (test.expected_result) {
-    lines.push_back(std::string("Result: ") + to_string(*test.expected_result) +
+    std::string flags;
+    for (const std::string& f : test.expected_flags) flags += " " + f;
+    lines.push_back(std::string("Result: ") + to_string(*test.expected_result) + flags +
                     (test.expected_data_race ? " DATARACE" : ""));
   }
   for (const FindingExpectation& e : test.expected_findings) {
@@ -604,7 +610,9 @@ std::string to_string(const Stmt& stmt) {
 std::string to_string(const Condition& condition) { return print_condition(&condition, 0); }
 
 std::string to_string(const Test& test) {
-  std::string out = (test.arch.empty() ? std::string("C") : test.arch) + " " + test.name + "\n\n";
+  std::string out = (test.arch.empty() ? std::string("C") : test.arch) + " " + test.name + "\n";
+  for (const Test::InfoLine& i : test.info) out += i.key + "=" + i.value + "\n";
+  out += "\n";
   const std::string comment = header_comment(test);
   if (!comment.empty()) out += comment + "\n";
 

@@ -160,6 +160,14 @@ class Binder {
     const Test& test = *p_.test;
     const Bindings& bn = *p_.bindings;
     std::map<std::string, SourceLoc> setting_at;  // where each setting was given
+    // A setting written as a herd info line (before the comment) would be metadata, silently.
+    for (const Test::InfoLine& i : test.info)
+      for (const ModelSetting& ms : bn.settings())
+        if (i.key == ms.key)
+          error(i.loc, "'" + i.key +
+                           "=' before the header comment is a herd info line, not a "
+                           "setting: write it inside the comment, as ' * " +
+                           i.key + "=" + i.value + "'");
     for (const ModelSetting& ms : bn.settings()) {
       std::string value = ms.fallback;
       SourceLoc at = test.loc;
@@ -236,6 +244,19 @@ class Binder {
     // the Result is then not checked).
     if (test.expected_findings.empty() && test.expected_data_race)
       p_.expected_findings = {"data-race"};
+    // herd's `Result: Flag [names]`: the flags named, or with none named any flag the kernel's
+    // memory model raises and the checker reports under the same name.
+    if (test.expected_findings.empty() && test.expected_result == ExpectedResult::kFlag) {
+      if (!test.expected_flags.empty()) {
+        p_.expected_findings = test.expected_flags;
+      } else {
+        p_.expected_findings = {
+            "data-race",           "unmatched-rcu-lock",    "unmatched-rcu-unlock",
+            "unmatched-srcu-lock", "unmatched-srcu-unlock", "srcu-bad-value-match"};
+        p_.expected_any_of = true;
+      }
+      std::sort(p_.expected_findings.begin(), p_.expected_findings.end());
+    }
   }
 
   static bool contains(const std::vector<std::string>& v, const std::string& x) {
@@ -339,12 +360,31 @@ class Binder {
   }
 
   // Register names a thread declares anywhere (parameters, declarations, initial state).
+  // A thread's registers: declared ones, and, as herd7 accepts, names assigned without a
+  // declaration (`r1 = READ_ONCE(*x);` with no `int r1;`) that are not shared locations.
   void collect_names(const Stmt& s, std::set<std::string>& names) {
     for (const Declarator& d : s.declarators) names.insert(d.name);
+    if (s.expr) collect_assigned(*s.expr, names);
+    if (s.step) collect_assigned(*s.step, names);
     if (s.init) collect_names(*s.init, names);
     if (s.body) collect_names(*s.body, names);
     if (s.else_branch) collect_names(*s.else_branch, names);
     for (const StmtPtr& c : s.statements) collect_names(*c, names);
+  }
+
+  void collect_assigned(const Expr& e, std::set<std::string>& names) {
+    // Iterative: a long chain of operators must not overflow the stack.
+    std::vector<const Expr*> todo{&e};
+    while (!todo.empty()) {
+      const Expr* x = todo.back();
+      todo.pop_back();
+      if (x->kind == ExprKind::kAssign && !x->operands.empty() &&
+          x->operands[0]->kind == ExprKind::kIdentifier &&
+          !p_.find_location(x->operands[0]->name))
+        names.insert(x->operands[0]->name);
+      for (const ExprPtr& o : x->operands)
+        if (o) todo.push_back(o.get());
+    }
   }
 
   void observe(const LocationRef& ref, const std::vector<std::set<std::string>>& registers) {

@@ -67,6 +67,8 @@ struct Program {
   std::map<std::string, std::string> asked_settings;
   std::vector<const Expr*> setup_calls;        // init-block calls, in order
   std::vector<std::string> expected_findings;  // for this run's kernel and bug; empty = none
+  // `Result: Flag` naming no flag: any of expected_findings will do, even under --all-findings.
+  bool expected_any_of = false;
 
   std::optional<size_t> find_location(const std::string& name) const;
   // "x" when `value` is the address of location x, else the decimal value.

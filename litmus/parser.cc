@@ -531,17 +531,12 @@ class Parser {
         }
         while (is_blank(cursor.peek())) cursor.advance();
         cursor.advance();  // '='
-        const Position value_pos = cursor.position();
         std::string value;
         while (!cursor.at_end() && cursor.peek() != '\n') {
           value += cursor.peek();
           cursor.advance();
         }
-        if (trim(value).empty()) {
-          add_error(value_pos, "a value after '" + key + "='", "end of line");
-          return false;
-        }
-        if (!add_setting(pos, key, std::string(trim(value)), test)) return false;
+        test.info.push_back({key, std::string(trim(value)), loc(pos)});
       } else {
         add_error(pos, "'{' opening the initial state", found_word_at(cursor));
         return false;
@@ -741,7 +736,8 @@ class Parser {
       if (i > start)
         words.emplace_back(line.substr(start, i - start), at.column + static_cast<int>(start));
     }
-    const std::string outcomes = "'Never', 'Sometimes', 'Always' or 'DEADLOCK' after 'Result:'";
+    const std::string outcomes =
+        "'Never', 'Sometimes', 'Always', 'Maybe', 'Flag' or 'DEADLOCK' after 'Result:'";
     if (words.empty()) {
       Position end = at;
       end.column += static_cast<int>(line.size());
@@ -757,6 +753,10 @@ class Parser {
       test.expected_result = ExpectedResult::kAlways;
     } else if (outcome == "DEADLOCK") {
       test.expected_result = ExpectedResult::kDeadlock;
+    } else if (outcome == "Maybe") {
+      test.expected_result = ExpectedResult::kMaybe;
+    } else if (outcome == "Flag") {
+      test.expected_result = ExpectedResult::kFlag;
     } else {
       at.column = outcome_column;
       add_error(at, outcomes, quote(outcome));
@@ -767,8 +767,17 @@ class Parser {
         test.expected_data_race = true;
         continue;
       }
+      // `Result: Flag data-race`: the names of the flags expected.
+      if (test.expected_result == ExpectedResult::kFlag && words[w].first != "DATARACE") {
+        test.expected_flags.emplace_back(words[w].first);
+        continue;
+      }
       at.column = words[w].second;
-      add_error(at, "end of line or 'DATARACE' after the result", quote(words[w].first));
+      add_error(at,
+                test.expected_result == ExpectedResult::kFlag
+                    ? "flag names or 'DATARACE' after 'Flag'"
+                    : "end of line or 'DATARACE' after the result",
+                quote(words[w].first));
       return false;
     }
     return true;

@@ -202,10 +202,13 @@ std::map<std::string, Primitive> build_registry() {
             return int64_t{apply(a, fetch(target(c, e), a, i, kSeqCst), i) == 0};
           });
   }
-  add("atomic_add_negative", 2, 2, [](ThreadContext& c, const Expr& e) {
-    const int64_t i = c.arg(e, 0);
-    return int64_t{s(u(c.cell(*e.operands[1]).fetch_add(i, kSeqCst)) + u(i)) < 0};
-  });
+  for (const OrderVariant& v : kRmwVariants) {
+    const std::memory_order mo = v.mo;
+    add(std::string("atomic_add_negative") + v.suffix, 2, 2, [mo](ThreadContext& c, const Expr& e) {
+      const int64_t i = c.arg(e, 0);
+      return int64_t{s(u(c.cell(*e.operands[1]).fetch_add(i, mo)) + u(i)) < 0};
+    });
+  }
   add("atomic_add_unless", 3, 3, [](ThreadContext& c, const Expr& e) {
     const int64_t a = c.arg(e, 1), unless = c.arg(e, 2);
     return add_unless(c.cell(*e.operands[0]), a, unless);
@@ -241,19 +244,24 @@ std::map<std::string, Primitive> build_registry() {
       c.synchronize(e, 0);
       return int64_t{0};
     });
-  add("srcu_read_lock", 1, 1, [](ThreadContext& c, const Expr& e) {
-    c.read_lock(c.srcu_domain(*e.operands[0]));
-    return int64_t{0};
-  });
-  add("srcu_read_unlock", 2, 2, [](ThreadContext& c, const Expr& e) {
-    c.arg(e, 1);
-    c.read_unlock(e, c.srcu_domain(*e.operands[0]));
-    return int64_t{0};
-  });
-  add("synchronize_srcu", 1, 1, [](ThreadContext& c, const Expr& e) {
-    c.synchronize(e, c.srcu_domain(*e.operands[0]));
-    return int64_t{0};
-  });
+  // srcu_down_read / srcu_up_read are srcu_read_lock / srcu_read_unlock whose section may end
+  // in another thread (the kernel's memory model defines the pairs alike).
+  for (const char* name : {"srcu_read_lock", "srcu_down_read"})
+    add(name, 1, 1, [](ThreadContext& c, const Expr& e) {
+      c.read_lock(c.srcu_domain(*e.operands[0]));
+      return int64_t{0};
+    });
+  for (const char* name : {"srcu_read_unlock", "srcu_up_read"})
+    add(name, 2, 2, [](ThreadContext& c, const Expr& e) {
+      const int64_t idx = c.arg(e, 1);
+      c.read_unlock(e, c.srcu_domain(*e.operands[0]), idx);
+      return int64_t{0};
+    });
+  for (const char* name : {"synchronize_srcu", "synchronize_srcu_expedited"})
+    add(name, 1, 1, [](ThreadContext& c, const Expr& e) {
+      c.synchronize(e, c.srcu_domain(*e.operands[0]));
+      return int64_t{0};
+    });
 
   // A nondeterministic choice: the exploration tries every value (a callback that may fail
   // once, an allocation that may fail).

@@ -57,7 +57,8 @@ LitmusRun run_compiled(std::shared_ptr<const Test> test, const std::string& file
     const Program& p = *compiled.program;
     mc::RunResult r = mc::explore(compiled.test_case,
                                   p.uses_model ? mc::Params(p.settings) : mc::Params(), options);
-    run.verdict = judge_litmus(*test, r, compiled.program->expected_findings);
+    run.verdict = judge_litmus(*test, r, compiled.program->expected_findings,
+                               compiled.program->expected_any_of);
     // The file's expectations are the ones that count: the test case made from it expects
     // nothing of its own (a finding the file expects would otherwise read "unexpected").
     r.pass = !run.verdict->failed && !run.verdict->incomplete;
@@ -223,6 +224,9 @@ std::string format_herd(const LitmusRun& run) {
     << (t.final_clause.condition ? to_string(*t.final_clause.condition) : "true") << ")\n";
   o << "Observation " << t.name << " " << to_string(v.observation) << " " << v.positive << " "
     << v.negative << "\n";
+  // Of the info lines, herd7 prints back the Hash only.
+  for (const Test::InfoLine& i : t.info)
+    if (i.key == "Hash") o << i.key << "=" << i.value << "\n";
   o << "Memory model: sequential consistency (migcheck)\n";
   o << "Executions: " << r.complete << " complete";
   if (r.blocked) o << ", " << r.blocked << " blocked";

@@ -304,7 +304,7 @@ void run_body(const Program& p) {
   const Test& test = *p.test;
   // The thread that sets the test up, starts P0, P1, ... and checks the end state.
   mc::set_thread_name("main");
-  Shared shared{p, {}, {}, {}, {}, nullptr};
+  Shared shared{p, {}, {}, {}, {}, {}, {}, nullptr};
   std::unique_ptr<World> world;
   for (const Location& l : p.locations) {
     if (l.kind == Location::Kind::kSpinlock) {
@@ -323,6 +323,8 @@ void run_body(const Program& p) {
   for (auto& domain : shared.readers)
     for (size_t t = 0; t < n; ++t)
       domain.push_back(std::make_unique<mc::atomic<int64_t>>(0, "rcu-reader"));
+  shared.nesting.assign(shared.readers.size(), std::vector<int>(n, 0));
+  shared.seq.assign(shared.readers.size(), std::vector<int64_t>(n, 0));
   shared.final_registers.resize(n);
   if (p.uses_model) world = make_world(p, shared);
 
@@ -336,6 +338,13 @@ void run_body(const Program& p) {
     }));
   }
   for (mc::thread& t : threads) t.join();
+  // A read-side critical section nobody closed (the kernel's memory model flags it).
+  for (size_t d = 0; d < shared.nesting.size(); ++d)
+    for (size_t t = 0; t < n; ++t)
+      if (shared.nesting[d][t] > 0)
+        mc::violation(d == 0 ? "unmatched-rcu-lock" : "unmatched-srcu-lock",
+                      p.thread_names[t] + " ended inside a read-side critical section of " +
+                          (d == 0 ? std::string("RCU") : p.locations[p.srcu_domains[d - 1]].name));
   if (world) check_world_end(p, *world);
 
   std::map<std::string, int64_t> values;

@@ -40,9 +40,13 @@ struct Shared {
   const Program& program;
   std::vector<std::unique_ptr<mc::atomic<int64_t>>> cells;  // null for locks
   std::vector<std::unique_ptr<mc::spinlock>> locks;         // null for values
-  // Grace-period state, [domain][thread]: odd while the thread is inside a read-side critical
-  // section of that domain (0: RCU, k + 1: the k-th srcu_struct). Written only by its thread.
+  // Grace-period state, [domain][thread]: odd while the thread's read-side critical sections
+  // of that domain (0: RCU, k + 1: the k-th srcu_struct) are open, which a grace period
+  // waits for. `nesting` counts them and `seq` numbers the state changes; an SRCU section
+  // may be closed by another thread (srcu_down_read ... srcu_up_read), so they are shared.
   std::vector<std::vector<std::unique_ptr<mc::atomic<int64_t>>>> readers;
+  std::vector<std::vector<int>> nesting;
+  std::vector<std::vector<int64_t>> seq;
   std::vector<std::map<std::string, int64_t>> final_registers;
   World* world = nullptr;  // model objects, when the test uses them
 };
@@ -56,8 +60,6 @@ class ThreadContext {
     for (const Param& param : p.test->threads[tid].params)
       if (auto i = p.find_location(param.name)) locals_[param.name] = address_of(*i);
     for (const auto& [name, value] : p.register_init[tid]) locals_[name] = value;
-    rcu_nesting_.assign(shared.readers.size(), 0);
-    rcu_seq_.assign(shared.readers.size(), 0);
   }
 
   void run() {
@@ -158,16 +160,34 @@ class ThreadContext {
     fail(e.loc, "'" + shared_.program.locations[i].name + "' is not a struct srcu_struct");
   }
   void read_lock(size_t domain) {
-    if (rcu_nesting_[domain]++ == 0)
-      shared_.readers[domain][tid_]->store(++rcu_seq_[domain], kRelaxed);
+    if (shared_.nesting[domain][tid_]++ == 0)
+      shared_.readers[domain][tid_]->store(++shared_.seq[domain][tid_], kRelaxed);
   }
-  void read_unlock(const Expr& call, size_t domain) {
-    if (rcu_nesting_[domain] == 0) fail(call.loc, "unlock outside a read-side critical section");
-    if (--rcu_nesting_[domain] == 0)
-      shared_.readers[domain][tid_]->store(++rcu_seq_[domain], kRelease);
+  // rcu_read_unlock (domain 0) closes a section of its own thread. srcu_read_unlock and
+  // srcu_up_read close one of the srcu_struct's: the thread's own innermost, else one another
+  // thread opened (srcu_down_read), each candidate tried; `value` must be what the lock gave
+  // (srcu_read_lock reads the srcu_struct, as in the kernel's memory model: 0).
+  void read_unlock(const Expr& call, size_t domain, int64_t value = 0) {
+    int owner = tid_;
+    if (shared_.nesting[domain][tid_] == 0) {
+      std::vector<int> open;
+      for (size_t t = 0; domain != 0 && t < shared_.nesting[domain].size(); ++t)
+        if (shared_.nesting[domain][t] > 0) open.push_back(static_cast<int>(t));
+      if (open.empty()) {
+        mc::violation(domain == 0 ? "unmatched-rcu-unlock" : "unmatched-srcu-unlock",
+                      call.loc.to_string() + ": unlock outside a read-side critical section");
+        return;  // only if the execution is already being abandoned
+      }
+      owner = open[open.size() == 1 ? 0 : mc::choose(static_cast<uint32_t>(open.size()))];
+    }
+    if (value != 0)
+      mc::violation("srcu-bad-value-match", call.loc.to_string() + ": srcu unlock of index " +
+                                                std::to_string(value) + ", but the lock gave 0");
+    if (--shared_.nesting[domain][owner] == 0)
+      shared_.readers[domain][owner]->store(++shared_.seq[domain][owner], kRelease);
   }
   void synchronize(const Expr& call, size_t domain) {
-    if (rcu_nesting_[domain] != 0)
+    if (shared_.nesting[domain][tid_] != 0)
       fail(call.loc, "grace period waited for inside a read-side critical section");
     mc::fence(kSeqCst);
     auto& states = shared_.readers[domain];
@@ -199,8 +219,6 @@ class ThreadContext {
   Shared& shared_;
   int tid_;
   std::map<std::string, int64_t> locals_;
-  std::vector<int> rcu_nesting_;
-  std::vector<int64_t> rcu_seq_;
 };
 
 // One execution of a bound test: builds the locations and model objects, runs the setup calls,

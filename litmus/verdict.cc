@@ -65,7 +65,7 @@ std::optional<int64_t> outcome_value(const std::string& key, const std::string& 
 }  // namespace
 
 LitmusVerdict judge_litmus(const Test& test, const mc::RunResult& r,
-                           const std::vector<std::string>& expected) {
+                           const std::vector<std::string>& expected, bool any_of) {
   LitmusVerdict v;
   v.expected = test.expected_result;
   v.expected_findings = expected;
@@ -110,7 +110,7 @@ LitmusVerdict judge_litmus(const Test& test, const mc::RunResult& r,
     std::string outside, missing;
     for (const std::string& k : v.findings)
       if (!in_set(k)) outside += (outside.empty() ? "" : ", ") + k;
-    if (r.searched_all_findings)
+    if (r.searched_all_findings && !any_of)
       for (const std::string& k : expected)
         if (std::find(v.findings.begin(), v.findings.end(), k) == v.findings.end())
           missing += (missing.empty() ? "" : ", ") + k;
@@ -175,6 +175,11 @@ LitmusVerdict judge_litmus(const Test& test, const mc::RunResult& r,
   if (!v.expected) {
     v.agreement = Agreement::kNoExpectation;
     v.explanation = "no Result line";
+    return v;
+  }
+  if (*v.expected == ExpectedResult::kMaybe) {
+    v.agreement = Agreement::kMatches;
+    v.explanation = "Maybe: no outcome expected";
     return v;
   }
   const ExpectedResult e = *v.expected;

@@ -49,8 +49,10 @@ struct LitmusVerdict {
 // `expected_findings`: the set the test's Expect lines name for the run (empty = none). A
 // first-finding search must find one of them (or nothing when the set is empty); an
 // --all-findings search must find exactly the set, a kind of it missing only after an
-// exhaustive search being a failure (before, the run is incomplete).
+// exhaustive search being a failure (before, the run is incomplete). `any_of`: one or more of
+// the set will do (`Result: Flag` naming no flag).
 LitmusVerdict judge_litmus(const Test& test, const mc::RunResult& result,
-                           const std::vector<std::string>& expected_findings = {});
+                           const std::vector<std::string>& expected_findings = {},
+                           bool any_of = false);
 
 }  // namespace litmus

@@ -429,6 +429,23 @@ exists (x=1)
 
 // A call in an initial value: the error says calls are not allowed there and where to make
 // it, not that an argument should have been an integer.
+// A setting written before the header comment is a herd info line (metadata): it would be
+// ignored, so it is an error that says where settings go.
+TEST(LitmusProtocolErrors, SettingWrittenAsAnInfoLine) {
+  const LitmusRun r = run(R"(C info-setting
+kernel=4.8
+{
+  struct page pg0;
+}
+P0(struct page *pg0) { lock_page(pg0); unlock_page(pg0); }
+exists (true)
+)");
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_NE(r.errors[0].find("inline.litmus:2:1:"), std::string::npos) << r.errors[0];
+  EXPECT_NE(r.errors[0].find("write it inside the comment, as ' * kernel=4.8'"), std::string::npos)
+      << r.errors[0];
+}
+
 TEST(LitmusProtocolErrors, CallInAnInitialValue) {
   const LitmusRun r = run(R"(C bad
 {

@@ -389,3 +389,99 @@ TEST(LitmusErrors, ParseErrorsDoNotStopOtherFiles) {
 }
 
 }  // namespace
+
+namespace {
+
+// ---- what herd7 reads that a hand-written test may not use ----
+
+// diy7's info lines (some empty) between the name and the initial state are metadata: the test
+// runs, and the herd-style output prints back the Hash line, as herd7 does. Before, an empty
+// value was an error ("expected a value after 'Relax='").
+TEST(Herd7, GeneratedTestsInfoLines) {
+  const LitmusRun r = run(R"(C MP+pooncerelease+poacquireonce
+"PodWWOnceRelease RfeReleaseAcquire PodRRAcquireOnce FreOnceOnce"
+Cycle=PodWWOnceRelease RfeReleaseAcquire PodRRAcquireOnce FreOnceOnce
+Relax=
+Safe=PodWWOnceRelease RfeReleaseAcquire PodRRAcquireOnce FreOnceOnce
+Prefetch=0:x=F,0:y=W,1:y=F,1:x=T
+Com=Rf Fr
+Orig=PodWWOnceRelease RfeReleaseAcquire PodRRAcquireOnce FreOnceOnce
+Generator=diy7 (version 7.57+1)
+Hash=4bc9f0bde3c4c5ab1dd1d9cdaf1d1b5f
+{}
+P0(int *x, int *y) { WRITE_ONCE(*x, 1); smp_store_release(y, 1); }
+P1(int *x, int *y) { int r0; int r1; r0 = smp_load_acquire(y); r1 = READ_ONCE(*x); }
+exists (1:r0=1 /\ 1:r1=0)
+)");
+  ASSERT_TRUE(r.errors.empty()) << errors(r);
+  EXPECT_EQ(r.verdict->observation, Observation::kNever);
+  ASSERT_EQ(r.test->info.size(), 8u);
+  EXPECT_EQ(r.test->info[1].key, "Relax");
+  EXPECT_EQ(r.test->info[1].value, "");
+  const std::string herd = litmus::format_herd(r);
+  EXPECT_NE(herd.find("\nHash=4bc9f0bde3c4c5ab1dd1d9cdaf1d1b5f\n"), std::string::npos) << herd;
+  EXPECT_EQ(herd.find("Relax="), std::string::npos) << herd;  // herd7 prints the Hash only
+}
+
+// Registers assigned without a declaration are registers, as for herd7, and the condition may
+// name them. Before: "P1 has no register 'r0'".
+TEST(Herd7, ImplicitRegisters) {
+  const LitmusRun r = run(R"(C MP+implicit
+(* Result: Never *)
+{ int x = 0; int y = 0; int *p = &x; }
+P0(int *x, int **p, int *y) { WRITE_ONCE(*y, 1); rcu_assign_pointer(*p, y); }
+P1(int *x, int **p) { r1 = rcu_dereference(*p); r2 = READ_ONCE(*r1); }
+exists (1:r1=y /\ 1:r2=0)
+)");
+  ASSERT_TRUE(r.errors.empty()) << errors(r);
+  EXPECT_TRUE(r.ok()) << r.verdict->explanation << "\n" << litmus::format_herd(r);
+  EXPECT_EQ(r.verdict->observation, Observation::kNever);
+}
+
+const char* kRacy = R"(C racy
+(* Result: %s *)
+{ int x = 0; }
+P0(int *x) { *x = 1; }
+P1(int *x) { int r0; r0 = READ_ONCE(*x); }
+exists (1:r0=1)
+)";
+
+std::string with_result(const std::string& result) {
+  std::string text = kRacy;
+  text.replace(text.find("%s"), 2, result);
+  return text;
+}
+
+// `Result: Maybe` expects nothing; `Result: Flag` expects a flag: a data race here (named or
+// not), and a file that raises none fails. Before, both words were "expected 'Never', ...".
+TEST(Herd7, ResultMaybeAndFlag) {
+  auto without_race = [](std::string text) {
+    text.replace(text.find("*x = 1;"), 7, "WRITE_ONCE(*x, 1);");
+    return text;
+  };
+  const LitmusRun maybe = run(without_race(with_result("Maybe")));
+  ASSERT_TRUE(maybe.errors.empty()) << errors(maybe);
+  EXPECT_TRUE(maybe.ok()) << maybe.verdict->explanation;  // Sometimes here: nothing expected
+  // Maybe says nothing of findings: a data race is still one nobody expected.
+  EXPECT_FALSE(run(with_result("Maybe")).ok());
+  for (const char* flag : {"Flag", "Flag data-race"}) {
+    const LitmusRun r = run(with_result(flag));
+    ASSERT_TRUE(r.errors.empty()) << errors(r);
+    EXPECT_TRUE(r.ok()) << flag << ": " << r.verdict->explanation;
+    EXPECT_EQ(r.verdict->finding, "data-race");
+  }
+  const LitmusRun none = run(without_race(with_result("Flag")));
+  ASSERT_TRUE(none.errors.empty()) << errors(none);
+  EXPECT_FALSE(none.ok()) << none.verdict->explanation;
+  // A flag of the kernel's model other than a data race: an srcu unlock with nothing to end.
+  const LitmusRun srcu = run(R"(C srcu-unmatched
+(* Result: Flag unmatched-srcu-unlock *)
+{ struct srcu_struct s; }
+P0(struct srcu_struct *s) { srcu_read_unlock(s, 0); }
+exists (true)
+)");
+  ASSERT_TRUE(srcu.errors.empty()) << errors(srcu);
+  EXPECT_TRUE(srcu.ok()) << srcu.verdict->explanation;
+}
+
+}  // namespace
