@@ -250,9 +250,7 @@ class Binder {
       if (!test.expected_flags.empty()) {
         p_.expected_findings = test.expected_flags;
       } else {
-        p_.expected_findings = {
-            "data-race",           "unmatched-rcu-lock",    "unmatched-rcu-unlock",
-            "unmatched-srcu-lock", "unmatched-srcu-unlock", "srcu-bad-value-match"};
+        p_.expected_findings.assign(std::begin(kMemoryModelFlags), std::end(kMemoryModelFlags));
         p_.expected_any_of = true;
       }
       std::sort(p_.expected_findings.begin(), p_.expected_findings.end());
@@ -379,8 +377,7 @@ class Binder {
       const Expr* x = todo.back();
       todo.pop_back();
       if (x->kind == ExprKind::kAssign && !x->operands.empty() &&
-          x->operands[0]->kind == ExprKind::kIdentifier &&
-          !p_.find_location(x->operands[0]->name))
+          x->operands[0]->kind == ExprKind::kIdentifier && !p_.find_location(x->operands[0]->name))
         names.insert(x->operands[0]->name);
       for (const ExprPtr& o : x->operands)
         if (o) todo.push_back(o.get());

@@ -49,6 +49,11 @@ struct Location {
 };
 
 // The bound form of a test, shared by every execution of its TestCase.
+// The flags of the kernel's memory model the checker raises, as findings of the same names.
+inline constexpr const char* kMemoryModelFlags[] = {"data-race",           "srcu-bad-value-match",
+                                                    "unmatched-rcu-lock",  "unmatched-rcu-unlock",
+                                                    "unmatched-srcu-lock", "unmatched-srcu-unlock"};
+
 struct Program {
   std::shared_ptr<const Test> test;
   const Bindings* bindings = nullptr;  // the model functions, object types and settings
@@ -67,7 +72,8 @@ struct Program {
   std::map<std::string, std::string> asked_settings;
   std::vector<const Expr*> setup_calls;        // init-block calls, in order
   std::vector<std::string> expected_findings;  // for this run's kernel and bug; empty = none
-  // `Result: Flag` naming no flag: any of expected_findings will do, even under --all-findings.
+  // `Result: Flag` naming no flag: any of expected_findings will do, even under --all-findings
+  // (they are then kMemoryModelFlags).
   bool expected_any_of = false;
 
   std::optional<size_t> find_location(const std::string& name) const;

@@ -189,6 +189,14 @@ std::string expected_text(const LitmusRun& run) {
 
 }  // namespace
 
+namespace {
+bool is_memory_model_flag(const std::string& kind) {
+  for (const char* f : kMemoryModelFlags)
+    if (kind == f) return true;
+  return false;
+}
+}  // namespace
+
 std::string format_herd(const LitmusRun& run) {
   if (!run.errors.empty()) {
     std::string s;
@@ -220,6 +228,11 @@ std::string format_herd(const LitmusRun& run) {
   o << (v.ok ? "Ok" : "No") << "\n";
   o << "Witnesses\n";
   o << "Positive: " << v.positive << " Negative: " << v.negative << "\n";
+  // herd7 names each flag the memory model raised; the checker reports them as findings of the
+  // same names.
+  for (const std::string& k :
+       v.findings.empty() && !v.finding.empty() ? std::vector<std::string>{v.finding} : v.findings)
+    if (is_memory_model_flag(k)) o << "Flag " << k << "\n";
   o << "Condition " << to_string(t.final_clause.quantifier) << " ("
     << (t.final_clause.condition ? to_string(*t.final_clause.condition) : "true") << ")\n";
   o << "Observation " << t.name << " " << to_string(v.observation) << " " << v.positive << " "

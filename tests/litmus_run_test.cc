@@ -469,6 +469,8 @@ TEST(Herd7, ResultMaybeAndFlag) {
     ASSERT_TRUE(r.errors.empty()) << errors(r);
     EXPECT_TRUE(r.ok()) << flag << ": " << r.verdict->explanation;
     EXPECT_EQ(r.verdict->finding, "data-race");
+    const std::string herd = litmus::format_herd(r);  // herd7 names the flag raised
+    EXPECT_NE(herd.find("\nPositive: 0 Negative: 0\nFlag data-race\n"), std::string::npos) << herd;
   }
   const LitmusRun none = run(without_race(with_result("Flag")));
   ASSERT_TRUE(none.errors.empty()) << errors(none);
