@@ -490,7 +490,8 @@ class Binder {
     if (test.threads.empty()) error(test.loc, "the test has no threads");
     if (test.threads.size() + 1 > static_cast<size_t>(mc::kMaxThreads))
       error(test.threads.back().loc, "too many threads (the engine runs at most " +
-                                         std::to_string(mc::kMaxThreads - 1) + ")");
+                                         std::to_string(mc::kMaxThreads - 1) +
+                                         " besides its main thread)");
     for (const Thread& th : test.threads) p_.thread_names.push_back("P" + std::to_string(th.index));
     std::vector<std::set<std::string>> registers(test.threads.size());
     for (size_t t = 0; t < test.threads.size(); ++t) {

@@ -55,8 +55,14 @@ LitmusRun run_compiled(std::shared_ptr<const Test> test, const std::string& file
   run.program = compiled.program;
   try {
     const Program& p = *compiled.program;
-    mc::RunResult r = mc::explore(compiled.test_case,
-                                  p.uses_model ? mc::Params(p.settings) : mc::Params(), options);
+    // The engine's wider clocks when the threads (P0.., the main thread, and the workers a
+    // model may start) do not fit the narrow ones.
+    mc::ExploreOptions o = options;
+    const size_t workers = p.uses_model ? 4 : 0;
+    if (test->threads.size() + 1 + workers > static_cast<size_t>(mc::kNarrowThreads))
+      o.max_threads = mc::kMaxThreads;
+    mc::RunResult r =
+        mc::explore(compiled.test_case, p.uses_model ? mc::Params(p.settings) : mc::Params(), o);
     run.verdict = judge_litmus(*test, r, compiled.program->expected_findings,
                                compiled.program->expected_any_of);
     // The file's expectations are the ones that count: the test case made from it expects

@@ -381,3 +381,74 @@ TEST(Determinism, ADeterministicModelPassesTheCheck) {
   for (const char* strategy : {"dpor", "dfs", "bounded", "random", "pct"})
     EXPECT_EQ(explore_with(test, strategy).error, "") << strategy;
 }
+
+namespace {
+
+// ---- more than 16 threads: the wide clocks ----
+
+// 17 writers, each of its own variable, and a reader of the first 10: each read sees its
+// writer's store or not, independently, and nothing else conflicts, so the optimal count is
+// 2^10, with as many outcomes. 19 threads with the main one: beyond the narrow limit (16).
+mc::TestCase wide_program() {
+  return {"wide/writers-and-reader",
+          "",
+          {},
+          [](const mc::Params&) {
+            std::vector<std::unique_ptr<mc::atomic<int>>> x;
+            for (int i = 0; i < 17; ++i) x.push_back(std::make_unique<mc::atomic<int>>(0, "x"));
+            std::vector<mc::thread> ts;
+            for (int i = 0; i < 17; ++i)
+              ts.push_back(mc::spawn([&x, i] { x[i]->store(1, std::memory_order_relaxed); }));
+            int seen = 0;
+            ts.push_back(mc::spawn([&x, &seen] {
+              for (int i = 0; i < 10; ++i) seen |= x[i]->load(std::memory_order_relaxed) << i;
+            }));
+            for (mc::thread& t : ts) t.join();
+            mc::observe("seen", seen);
+          },
+          {}};
+}
+
+TEST(WideClocks, NineteenThreadsGiveTheOptimalCount) {
+  const mc::TestCase t = wide_program();
+  mc::ExploreOptions o;
+  o.max_threads = mc::kMaxThreads;
+  const mc::RunResult r = mc::explore(t, {}, o);
+  EXPECT_TRUE(r.exhausted);
+  EXPECT_FALSE(r.counterexample.has_value());
+  EXPECT_EQ(r.complete, 1024u);
+  EXPECT_EQ(r.outcomes.size(), 1024u);
+  // At the narrow width the same program is refused, with the way to allow it.
+  const mc::RunResult narrow = mc::explore(t, {}, mc::ExploreOptions{});
+  ASSERT_TRUE(narrow.counterexample.has_value());
+  EXPECT_NE(
+      narrow.counterexample->finding.message.find("too many model threads (this run allows 16"),
+      std::string::npos)
+      << narrow.counterexample->finding.message;
+}
+
+// The width changes what a run may hold, never what it explores: the validation programs give
+// the same counts and outcomes with the wide clocks.
+TEST(WideClocks, SameExplorationAsTheNarrowOnes) {
+  mc::Registry registry;
+  mc::register_classic_programs(registry);
+  for (const auto& [name, n] :
+       std::vector<std::pair<std::string, std::string>>{{"classic/readers", "6"},
+                                                        {"classic/lastzero", "5"},
+                                                        {"classic/indexer", "12"},
+                                                        {"classic/lockinc", "4"}}) {
+    const mc::TestCase* t = registry.find(name);
+    ASSERT_NE(t, nullptr) << name;
+    mc::Params p;
+    ASSERT_EQ(mc::resolve_params(*t, {{"n", n}}, &p), "");
+    mc::ExploreOptions wide;
+    wide.max_threads = mc::kMaxThreads;
+    const mc::RunResult a = mc::explore(*t, p, mc::ExploreOptions{});
+    const mc::RunResult b = mc::explore(*t, p, wide);
+    EXPECT_EQ(a.complete, b.complete) << name;
+    EXPECT_EQ(a.events, b.events) << name;
+    EXPECT_EQ(a.outcomes, b.outcomes) << name;
+  }
+}
+
+}  // namespace

@@ -65,7 +65,7 @@ inline std::string trace_key(const mc::Execution& ex) {
   for (const auto& e : ex.events()) {
     std::string s = std::to_string(e.tid) + ":" + std::to_string(e.seq) + ":" +
                     std::to_string(static_cast<int>(e.kind)) + ":" + object_name(e.obj) + "[";
-    for (int t = 0; t < mc::kMaxThreads; ++t) s += std::to_string(e.clock.at[t]) + ",";
+    for (int t = 0; t < mc::thread_limit(); ++t) s += std::to_string(e.clock.at[t]) + ",";
     events.insert(s + "]");
   }
   std::string key;

@@ -71,7 +71,7 @@ void check_race_shadow(Execution& ex, ObjectBase& o, bool write, bool atomic, ui
   const AccessRecord* other = nullptr;
   if (o.has_shadow_write && racy(os.shadow_write)) other = &os.shadow_write;
   if (!other && write) {
-    for (ThreadMask m = o.shadow_read_mask & ~(1u << p); m && !other; m &= m - 1) {
+    for (ThreadMask m = o.shadow_read_mask & ~thread_bit(p); m && !other; m &= m - 1) {
       const int r = std::countr_zero(m);
       if (racy(os.shadow_reads[r])) other = &os.shadow_reads[r];
     }

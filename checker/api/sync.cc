@@ -1,5 +1,6 @@
 #include "checker/api/sync.h"
 
+#include <bit>
 #include <string>
 
 namespace mc {
@@ -128,7 +129,7 @@ void rwlock::read_lock(SL loc) {
       this));
   detail::check_lifetime(*ex, *this, false, loc);
   ++readers_;
-  reader_mask_ |= 1u << ex->self();
+  reader_mask_ |= thread_bit(ex->self());
   ex->commit(this, OpKind::kReadLock, Access::kRead, Acquire::kShared, loc);
   detail::acquire(*ex, *this, std::memory_order_acquire);
   enter_atomic(*ex);
@@ -146,7 +147,7 @@ bool rwlock::read_trylock(SL loc) {
   detail::check_lifetime(*ex, *this, false, loc);
   if (writer_ == kNoThread) {
     ++readers_;
-    reader_mask_ |= 1u << ex->self();
+    reader_mask_ |= thread_bit(ex->self());
     ex->commit(this, OpKind::kTryReadLock, Access::kRead, Acquire::kShared, loc);
     detail::acquire(*ex, *this, std::memory_order_acquire);
     enter_atomic(*ex);
@@ -164,7 +165,7 @@ void rwlock::read_unlock(SL loc) {
     --readers_;
     return;
   }
-  if (!(reader_mask_ & (1u << ex->self()))) {
+  if (!(reader_mask_ & (thread_bit(ex->self())))) {
     ex->fail(ex->violation("bad unlock balance",
                            ex->thread_label(ex->self()) + " read-releases " + display_name() +
                                " which it does not read-hold",
@@ -174,7 +175,7 @@ void rwlock::read_unlock(SL loc) {
   ex->schedule_point(op(OpKind::kReadUnlock, Access::kRead, this, loc));
   detail::check_lifetime(*ex, *this, false, loc);
   --readers_;
-  reader_mask_ &= ~(1u << ex->self());
+  reader_mask_ &= ~(thread_bit(ex->self()));
   ex->commit(this, OpKind::kReadUnlock, Access::kRead, Acquire::kNone, loc);
   readers_release_.join(ex->thread(ex->self()).sync);
   leave_atomic(*ex);
@@ -258,7 +259,7 @@ void waitqueue::prepare_to_wait(SL loc) {
   if (!ex) return;
   ex->schedule_point(op(OpKind::kPrepareWait, Access::kWrite, this, loc));
   detail::check_lifetime(*ex, *this, true, loc);
-  waiters_ |= 1u << ex->self();
+  waiters_ |= thread_bit(ex->self());
   ex->thread(ex->self()).woken = false;
   ex->commit(this, OpKind::kPrepareWait, Access::kWrite, Acquire::kNone, loc);
   detail::acquire(*ex, *this, std::memory_order_acquire);
@@ -285,7 +286,7 @@ void waitqueue::finish_wait(SL loc) {
   if (!ex) return;
   ex->schedule_point(op(OpKind::kPrepareWait, Access::kWrite, this, loc));
   detail::check_lifetime(*ex, *this, true, loc);
-  waiters_ &= ~(1u << ex->self());
+  waiters_ &= ~(thread_bit(ex->self()));
   ex->commit(this, OpKind::kPrepareWait, Access::kWrite, Acquire::kNone, loc);
   detail::release(*ex, *this, std::memory_order_release, true);
   describe(*ex, this, "dequeued");
@@ -297,19 +298,18 @@ void waitqueue::wake(bool all, SL loc) {
   ex->schedule_point(op(OpKind::kWake, Access::kWrite, this, loc));
   detail::check_lifetime(*ex, *this, true, loc);
   ThreadMask woken = 0;
-  for (int t = 0; t < kMaxThreads; ++t) {
-    if (!(waiters_ & (1u << t))) continue;
+  for (ThreadMask m = waiters_; m; m &= m - 1) {
+    const int t = std::countr_zero(m);
     ex->thread(t).woken = true;
-    waiters_ &= ~(1u << t);
-    woken |= 1u << t;
+    waiters_ &= ~thread_bit(t);
+    woken |= thread_bit(t);
     if (!all) break;
   }
   ex->commit(this, OpKind::kWake, Access::kWrite, Acquire::kNone, loc);
   detail::release(*ex, *this, std::memory_order_release, true);
   if (ex->history()) {
     std::string s = woken ? "woke" : "nobody waiting";
-    for (int t = 0; t < kMaxThreads; ++t)
-      if (woken & (1u << t)) s += " T" + std::to_string(t);
+    for (ThreadMask m = woken; m; m &= m - 1) s += " T" + std::to_string(std::countr_zero(m));
     ex->describe_last(this, s, std::memory_order_seq_cst, false);
   }
 }

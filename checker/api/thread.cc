@@ -138,7 +138,7 @@ void free_block(const void* p, const std::source_location& loc) {
   }
   const ThreadId me = ex->self();
   const ThreadState& t = ex->thread(me);
-  for (int other = 0; other < kMaxThreads; ++other) {
+  for (int other = 0; other < thread_limit(); ++other) {
     const AccessRecord& r = b->last_access[other];
     if (other == me || r.epoch == 0 || t.sync.at[other] >= r.epoch) continue;
     ex->fail(ex->finding(FindingKind::kUseAfterFree,

@@ -118,6 +118,8 @@ RunResult replay(const TestCase& test, const Params& params, const std::vector<D
   const StrategyInfo info = strategy->info();
   r.strategy = info.name;
   r.strategy_description = info.description;
+  // A recorded schedule may come from a run of any width: replay at the widest.
+  const ClockWidth width(kMaxThreads);
   Execution ex;
   ex.limits.max_steps = max_steps;
   ex.set_keep_going(keep_going);
@@ -159,6 +161,7 @@ RunResult explore(const TestCase& test, const Params& params, const ExploreOptio
   const StrategyInfo info = strategy->info();
   r.strategy = info.name;
   r.strategy_description = info.description;
+  const ClockWidth width(o.max_threads);
   Execution ex;
   ex.limits.max_steps = o.max_steps;
   ex.set_keep_going(o.all_findings);

@@ -32,6 +32,9 @@ struct ExploreOptions {
   // Go on after findings, in each execution and across executions, and report every
   // distinct finding (kind and place), each with its own counterexample.
   bool all_findings = false;
+  // Model threads an execution may have (the host thread counts): kNarrowThreads, or up to
+  // kMaxThreads, whose wider vector clocks make every event a little dearer.
+  int max_threads = kNarrowThreads;
 };
 
 struct Counterexample {

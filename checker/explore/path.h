@@ -11,7 +11,6 @@
 
 namespace mc {
 
-inline ThreadMask thread_bit(int t) { return ThreadMask{1} << t; }
 inline int lowest_thread(ThreadMask m) { return std::countr_zero(m); }
 std::string thread_set(ThreadMask m);  // "{T0 T2}"
 

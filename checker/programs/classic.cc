@@ -220,7 +220,7 @@ void peterson(bool broken) {
 // readers(n): one writer, n readers of the same variable: 2^n traces.
 void readers(const Params& p) {
   const int n = static_cast<int>(p.get_int("n", 3));
-  MC_ASSERT(n >= 1 && n <= kMaxThreads - 2, "readers takes n from 1 to %d", kMaxThreads - 2);
+  MC_ASSERT(n >= 1 && n <= kNarrowThreads - 2, "readers takes n from 1 to %d", kNarrowThreads - 2);
   atomic<int> x(0, "x");
   Threads ts;
   ts.add(spawn([&] { x.store(42, kRelease); }));
@@ -232,7 +232,7 @@ void readers(const Params& p) {
 // down from a[n] to the last zero. The main thread is the reader.
 void lastzero(const Params& p) {
   const int n = static_cast<int>(p.get_int("n", 3));
-  MC_ASSERT(n >= 1 && n <= kMaxThreads - 1, "lastzero takes n from 1 to %d", kMaxThreads - 1);
+  MC_ASSERT(n >= 1 && n <= kNarrowThreads - 1, "lastzero takes n from 1 to %d", kNarrowThreads - 1);
   auto a = named_array<atomic<int>>(n + 1, "array[i]");
   Threads ts;
   for (int j = 1; j <= n; ++j)
@@ -246,7 +246,7 @@ void lastzero(const Params& p) {
 // table with compare-and-swap; collisions, and so dependencies, appear from n = 12.
 void indexer(const Params& p) {
   const int n = static_cast<int>(p.get_int("n", 12));
-  MC_ASSERT(n >= 1 && n <= kMaxThreads - 1, "indexer takes n from 1 to %d", kMaxThreads - 1);
+  MC_ASSERT(n >= 1 && n <= kNarrowThreads - 1, "indexer takes n from 1 to %d", kNarrowThreads - 1);
   constexpr int kSize = 128;
   constexpr int kMax = 4;
   auto table = named_array<atomic<int>>(kSize, "table[h]");
@@ -270,7 +270,7 @@ void indexer(const Params& p) {
 // n threads incrementing a counter under one lock: n! orders of the critical sections.
 void lockinc(const Params& p) {
   const int n = static_cast<int>(p.get_int("n", 3));
-  MC_ASSERT(n >= 1 && n <= kMaxThreads - 1, "lockinc takes n from 1 to %d", kMaxThreads - 1);
+  MC_ASSERT(n >= 1 && n <= kNarrowThreads - 1, "lockinc takes n from 1 to %d", kNarrowThreads - 1);
   mutex lock("lock");
   plain<int> counter(0, "counter");
   Threads ts;
@@ -340,9 +340,7 @@ void register_classic_programs(Registry& r) {
          "Dekker without the flag-then-check order: both may enter",
          {},
          [](const Params&) { dekker(true); },
-         [](const Params&) {
-           return Expectation{"assertion", {}, {}, {}, "", {}};
-         }});
+         [](const Params&) { return Expectation{"assertion", {}, {}, {}, "", {}}; }});
   r.add({"classic/peterson",
          "Peterson's mutual exclusion (correct under SC)",
          {},
@@ -356,9 +354,7 @@ void register_classic_programs(Registry& r) {
          "Peterson giving way before announcing interest",
          {},
          [](const Params&) { peterson(true); },
-         [](const Params&) {
-           return Expectation{"assertion", {}, {}, {}, "", {}};
-         }});
+         [](const Params&) { return Expectation{"assertion", {}, {}, {}, "", {}}; }});
   r.add({"classic/readers",
          "one writer, n readers: 2^n traces",
          {n_param("3", "readers")},

@@ -246,9 +246,12 @@ uint32_t Execution::choose(uint32_t n, const std::source_location& loc) {
 
 ThreadId Execution::spawn(InlineFunction<96>&& body, const std::source_location& loc) {
   const ThreadId parent = running_;
-  if (threads_.count() >= kMaxThreads) {
+  if (threads_.count() >= thread_limit()) {
     fail(make_finding(FindingKind::kAssertion, "",
-                      "too many model threads (at most " + std::to_string(kMaxThreads) + ")", loc));
+                      "too many model threads (this run allows " + std::to_string(thread_limit()) +
+                          ", the main thread included; up to " + std::to_string(kMaxThreads) +
+                          " with ExploreOptions::max_threads)",
+                      loc));
     return kNoThread;
   }
   const ThreadId c = threads_.add();

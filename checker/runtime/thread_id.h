@@ -5,9 +5,16 @@
 
 namespace mc {
 
-inline constexpr int kMaxThreads = 16;
+// Storage is sized for kMaxThreads; a run uses kNarrowThreads unless it asks for more
+// (ExploreOptions::max_threads), and its vector clocks then work on that many components only
+// (vector_clock.h), so that programs of 16 threads or fewer pay nothing for the wider limit.
+inline constexpr int kMaxThreads = 32;
+inline constexpr int kNarrowThreads = 16;
 using ThreadId = int;
-using ThreadMask = uint32_t;
-static_assert(kMaxThreads <= 32, "thread sets are 32-bit masks");
+using ThreadMask = uint64_t;
+// kMaxThreads threads and the host (id kMaxThreads) in one mask.
+static_assert(kMaxThreads < 64, "thread sets are 64-bit masks");
+
+inline ThreadMask thread_bit(ThreadId t) { return ThreadMask{1} << t; }
 
 }  // namespace mc

@@ -22,7 +22,7 @@ inline constexpr ThreadId kNoThread = -1;
 struct Decision {
   enum Kind : uint8_t { kThread, kValue } kind;
   uint32_t value;      // kRefused: the strategy cut the execution here
-  uint32_t asked = 0;  // the threads enabled, or the number of values
+  uint64_t asked = 0;  // the threads enabled (a ThreadMask), or the number of values
   static constexpr uint32_t kRefused = ~uint32_t{0};
   bool operator==(const Decision& o) const { return kind == o.kind && value == o.value; }
 };
