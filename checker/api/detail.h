@@ -48,7 +48,7 @@ inline void remember_access(Execution& ex, ObjectBase& o, const AccessRecord& r)
     o.shadow_read_mask = 0;
   } else {
     os.shadow_reads[r.tid] = r;
-    o.shadow_read_mask |= ThreadMask{1} << r.tid;
+    o.shadow_read_mask |= ObjectThreadMask{1} << r.tid;
   }
 }
 

@@ -10,10 +10,10 @@
 namespace mc {
 
 struct DporFrontier {
-  int32_t last_write = -1;      // the last write event (-1: none in this execution)
-  ThreadMask read_mask = 0;     // threads that read since that write
-  int32_t last_exclusive = -1;  // the last exclusive acquisition (a lock)
-  ThreadMask shared_mask = 0;   // threads that took it shared since
+  int32_t last_write = -1;           // the last write event (-1: none in this execution)
+  ObjectThreadMask read_mask = 0;    // threads that read since that write
+  int32_t last_exclusive = -1;       // the last exclusive acquisition (a lock)
+  ObjectThreadMask shared_mask = 0;  // threads that took it shared since
 };
 
 // Each part is read only where the frontier's masks say it was set in this execution, so

@@ -50,7 +50,7 @@ struct ObjectBase {
 
   DporFrontier dpor;
   // Data-race shadow (FastTrack style: last write, reads since it).
-  ThreadMask shadow_read_mask = 0;
+  ObjectThreadMask shadow_read_mask = 0;
   bool has_shadow_write = false;
   bool plain_accessed = false;  // some non-atomic access was checked: atomic ones can race
   // Synchronisation: a release made the release clock, which a later acquire joins.

@@ -14,6 +14,10 @@ using ThreadId = int;
 using ThreadMask = uint64_t;
 // kMaxThreads threads and the host (id kMaxThreads) in one mask.
 static_assert(kMaxThreads < 64, "thread sets are 64-bit masks");
+// A set of model threads as an object keeps it (the host never accesses objects): 32 bits, so
+// that every instrumented object stays as small as with 16 threads.
+using ObjectThreadMask = uint32_t;
+static_assert(kMaxThreads <= 32, "an object's thread sets are 32-bit masks");
 
 inline ThreadMask thread_bit(ThreadId t) { return ThreadMask{1} << t; }
 
