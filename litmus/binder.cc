@@ -372,15 +372,15 @@ class Binder {
 
   void collect_assigned(const Expr& e, std::set<std::string>& names) {
     // Iterative: a long chain of operators must not overflow the stack.
-    std::vector<const Expr*> todo{&e};
-    while (!todo.empty()) {
-      const Expr* x = todo.back();
-      todo.pop_back();
+    std::vector<const Expr*> pending{&e};
+    while (!pending.empty()) {
+      const Expr* x = pending.back();
+      pending.pop_back();
       if (x->kind == ExprKind::kAssign && !x->operands.empty() &&
           x->operands[0]->kind == ExprKind::kIdentifier && !p_.find_location(x->operands[0]->name))
         names.insert(x->operands[0]->name);
       for (const ExprPtr& o : x->operands)
-        if (o) todo.push_back(o.get());
+        if (o) pending.push_back(o.get());
     }
   }
 

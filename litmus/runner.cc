@@ -58,7 +58,8 @@ LitmusRun run_compiled(std::shared_ptr<const Test> test, const std::string& file
     // The engine's wider clocks when the threads (P0.., the main thread, and the workers a
     // model may start) do not fit the narrow ones.
     mc::ExploreOptions o = options;
-    const size_t workers = p.uses_model ? 4 : 0;
+    constexpr size_t kModelWorkers = 4;  // room for the workers a model starts (kworker, ...)
+    const size_t workers = p.uses_model ? kModelWorkers : 0;
     if (test->threads.size() + 1 + workers > static_cast<size_t>(mc::kNarrowThreads))
       o.max_threads = mc::kMaxThreads;
     mc::RunResult r =
@@ -236,8 +237,7 @@ std::string format_herd(const LitmusRun& run) {
   o << "Positive: " << v.positive << " Negative: " << v.negative << "\n";
   // herd7 names each flag the memory model raised; the checker reports them as findings of the
   // same names.
-  for (const std::string& k :
-       v.findings.empty() && !v.finding.empty() ? std::vector<std::string>{v.finding} : v.findings)
+  for (const std::string& k : v.findings)
     if (is_memory_model_flag(k)) o << "Flag " << k << "\n";
   o << "Condition " << to_string(t.final_clause.quantifier) << " ("
     << (t.final_clause.condition ? to_string(*t.final_clause.condition) : "true") << ")\n";

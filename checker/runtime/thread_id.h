@@ -7,7 +7,7 @@ namespace mc {
 
 // Storage is sized for kMaxThreads; a run uses kNarrowThreads unless it asks for more
 // (ExploreOptions::max_threads), and its vector clocks then work on that many components only
-// (vector_clock.h), so that programs of 16 threads or fewer pay nothing for the wider limit.
+// (vector_clock.h), so that programs of 16 threads or fewer pay little for the wider limit.
 inline constexpr int kMaxThreads = 32;
 inline constexpr int kNarrowThreads = 16;
 using ThreadId = int;

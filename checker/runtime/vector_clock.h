@@ -1,9 +1,9 @@
 // Small fixed-size vector clocks: one slot per model thread, no allocation.
 //
 // The storage has kMaxThreads slots, but a run works on kNarrowThreads of them unless it asked
-// for more threads (clock_width): every operation is then on 16 components, as before the
-// limit was raised, and a program of 16 threads or fewer pays one predictable branch per
-// operation. The width is fixed for a whole exploration, so the slots past it are never read.
+// for more threads (ClockWidth): every operation is then on 16 components, behind one
+// predictable branch. The width is fixed for a whole exploration, so the slots past it are
+// never read. What the 32-slot storage still costs a small program is in docs/performance.md.
 #pragma once
 
 #include <cstdint>
