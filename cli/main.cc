@@ -16,6 +16,9 @@
 #include "litmus/catalog.h"
 #include "litmus/parser.h"
 #include "litmus/runner.h"
+#include "protocol/version.h"
+#include "traces/report.h"
+#include "traces/reproduce.h"
 #include "traces/trace_file.h"
 
 namespace {
@@ -182,6 +185,36 @@ int main(int argc, char** argv) {
   rep->add_option("file", replay_file, "A trace written by --trace-out")->required();
   rep->add_flag("--json", replay_json, "JSON instead of text");
 
+  auto* repro = app.add_subcommand(
+      "reproduce",
+      "Reproduce a kernel report (KCSAN, KASAN, hung task, lockdep, Bad page state, Oops, "
+      "list corruption, or a commit's CPU0/CPU1 diagram) on the model, or refute it");
+  std::vector<std::string> report_files;
+  std::string repro_kernel, repro_trace_out, repro_litmus_out;
+  bool repro_all = false, repro_json = false;
+  double repro_time_limit = 60;
+  repro->add_option("report", report_files, "Report files (a console log may hold one)")
+      ->required();
+  repro->add_option("--kernel", repro_kernel,
+                    "The kernel version to answer for, instead of the report's own");
+  repro->add_flag("--all-versions", repro_all, "Answer for every modelled version");
+  repro->add_flag("--json", repro_json, "One JSON object per report, one per line");
+  repro->add_option("--trace-out", repro_trace_out,
+                    "Write the reproducing interleaving as a trace (migcheck replay FILE)");
+  repro->add_option("--litmus-out", repro_litmus_out,
+                    "Write the reproducing scenario as a litmus file, set to its version");
+  repro
+      ->add_option("--time-limit", repro_time_limit,
+                   "Seconds per scenario search (a search cut short is incomplete)")
+      ->check(CLI::PositiveNumber);
+  repro->footer(
+      "Verdicts: reproduced (with the interleaving), refuted (every scenario that runs the "
+      "report's functions searched exhaustively without it), not-in-model (a function or a "
+      "symptom the model does not have, with the nearest modelled names), incomplete (a "
+      "search was cut short).\nExit codes: 0 every report answered (reproduced, refuted or "
+      "not in the model), 2 an unreadable report or a file that cannot be written, 3 some "
+      "answer incomplete.");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -225,6 +258,61 @@ int main(int argc, char** argv) {
   if (functions->parsed()) {
     std::printf("%s", litmus::format_bindings_reference(litmus::model_bindings()).c_str());
     return kExitOk;
+  }
+
+  if (repro->parsed()) {
+    traces::ReproduceOptions ro;
+    ro.kernel = repro_kernel;
+    ro.all_versions = repro_all;
+    ro.time_limit = repro_time_limit;
+    if (!repro_kernel.empty() &&
+        proto::modelled_kernel_for(traces::kernel_version_for_model(repro_kernel)).empty() &&
+        traces::kernel_version_for_model(repro_kernel) == repro_kernel &&
+        repro_kernel.find('.') == std::string::npos)
+      return usage_error("--kernel " + repro_kernel + ": expected a kernel version such as 5.17");
+    int code = kExitOk;
+    for (const std::string& path : report_files) {
+      std::ifstream in(path, std::ios::binary);
+      if (!in) {
+        code = std::max(code, usage_error(path + ": cannot read the report"));
+        continue;
+      }
+      std::ostringstream buf;
+      buf << in.rdbuf();
+      std::string err;
+      std::optional<traces::Report> report = traces::read_report(buf.str(), path, &err);
+      if (!report) {
+        code = std::max(code, usage_error(err));
+        continue;
+      }
+      const traces::Reproduction r = traces::reproduce(*report, ro);
+      if (repro_json)
+        std::printf("%s\n", mc::json::write(traces::reproduction_json(r)).c_str());
+      else
+        std::printf("%s\n", traces::format_reproduction(r).c_str());
+      std::fflush(stdout);
+      if (r.verdict == "incomplete") code = std::max(code, kExitIncomplete);
+      const traces::Search* by = r.reproduced_by();
+      if (!repro_trace_out.empty()) {
+        if (!by) {
+          std::error_code ec;
+          std::filesystem::remove(repro_trace_out, ec);  // no stale trace that would "replay"
+          std::fprintf(stderr, "migcheck: %s: nothing reproduced, no trace written\n",
+                       path.c_str());
+        } else {
+          mc::RunResult kept = *by->run;
+          kept.test = by->scenario;
+          const std::string werr = traces::write_trace_file(repro_trace_out, kept);
+          if (!werr.empty()) code = std::max(code, usage_error(werr));
+        }
+      }
+      if (!repro_litmus_out.empty() && by) {
+        std::ofstream out(repro_litmus_out, std::ios::binary);
+        out << traces::reproduction_litmus(r);
+        if (!out) code = std::max(code, usage_error("cannot write " + repro_litmus_out));
+      }
+    }
+    return code;
   }
 
   if (rep->parsed()) {

@@ -8,13 +8,16 @@
 #                      runner or the scenario library (litmus/bindings/, runner.h, catalog.h)
 #   litmus/bindings/,  the models made callable, and what runs them:
 #   runner, catalog    checker/, litmus/, protocol/
-#   traces/            counterexample files: checker/, traces/
+#   traces/            counterexample files and the reader of kernel reports: checker/, traces/
+#   traces/reproduce   a report reproduced on the models through the scenario library:
+#                      checker/, protocol/, litmus/, traces/
 #   cli/               the command: every layer
 set(allowed_checker "checker")
 set(allowed_protocol "checker;protocol")
 set(allowed_litmus_core "checker;litmus")
 set(allowed_litmus_models "checker;litmus;protocol")
 set(allowed_traces "checker;traces")
+set(allowed_traces_reproduce "checker;protocol;litmus;traces")
 set(allowed_cli "checker;protocol;litmus;traces;cli")
 
 set(violations "")
@@ -28,6 +31,9 @@ foreach(part checker protocol litmus traces cli)
       else()
         set(layer litmus_core)
       endif()
+    endif()
+    if(f MATCHES "^traces/reproduce\\.(h|cc)$")
+      set(layer traces_reproduce)
     endif()
     file(STRINGS "${ROOT}/${f}" lines)
     set(n 0)

@@ -159,6 +159,7 @@ page* get_first_page(zspage* z) {
 bool PageHugeObject(page* p) { return test_bit(PG_owner_priv_1, p); }
 // get_next_page (4.8): page->freelist, NULL for a huge object's page.
 page* get_next_page(zs_pool* pool, page* p) {
+  MC_FUNC("get_next_page");
   if (PageHugeObject(p)) return nullptr;
   return ext(pool, p).next.load();
 }
@@ -474,6 +475,7 @@ namespace {
 
 // create_page_chain (4.8; 6.17 marks the page type first)
 void create_page_chain(zs_pool* pool, size_class* c, zspage* z, page* pages[]) {
+  MC_FUNC("create_page_chain");
   page* prev = nullptr;
   for (int i = 0; i < c->pages_per_zspage; ++i) {
     page* p = pages[i];
@@ -640,6 +642,7 @@ namespace {
 
 // replace_sub_page (4.8)
 void replace_sub_page(zs_pool* pool, size_class* c, zspage* z, page* newpage, page* oldpage) {
+  MC_FUNC("replace_sub_page");
   page* pages[kZsMaxPagesPerZspage] = {};
   int idx = 0;
   page* p = get_first_page(z);

@@ -41,6 +41,9 @@ struct Finding {
   std::string origin;
   std::source_location loc;
   std::string labels;  // label path of the thread at the finding
+  // A finding with two sides (a data race's other access, a use-after-free's free): the label
+  // path of that other side, when the execution kept history.
+  std::string other_labels;
   uint64_t step = 0;   // events executed before the finding
   // The kind as users name it: the violation's name, or the finding kind.
   std::string kind_string() const {

@@ -1,0 +1,714 @@
+#include "traces/reproduce.h"
+
+#include <algorithm>
+#include <chrono>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "checker/report/text.h"
+#include "litmus/bindings/all.h"
+#include "litmus/catalog.h"
+#include "litmus/parser.h"
+#include "litmus/runner.h"
+#include "protocol/names.h"
+#include "protocol/version.h"
+
+namespace traces {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// The names a report's function can bind to: the model's labelled kernel functions and the
+// functions litmus files call.
+const std::set<std::string>& vocabulary() {
+  static const std::set<std::string> v = [] {
+    std::set<std::string> s;
+    for (const auto& f : proto::modelled_functions()) s.insert(f.name);
+    for (const auto& [name, f] : litmus::model_bindings().functions()) s.insert(name);
+    return s;
+  }();
+  return v;
+}
+
+bool is_stack(const Report& r) { return r.format != ReportFormat::kDiagram; }
+
+BoundSide bind_side(const Side& s) {
+  BoundSide b;
+  b.side = s;
+  for (const Frame& f : s.frames) {
+    if (f.function.empty()) continue;
+    const std::string name(proto::model_name(f.function));
+    auto& list = vocabulary().count(name) ? b.modelled : b.unmodelled;
+    const std::string& shown = vocabulary().count(name) ? name : f.function;
+    if (std::find(list.begin(), list.end(), shown) == list.end()) list.push_back(shown);
+  }
+  return b;
+}
+
+// Edit distance, for the nearest modelled names.
+size_t distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// The modelled names closest to `names` (a name shares a word of three letters or more, or is
+// within a third of its length in edits), best first, at most `max`.
+std::vector<std::string> nearest_names(const std::vector<std::string>& names, size_t max) {
+  std::vector<std::pair<double, std::string>> scored;
+  auto words = [](const std::string& s) {
+    std::vector<std::string> w;
+    std::string cur;
+    for (char c : s + "_") {
+      if (c == '_') {
+        if (cur.size() >= 3) w.push_back(cur);
+        cur.clear();
+      } else {
+        cur += c;
+      }
+    }
+    return w;
+  };
+  for (const std::string& m : vocabulary()) {
+    double best = 1e9;
+    for (const std::string& n : names) {
+      const double d =
+          static_cast<double>(distance(n, m)) / static_cast<double>(std::max(n.size(), m.size()));
+      int shared = 0;
+      for (const auto& a : words(n))
+        for (const auto& b : words(m)) shared += a == b;
+      const double score = d - 0.25 * shared;
+      if ((d <= 0.34 || shared >= 2 || (shared == 1 && d <= 0.6)) && score < best) best = score;
+    }
+    if (best < 1e9) scored.push_back({best, m});
+  }
+  std::sort(scored.begin(), scored.end());
+  std::vector<std::string> out;
+  for (size_t i = 0; i < scored.size() && i < max; ++i) out.push_back(scored[i].second);
+  return out;
+}
+
+// The finding kinds (as Expect lines name them) that show a symptom.
+std::vector<std::string> kinds_for(Symptom s) {
+  switch (s) {
+    case Symptom::kDataRace:
+      return {"data-race"};
+    case Symptom::kUseAfterFree:
+      return {"use-after-free", "bad page access"};
+    case Symptom::kDoubleFree:
+      return {"double-free"};
+    case Symptom::kBlocked:
+      return {"lost-wakeup", "deadlock"};
+    case Symptom::kBadPageState:
+      return {"bad page state"};
+    case Symptom::kBug:
+      return {"VM_BUG_ON", "VM_BUG_ON_PAGE", "BUG_ON", "assertion"};
+    case Symptom::kWarning:
+      return {"VM_WARN_ON_ONCE_PAGE", "WARN_ON_ONCE", "WARN_ON"};
+    case Symptom::kBadAccess:
+      return {"crash",
+              "use-after-free",
+              "bad page access",
+              "general protection fault",
+              "NULL pointer dereference",
+              "list_del corruption"};
+    case Symptom::kListCorruption:
+      return {"list_del corruption", "list_add corruption"};
+    case Symptom::kLockOrder:
+      return {"deadlock"};
+    case Symptom::kOther:
+      return {};
+    case Symptom::kUnstated:
+      return {"*"};
+  }
+  return {};
+}
+
+std::vector<std::string> split_path(const std::string& labels) {
+  std::vector<std::string> out;
+  size_t b = 0;
+  while (b <= labels.size()) {
+    size_t e = labels.find(" > ", b);
+    if (e == std::string::npos) e = labels.size();
+    if (e > b) out.push_back(labels.substr(b, e - b));
+    b = e + 3;
+  }
+  return out;
+}
+
+bool path_has(const std::string& labels, const std::string& fn) {
+  const auto p = split_path(labels);
+  return std::find(p.begin(), p.end(), fn) != p.end();
+}
+
+bool trace_has(const mc::Counterexample& c, const std::string& fn) {
+  if (path_has(c.finding.labels, fn) || path_has(c.finding.other_labels, fn)) return true;
+  for (const auto& e : c.events)
+    if (path_has(e.labels, fn)) return true;
+  return false;
+}
+
+// The functions of a side a finding must show it ran: for a stack, its innermost modelled
+// function (where the access was); for a diagram column, any of its steps.
+std::vector<std::string> key_functions(const Report& r, const BoundSide& s) {
+  if (s.modelled.empty()) return {};
+  if (is_stack(r)) return {s.modelled.front()};
+  return s.modelled;
+}
+
+bool any_in_path(const std::vector<std::string>& fns, const std::string& labels) {
+  for (const auto& f : fns)
+    if (path_has(labels, f)) return true;
+  return false;
+}
+
+bool any_in_trace(const std::vector<std::string>& fns, const mc::Counterexample& c) {
+  for (const auto& f : fns)
+    if (trace_has(c, f)) return true;
+  return false;
+}
+
+// Whether the finding shows the report: its two sides run the report's two sides (a data race,
+// a use-after-free and its free), or the whole interleaving runs every side of the report.
+bool sides_match(const Reproduction& rep, const mc::Counterexample& c) {
+  std::vector<std::vector<std::string>> keys;
+  for (const BoundSide& s : rep.sides) keys.push_back(key_functions(rep.report, s));
+  if (!c.finding.other_labels.empty() && keys.size() == 2) {
+    const std::string& now = c.finding.labels;
+    const std::string& before = c.finding.other_labels;
+    const bool kasan = rep.report.format == ReportFormat::kKasan;
+    // KASAN: the first side is the bad access, the second the free.
+    if (kasan) return any_in_path(keys[0], now) && any_in_path(keys[1], before);
+    return (any_in_path(keys[0], now) && any_in_path(keys[1], before)) ||
+           (any_in_path(keys[0], before) && any_in_path(keys[1], now));
+  }
+  for (const auto& k : keys)
+    if (!any_in_trace(k, c)) return false;
+  return true;
+}
+
+bool list_link_race(const mc::Counterexample& c) {
+  const std::string& m = c.finding.message;
+  return c.finding.kind == mc::FindingKind::kDataRace &&
+         (m.find(".next") != std::string::npos || m.find(".prev") != std::string::npos ||
+          m.find("lru") != std::string::npos);
+}
+
+// The counterexample of `r` that shows the report, if any; `consequence` says whether it shows
+// a data race by its effect, or a list corruption by the race on the list's links.
+const mc::Counterexample* match(const Reproduction& rep, const mc::RunResult& r,
+                                bool* consequence) {
+  std::vector<const mc::Counterexample*> all;
+  for (const auto& c : r.all_findings) all.push_back(&c);
+  if (all.empty() && r.counterexample) all.push_back(&*r.counterexample);
+  auto wanted = [&](const std::vector<std::string>& kinds, const mc::Counterexample& c) {
+    const std::string k = c.finding.kind_string();
+    return std::find(kinds.begin(), kinds.end(), "*") != kinds.end()
+               ? k != "leak" && k != "end state"
+               : std::find(kinds.begin(), kinds.end(), k) != kinds.end();
+  };
+  for (const auto* c : all)
+    if (wanted(rep.kinds, *c) && sides_match(rep, *c)) {
+      *consequence = false;
+      return c;
+    }
+  // An effect counts when it happened in one of the report's sides (the thread that met it
+  // was in a side's key function, or its other side was), and the interleaving ran every side.
+  auto in_a_side = [&](const mc::Counterexample& c) {
+    for (const BoundSide& s : rep.sides)
+      if (any_in_path(key_functions(rep.report, s), c.finding.labels) ||
+          any_in_path(key_functions(rep.report, s), c.finding.other_labels))
+        return true;
+    return false;
+  };
+  for (const auto* c : all)
+    if ((wanted(rep.consequence_kinds, *c) ||
+         (rep.report.symptom == Symptom::kListCorruption && list_link_race(*c))) &&
+        (rep.report.symptom == Symptom::kListCorruption || in_a_side(*c)) && sides_match(rep, *c)) {
+      *consequence = true;
+      return c;
+    }
+  return nullptr;
+}
+
+std::set<std::string> identifiers(const std::string& text) {
+  static const std::regex id(R"([A-Za-z_][A-Za-z0-9_]*)");
+  std::set<std::string> s;
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), id); it != std::sregex_iterator();
+       ++it)
+    s.insert(it->str());
+  return s;
+}
+
+// The subsystem folder of the scenario library a report points at through its modules or its
+// files ("balloon", "zsmalloc"), if any.
+std::set<std::string> subsystem_hints(const Report& r) {
+  std::set<std::string> out;
+  auto add_for = [&](const std::string& s) {
+    if (s.find("balloon") != std::string::npos) out.insert("balloon");
+    if (s.find("zsmalloc") != std::string::npos || s.find("zram") != std::string::npos ||
+        s.find("zswap") != std::string::npos)
+      out.insert("zsmalloc");
+  };
+  for (const auto& m : r.modules) add_for(m);
+  for (const auto& s : r.sides)
+    for (const auto& f : s.frames) add_for(f.where);
+  return out;
+}
+
+struct Candidate {
+  const litmus::CatalogFile* file;
+  int score;
+  std::vector<std::string> bugs;  // the bug variants it names besides none
+};
+
+std::vector<Candidate> candidates(const Reproduction& rep) {
+  std::vector<std::string> names;  // every function of the report, bound or not
+  for (const Side& s : rep.report.sides)
+    for (const Frame& f : s.frames)
+      if (!f.function.empty()) names.push_back(std::string(proto::model_name(f.function)));
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  const auto hints = subsystem_hints(rep.report);
+  std::vector<Candidate> out;
+  for (const auto* file : litmus::catalog()) {
+    const auto ids = identifiers(file->text);
+    bool covers = true;
+    for (const BoundSide& s : rep.sides) {
+      bool any = false;
+      for (const auto& f : s.modelled) any = any || ids.count(f);
+      covers = covers && any;
+    }
+    if (!covers) continue;
+    int score = 0;
+    for (const auto& n : names) score += static_cast<int>(ids.count(n));
+    const std::string folder = std::string(file->name).substr(0, std::string(file->name).find('/'));
+    if (hints.count(folder)) score += 3;
+    Candidate c{file, score, {}};
+    auto parsed = litmus::parse_litmus(file->text, file->path);
+    if (parsed.test) {
+      std::set<std::string> bugs;
+      if (auto it = parsed.test->settings.find("bug"); it != parsed.test->settings.end()) {
+        std::stringstream ss(it->second);
+        for (std::string b; std::getline(ss, b, ',');) bugs.insert(b);
+      }
+      for (const auto& e : parsed.test->expected_findings)
+        if (!e.bug.empty()) bugs.insert(e.bug);
+      bugs.erase("none");
+      bugs.erase("all");
+      c.bugs.assign(bugs.begin(), bugs.end());
+    }
+    out.push_back(std::move(c));
+  }
+  if (out.empty()) return out;
+  // The scenarios closest to the report: the best score.
+  const int best = std::max_element(out.begin(), out.end(), [](auto& a, auto& b) {
+                     return a.score < b.score;
+                   })->score;
+  out.erase(std::remove_if(out.begin(), out.end(), [&](auto& c) { return c.score < best; }),
+            out.end());
+  return out;
+}
+
+Search run_search(const Reproduction& rep, const litmus::CatalogFile& file,
+                  const std::string& version, const std::string& bug, const ReproduceOptions& o) {
+  Search s;
+  s.scenario = file.name;
+  s.version = version;
+  s.bug = bug;
+  mc::ExploreOptions eo;
+  eo.all_findings = true;
+  eo.time_limit = o.time_limit;
+  eo.minimize_seconds = 2;
+  const litmus::Overrides ov = {{"kernel", version}, {"bug", bug}};
+  const auto t0 = Clock::now();
+  litmus::LitmusRun run = litmus::run_litmus_source(file.text, file.path, eo, ov);
+  s.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  if (!run.errors.empty() || !run.result) {
+    s.error = run.errors.empty() ? "the scenario did not run" : run.errors.front();
+    return s;
+  }
+  const mc::RunResult& r = *run.result;
+  s.executions = r.complete + r.with_finding + r.blocked;
+  s.exhaustive = r.exhausted && r.limit.empty() && r.error.empty();
+  s.limit = !r.error.empty() ? r.error : r.limit;
+  bool consequence = false;
+  if (const mc::Counterexample* c = match(rep, r, &consequence)) {
+    mc::RunResult kept = r;
+    kept.counterexample = *c;
+    kept.all_findings.clear();
+    s.run = std::move(kept);
+    s.consequence = consequence;
+  }
+  return s;
+}
+
+std::string join(const std::vector<std::string>& v, const std::string& sep) {
+  std::string s;
+  for (size_t i = 0; i < v.size(); ++i) s += (i ? sep : "") + v[i];
+  return s;
+}
+
+// Versions as ranges of consecutive modelled versions: "4.8-5.0, 5.17-5.18".
+std::string version_ranges(const std::vector<std::string>& vs) {
+  const auto& all = proto::kernel_choices();
+  std::vector<std::string> parts;
+  size_t i = 0;
+  while (i < vs.size()) {
+    size_t j = i;
+    auto idx = [&](const std::string& v) {
+      return std::find(all.begin(), all.end(), v) - all.begin();
+    };
+    while (j + 1 < vs.size() && idx(vs[j + 1]) == idx(vs[j]) + 1) ++j;
+    parts.push_back(i == j ? vs[i] : vs[i] + "-" + vs[j]);
+    i = j + 1;
+  }
+  return join(parts, ", ");
+}
+
+}  // namespace
+
+const Search* Reproduction::reproduced_by() const {
+  for (const VersionAnswer& v : versions)
+    if (v.version == model_version && v.by >= 0) return &searches[v.by];
+  for (const VersionAnswer& v : versions)
+    if (v.by >= 0) return &searches[v.by];
+  return nullptr;
+}
+
+Reproduction reproduce(const Report& report, const ReproduceOptions& o) {
+  const auto t0 = Clock::now();
+  Reproduction rep;
+  rep.report = report;
+  for (const Side* s : rep.report.racing_sides()) rep.sides.push_back(bind_side(*s));
+  for (const BoundSide& b : rep.sides)
+    for (const auto& f : b.modelled)
+      if (std::find(rep.functions.begin(), rep.functions.end(), f) == rep.functions.end())
+        rep.functions.push_back(f);
+  rep.kinds = kinds_for(report.symptom);
+  if (report.symptom == Symptom::kDataRace)
+    rep.consequence_kinds = {"use-after-free",  "VM_BUG_ON_PAGE",       "VM_BUG_ON",
+                             "bad page state",  "list_del corruption",  "list_add corruption",
+                             "bad page access", "stale object location"};
+  auto finish = [&] {
+    rep.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    return rep;
+  };
+
+  // The version asked: --kernel, else the report's.
+  std::string asked = !o.kernel.empty() ? o.kernel : report.kernel.value_or("");
+  std::string model;
+  if (!asked.empty()) {
+    std::string v = kernel_version_for_model(asked);
+    std::string rc_note;
+    if (size_t rc = v.find("-rc"); rc != std::string::npos) {
+      rc_note = "a release candidate has its release's merge-window changes, so it is taken as " +
+                v.substr(0, rc) + "; ";
+      v = v.substr(0, rc);
+    }
+    model = proto::modelled_kernel_for(v);
+    if (model.empty()) {
+      rep.kernel_note =
+          asked + " is before the first modelled version (" + proto::kernel_choices().front() +
+          "; non-LRU page migration arrived in 4.8): every modelled version is searched";
+    } else {
+      rep.kernel_note =
+          rc_note +
+          (model == v ? "modelled as " + model
+                      : "modelled by " + model + ", the newest modelled version at or before " + v);
+    }
+  } else {
+    rep.kernel_note = "the report names no kernel version: every modelled version is searched";
+  }
+
+  // Not in the model: a side with no modelled function, or a symptom it cannot show.
+  for (const BoundSide& b : rep.sides)
+    if (b.modelled.empty()) {
+      rep.verdict = "not-in-model";
+      std::vector<std::string> names = b.unmodelled;
+      rep.reason =
+          "the model has none of the functions of " +
+          (b.side.title.empty() ? std::string("a side") : "'" + b.side.title + "'") +
+          (names.empty()
+               ? std::string(" (it names no function)")
+               : " (" +
+                     join(std::vector<std::string>(
+                              names.begin(), names.begin() + std::min<size_t>(names.size(), 6)),
+                          ", ") +
+                     (names.size() > 6 ? ", ..." : "") + ")");
+      rep.nearest = nearest_names(names, 5);
+      return finish();
+    }
+  if (rep.kinds.empty()) {
+    rep.verdict = "not-in-model";
+    rep.reason =
+        std::string("the model has no finding that shows this symptom (") + report.title + ")";
+    return finish();
+  }
+  const std::vector<Candidate> cands = candidates(rep);
+  if (cands.empty()) {
+    rep.verdict = "not-in-model";
+    std::vector<std::string> sides;
+    for (const BoundSide& b : rep.sides) sides.push_back(join(b.modelled, "/"));
+    rep.reason = "no scenario of the library runs " + join(sides, " against ");
+    return finish();
+  }
+  for (const auto& c : cands) rep.scenarios.push_back(c.file->name);
+
+  std::vector<std::string> versions;
+  if (o.all_versions || model.empty())
+    versions = proto::kernel_choices();
+  else
+    versions = {model};
+  for (const std::string& v : versions) {
+    VersionAnswer a;
+    a.version = v;
+    bool all_exhaustive = true;
+    for (const Candidate& c : cands) {
+      rep.searches.push_back(run_search(rep, *c.file, v, "none", o));
+      const Search& s = rep.searches.back();
+      if (s.run) {
+        a.by = static_cast<int>(rep.searches.size() - 1);
+        break;
+      }
+      all_exhaustive = all_exhaustive && s.exhaustive;
+    }
+    a.verdict = a.by >= 0 ? "reproduced" : all_exhaustive ? "refuted" : "incomplete";
+    rep.versions.push_back(a);
+  }
+  rep.model_version = model;
+  std::vector<std::string> yes, no, cut;
+  for (const auto& a : rep.versions)
+    (a.verdict == "reproduced" ? yes : a.verdict == "refuted" ? no : cut).push_back(a.version);
+  if (!model.empty()) {
+    const auto it = std::find_if(rep.versions.begin(), rep.versions.end(),
+                                 [&](const VersionAnswer& a) { return a.version == model; });
+    rep.verdict = it->verdict;
+  } else {
+    rep.verdict = !yes.empty() ? "reproduced" : cut.empty() ? "refuted" : "incomplete";
+    if (!yes.empty()) rep.model_version = yes.front();
+  }
+  std::string where;
+  if (!yes.empty()) where += "reproduced at " + version_ranges(yes);
+  if (!no.empty())
+    where += (where.empty() ? "" : "; ") + std::string("refuted at ") + version_ranges(no);
+  if (!cut.empty())
+    where += (where.empty() ? "" : "; ") + std::string("incomplete at ") + version_ranges(cut);
+  rep.reason = where;
+
+  // Refuted: which deliberate mistakes of the candidate scenarios bring it back.
+  if (yes.empty() && cut.empty()) {
+    for (const Candidate& c : cands)
+      for (const std::string& bug : c.bugs) {
+        std::vector<std::string> at;
+        std::string kind;
+        for (const std::string& v : versions) {
+          rep.searches.push_back(run_search(rep, *c.file, v, bug, o));
+          const Search& s = rep.searches.back();
+          if (s.run) {
+            at.push_back(v);
+            if (kind.empty()) kind = s.run->counterexample->finding.kind_string();
+          }
+        }
+        if (!at.empty()) {
+          std::string mistake;
+          try {
+            mistake = proto::bug_mistake(proto::parse_bug(bug));
+          } catch (const std::exception&) {
+          }
+          rep.variants.push_back("bug=" + bug + " (" + mistake + ") of " + c.file->name +
+                                 " reproduces it at " + version_ranges(at) + " (" + kind + ")");
+        }
+      }
+  }
+  return finish();
+}
+
+namespace {
+
+std::vector<std::string> lines_of(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  for (std::string l; std::getline(ss, l);) out.push_back(l);
+  return out;
+}
+
+// The report's view of its racing sides, as it drew them: a stack innermost first, or a
+// diagram column's steps with their nesting.
+std::vector<std::string> report_view(const Reproduction& rep) {
+  std::vector<std::string> out;
+  for (const BoundSide& b : rep.sides) {
+    out.push_back(b.side.title.empty() ? std::string("(side)") : b.side.title);
+    // A stack is shown from just below its innermost modelled frame (the frames under it are
+    // the reporting tool's own: dump_stack, kasan_report, save_stack, ...).
+    size_t from = 0;
+    if (is_stack(rep.report)) {
+      while (from < b.side.frames.size() &&
+             !vocabulary().count(std::string(proto::model_name(b.side.frames[from].function))))
+        ++from;
+      from = from > 0 && from < b.side.frames.size() ? from - 1 : 0;
+    }
+    if (from > 0) out.push_back("  ...");
+    size_t shown = 0;
+    for (size_t k = from; k < b.side.frames.size(); ++k) {
+      const Frame& f = b.side.frames[k];
+      if (shown == 8) {
+        out.push_back("  ...");
+        break;
+      }
+      const std::string name(proto::model_name(f.function));
+      const bool modelled = !f.function.empty() && vocabulary().count(name);
+      std::string line = std::string(2 + 2 * static_cast<size_t>(std::max(0, f.depth)), ' ') +
+                         (f.text.empty() ? f.function : f.text);
+      if (!modelled && !f.function.empty()) line += "  (not modelled)";
+      out.push_back(line);
+      ++shown;
+    }
+    out.push_back("");
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string format_reproduction(const Reproduction& rep) {
+  const Report& r = rep.report;
+  std::ostringstream o;
+  o << "report: " << r.file << " (lines " << r.first_line << "-" << r.last_line << ")\n";
+  o << "  format: " << format_name(r.format) << "\n";
+  if (!r.title.empty()) o << "  title: " << r.title << "\n";
+  o << "  kernel: " << (r.kernel ? *r.kernel : "not given") << " (" << rep.kernel_note << ")\n";
+  o << "  symptom: " << symptom_name(r.symptom);
+  if (!r.detail.empty()) o << " (" << r.detail << ")";
+  o << "\n";
+  if (!rep.kinds.empty() && rep.kinds.front() != "*")
+    o << "  shown in the model by: " << join(rep.kinds, ", ")
+      << (rep.consequence_kinds.empty()
+              ? ""
+              : "; or by its effect: " + join(rep.consequence_kinds, ", "))
+      << "\n";
+  for (size_t i = 0; i < rep.sides.size(); ++i) {
+    const BoundSide& b = rep.sides[i];
+    o << "  side " << i + 1 << ": " << b.side.title << " (line " << b.side.line << ")\n";
+    o << "    modelled: " << (b.modelled.empty() ? "none" : join(b.modelled, ", ")) << "\n";
+    if (!b.unmodelled.empty()) o << "    not modelled: " << join(b.unmodelled, ", ") << "\n";
+  }
+  for (const auto& s : r.skipped) o << "  skipped: " << s << "\n";
+  if (!rep.scenarios.empty()) o << "scenarios: " << join(rep.scenarios, ", ") << "\n";
+  for (const VersionAnswer& a : rep.versions) {
+    o << "  " << a.version << ": " << a.verdict;
+    if (a.by >= 0) {
+      const Search& by = rep.searches[a.by];
+      const auto& f = by.run->counterexample->finding;
+      o << " by " << by.scenario << " (" << f.kind_string()
+        << (by.consequence ? ", the race's effect" : "") << ")";
+    } else {
+      uint64_t n = 0;
+      for (const Search& s : rep.searches)
+        if (s.version == a.version && s.bug == "none") n += s.executions;
+      o << " (" << n << " executions" << (a.verdict == "refuted" ? ", exhaustive" : "") << ")";
+    }
+    o << "\n";
+  }
+  o << "verdict: " << rep.verdict;
+  if (rep.versions.size() == 1) o << " at " << rep.versions.front().version;
+  o << (rep.versions.size() == 1 && rep.verdict != "not-in-model" ? "" : ": " + rep.reason) << "\n";
+  if (!rep.nearest.empty()) o << "  nearest modelled names: " << join(rep.nearest, ", ") << "\n";
+  for (const auto& v : rep.variants) o << "  " << v << "\n";
+  for (const Search& s : rep.searches)
+    if (!s.error.empty())
+      o << "  error in " << s.scenario << " at " << s.version << ": " << s.error << "\n";
+
+  if (const Search* s = rep.reproduced_by()) {
+    const mc::Counterexample& c = *s->run->counterexample;
+    o << "\nfinding (" << s->scenario << ", kernel=" << s->version << ", bug=" << s->bug
+      << "): " << c.finding.kind_string() << ": " << c.finding.message << "\n\n";
+    const auto left = report_view(rep);
+    const auto right = lines_of(mc::format_diagram(c, 36));
+    size_t width = 10;
+    for (const auto& l : left) width = std::max(width, l.size());
+    width = std::min<size_t>(width, 60);
+    o << std::string("the report") << std::string(width - 10 + 2, ' ') << "| the model\n";
+    for (size_t i = 0; i < std::max(left.size(), right.size()); ++i) {
+      std::string l = i < left.size() ? left[i] : "";
+      if (l.size() > width) l = l.substr(0, width - 3) + "...";
+      o << l << std::string(width - l.size() + 2, ' ') << "| " << (i < right.size() ? right[i] : "")
+        << "\n";
+    }
+    o << "\n" << mc::format_trace(c);
+  }
+  o << "(" << rep.seconds << " s)\n";
+  return o.str();
+}
+
+mc::json::Value reproduction_json(const Reproduction& rep) {
+  using mc::json::Array;
+  using mc::json::Object;
+  using mc::json::Value;
+  const Report& r = rep.report;
+  Array fns;
+  for (const auto& f : rep.functions) fns.push_back(Value(f));
+  Array versions;
+  for (const VersionAnswer& a : rep.versions)
+    versions.push_back(Value(
+        Object{{"version", Value(a.version)},
+               {"verdict", Value(a.verdict)},
+               {"scenario", a.by >= 0 ? Value(rep.searches[a.by].scenario) : Value(nullptr)}}));
+  Value finding(nullptr);
+  if (const Search* s = rep.reproduced_by()) {
+    const auto& f = s->run->counterexample->finding;
+    finding = Value(Object{{"kind", Value(f.kind_string())},
+                           {"message", Value(f.message)},
+                           {"scenario", Value(s->scenario)},
+                           {"kernel", Value(s->version)},
+                           {"bug", Value(s->bug)},
+                           {"effect", Value(s->consequence)}});
+  }
+  Array scenarios, variants, nearest;
+  for (const auto& s : rep.scenarios) scenarios.push_back(Value(s));
+  for (const auto& s : rep.variants) variants.push_back(Value(s));
+  for (const auto& s : rep.nearest) nearest.push_back(Value(s));
+  return Value(Object{
+      {"report", Value(r.file)},
+      {"format", Value(format_name(r.format))},
+      {"kernel", r.kernel ? Value(*r.kernel) : Value(nullptr)},
+      {"model_version", rep.model_version.empty() ? Value(nullptr) : Value(rep.model_version)},
+      {"symptom", Value(symptom_name(r.symptom))},
+      {"functions", Value(fns)},
+      {"verdict", Value(rep.verdict)},
+      {"reason", Value(rep.reason)},
+      {"finding", finding},
+      {"versions", Value(versions)},
+      {"scenarios", Value(scenarios)},
+      {"variants", Value(variants)},
+      {"nearest", Value(nearest)},
+      {"seconds", Value(rep.seconds)},
+  });
+}
+
+std::string reproduction_litmus(const Reproduction& rep) {
+  const Search* s = rep.reproduced_by();
+  if (!s) return "";
+  const litmus::CatalogFile* f = litmus::find_scenario(s->scenario);
+  if (!f) return "";
+  // The library's file, run at the version and variant that reproduced the report.
+  std::string text = f->text;
+  static const std::regex kernel_line(R"((\n \* )kernel=[^\n]*)");
+  static const std::regex bug_line(R"(\n \* bug=[^\n]*)");
+  text = std::regex_replace(text, bug_line, "");
+  text = std::regex_replace(text, kernel_line, "$1kernel=" + s->version + "\n * bug=" + s->bug);
+  return text;
+}
+
+}  // namespace traces
