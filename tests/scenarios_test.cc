@@ -80,8 +80,8 @@ TEST(Catalog, BuiltInCopiesAreTheFilesInTheTree) {
     EXPECT_EQ(c->text, read(file)) << name << " changed since the build: rebuild";
   }
   EXPECT_EQ(in_tree.size(), litmus::catalog().size()) << "a built-in scenario has no file";
-  EXPECT_GE(in_tree.size(), 19u);
-  EXPECT_EQ(litmus::match_catalog("zsmalloc/*").size(), 7u);
+  EXPECT_GE(in_tree.size(), 20u);
+  EXPECT_EQ(litmus::match_catalog("zsmalloc/*").size(), 8u);
   EXPECT_EQ(litmus::find_scenario("protocol/no-such-scenario"), nullptr);
 }
 

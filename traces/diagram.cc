@@ -49,10 +49,11 @@ bool is_underline(const std::string& s) {
   return !t.empty() && t.find_first_not_of("- ") == std::string::npos;
 }
 
-// A header: two to four short names ("CPU0", "Task A", "A: zs_map_object", "zs_free").
+// A header: two to four short names ("CPU0", "Task A", "A: zs_map_object", "mapper:
+// zs_map_object", "CPU1 z3fold_map", "zs_free", "// reclaim"): a few words, no sentence.
 bool header_like(const std::vector<Segment>& seg) {
   static const std::regex name(
-      R"(^((CPU|cpu|Task|task|Thread|thread|Process|process|T|P)\s?[0-9A-Za-z]{1,3}(\s*[:(]?\s*[A-Za-z_][A-Za-z0-9_]*\)?)?|[A-Z]:\s*[A-Za-z_][A-Za-z0-9_]*(\(\))?|[A-Za-z_][A-Za-z0-9_]*(\(\))?|//\s*\S.*)$)");
+      R"(^(//\s*)?[A-Za-z_][A-Za-z0-9_]*(\(\))?:?(\s[A-Za-z0-9_]+(\(\))?:?){0,2}$)");
   if (seg.size() < 2 || seg.size() > 4) return false;
   for (const Segment& s : seg)
     if (s.text.size() > 48 || !std::regex_match(s.text, name)) return false;

@@ -20,6 +20,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// The first, short search of each candidate scenario (seconds).
+constexpr double kQuickSeconds = 3.0;
+
 // The names a report's function can bind to: the model's labelled kernel functions and the
 // functions litmus files call.
 const std::set<std::string>& vocabulary() {
@@ -63,16 +66,20 @@ size_t distance(const std::string& a, const std::string& b) {
   return row[b.size()];
 }
 
-// The modelled names closest to `names` (a name shares a word of three letters or more, or is
-// within a third of its length in edits), best first, at most `max`.
+// The modelled names closest to `names`, best first, at most `max`: within a third of the
+// name's length in edits, or sharing two words that are not the kernel's everyday ones
+// ("page", "lock", "free", ...): "z3fold_page_migrate" finds "zs_page_migrate", a network
+// function finds nothing.
 std::vector<std::string> nearest_names(const std::vector<std::string>& names, size_t max) {
-  std::vector<std::pair<double, std::string>> scored;
+  static const std::set<std::string> kEveryday = {
+      "page",  "pages", "lock",  "unlock", "trylock", "read", "write", "get", "put", "free",
+      "alloc", "map",   "unmap", "set",    "clear",   "sys",  "init",  "add", "del", "list"};
   auto words = [](const std::string& s) {
-    std::vector<std::string> w;
+    std::set<std::string> w;
     std::string cur;
     for (char c : s + "_") {
       if (c == '_') {
-        if (cur.size() >= 3) w.push_back(cur);
+        if (cur.size() >= 3 && !kEveryday.count(cur)) w.insert(cur);
         cur.clear();
       } else {
         cur += c;
@@ -80,16 +87,16 @@ std::vector<std::string> nearest_names(const std::vector<std::string>& names, si
     }
     return w;
   };
+  std::vector<std::pair<double, std::string>> scored;
   for (const std::string& m : vocabulary()) {
     double best = 1e9;
+    const auto mw = words(m);
     for (const std::string& n : names) {
       const double d =
           static_cast<double>(distance(n, m)) / static_cast<double>(std::max(n.size(), m.size()));
       int shared = 0;
-      for (const auto& a : words(n))
-        for (const auto& b : words(m)) shared += a == b;
-      const double score = d - 0.25 * shared;
-      if ((d <= 0.34 || shared >= 2 || (shared == 1 && d <= 0.6)) && score < best) best = score;
+      for (const auto& a : words(n)) shared += static_cast<int>(mw.count(a));
+      if ((d <= 0.34 || shared >= 2) && d - 0.25 * shared < best) best = d - 0.25 * shared;
     }
     if (best < 1e9) scored.push_back({best, m});
   }
@@ -312,12 +319,14 @@ std::vector<Candidate> candidates(const Reproduction& rep) {
     out.push_back(std::move(c));
   }
   if (out.empty()) return out;
-  // The scenarios closest to the report: the best score.
+  // The scenarios closest to the report: those that name the most of its functions (a
+  // subsystem the report points at counts 3), and those one short of them, best first.
   const int best = std::max_element(out.begin(), out.end(), [](auto& a, auto& b) {
                      return a.score < b.score;
                    })->score;
-  out.erase(std::remove_if(out.begin(), out.end(), [&](auto& c) { return c.score < best; }),
+  out.erase(std::remove_if(out.begin(), out.end(), [&](auto& c) { return c.score < best - 1; }),
             out.end());
+  std::stable_sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.score > b.score; });
   return out;
 }
 
@@ -331,9 +340,28 @@ Search run_search(const Reproduction& rep, const litmus::CatalogFile& file,
   eo.all_findings = true;
   eo.time_limit = o.time_limit;
   eo.minimize_seconds = 2;
+  // Directed: stop at the first finding that may be the report's (its kind, in a thread
+  // running one of the report's functions); the full match is made on its counterexample,
+  // and if it fails the search runs again to the end.
+  eo.stop_at = [&rep](const mc::Finding& f) {
+    const std::string k = f.kind_string();
+    auto listed = [&](const std::vector<std::string>& v) {
+      return std::find(v.begin(), v.end(), k) != v.end() ||
+             (std::find(v.begin(), v.end(), "*") != v.end() && k != "leak" && k != "end state");
+    };
+    if (!listed(rep.kinds) && !listed(rep.consequence_kinds)) return false;
+    for (const BoundSide& b : rep.sides)
+      if (any_in_path(key_functions(rep.report, b), f.labels)) return true;
+    return false;
+  };
   const litmus::Overrides ov = {{"kernel", version}, {"bug", bug}};
   const auto t0 = Clock::now();
   litmus::LitmusRun run = litmus::run_litmus_source(file.text, file.path, eo, ov);
+  bool consequence = false;
+  if (run.result && !run.result->limit.empty() && !match(rep, *run.result, &consequence)) {
+    eo.stop_at = nullptr;
+    run = litmus::run_litmus_source(file.text, file.path, eo, ov);
+  }
   s.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   if (!run.errors.empty() || !run.result) {
     s.error = run.errors.empty() ? "the scenario did not run" : run.errors.front();
@@ -343,7 +371,6 @@ Search run_search(const Reproduction& rep, const litmus::CatalogFile& file,
   s.executions = r.complete + r.with_finding + r.blocked;
   s.exhaustive = r.exhausted && r.limit.empty() && r.error.empty();
   s.limit = !r.error.empty() ? r.error : r.limit;
-  bool consequence = false;
   if (const mc::Counterexample* c = match(rep, r, &consequence)) {
     mc::RunResult kept = r;
     kept.counterexample = *c;
@@ -447,7 +474,10 @@ Reproduction reproduce(const Report& report, const ReproduceOptions& o) {
                               names.begin(), names.begin() + std::min<size_t>(names.size(), 6)),
                           ", ") +
                      (names.size() > 6 ? ", ..." : "") + ")");
-      rep.nearest = nearest_names(names, 5);
+      std::vector<std::string> all_unmodelled;
+      for (const BoundSide& x : rep.sides)
+        all_unmodelled.insert(all_unmodelled.end(), x.unmodelled.begin(), x.unmodelled.end());
+      rep.nearest = nearest_names(all_unmodelled, 5);
       return finish();
     }
   if (rep.kinds.empty()) {
@@ -475,14 +505,31 @@ Reproduction reproduce(const Report& report, const ReproduceOptions& o) {
     VersionAnswer a;
     a.version = v;
     bool all_exhaustive = true;
+    // First a short directed search in each candidate (the report is often met early in one
+    // that is not first by score), then the rest of each search that did not finish.
+    ReproduceOptions quick = o;
+    quick.time_limit = std::min(o.time_limit, kQuickSeconds);
+    std::vector<const Candidate*> unfinished;
     for (const Candidate& c : cands) {
-      rep.searches.push_back(run_search(rep, *c.file, v, "none", o));
-      const Search& s = rep.searches.back();
-      if (s.run) {
+      Search s = run_search(rep, *c.file, v, "none", quick);
+      if (!s.run && !s.exhaustive && s.error.empty()) {
+        unfinished.push_back(&c);
+        continue;
+      }
+      rep.searches.push_back(std::move(s));
+      if (rep.searches.back().run) {
         a.by = static_cast<int>(rep.searches.size() - 1);
         break;
       }
-      all_exhaustive = all_exhaustive && s.exhaustive;
+      all_exhaustive = all_exhaustive && rep.searches.back().exhaustive;
+    }
+    for (size_t i = 0; a.by < 0 && i < unfinished.size(); ++i) {
+      rep.searches.push_back(run_search(rep, *unfinished[i]->file, v, "none", o));
+      if (rep.searches.back().run) {
+        a.by = static_cast<int>(rep.searches.size() - 1);
+        break;
+      }
+      all_exhaustive = all_exhaustive && rep.searches.back().exhaustive;
     }
     a.verdict = a.by >= 0 ? "reproduced" : all_exhaustive ? "refuted" : "incomplete";
     rep.versions.push_back(a);
@@ -624,7 +671,10 @@ std::string format_reproduction(const Reproduction& rep) {
   o << "verdict: " << rep.verdict;
   if (rep.versions.size() == 1) o << " at " << rep.versions.front().version;
   o << (rep.versions.size() == 1 && rep.verdict != "not-in-model" ? "" : ": " + rep.reason) << "\n";
-  if (!rep.nearest.empty()) o << "  nearest modelled names: " << join(rep.nearest, ", ") << "\n";
+  if (!rep.nearest.empty())
+    o << "  nearest modelled names: " << join(rep.nearest, ", ") << "\n";
+  else if (rep.verdict == "not-in-model" && rep.scenarios.empty() && rep.functions.empty())
+    o << "  nearest modelled names: none close (not this protocol)\n";
   for (const auto& v : rep.variants) o << "  " << v << "\n";
   for (const Search& s : rep.searches)
     if (!s.error.empty())

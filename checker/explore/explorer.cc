@@ -205,7 +205,13 @@ RunResult explore(const TestCase& test, const Params& params, const ExploreOptio
         c.preemptions = ex.preemptions();
         c.note = "found by " + r.strategy + " in execution " + std::to_string(runs);
         r.all_findings.push_back(std::move(c));
+        if (o.stop_at && o.stop_at(f)) {
+          r.limit = "stopped at the finding searched for";
+          stopped = true;
+          break;
+        }
       }
+      if (stopped) break;
     } else {
       ++r.with_finding;
       Counterexample c;

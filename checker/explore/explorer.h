@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -32,6 +33,10 @@ struct ExploreOptions {
   // Go on after findings, in each execution and across executions, and report every
   // distinct finding (kind and place), each with its own counterexample.
   bool all_findings = false;
+  // With all_findings: the search stops at the first distinct finding for which this returns
+  // true (a directed search looking for one finding); it is then not exhaustive, and `limit`
+  // says why it stopped.
+  std::function<bool(const Finding&)> stop_at;
   // Model threads an execution may have (the host thread counts): kNarrowThreads, or up to
   // kMaxThreads, whose wider vector clocks make every event a little dearer.
   int max_threads = kNarrowThreads;

@@ -1,0 +1,401 @@
+// migcheck reproduce: the report readers on each format, and reproductions of the project's
+// own example reports (traces/examples) and of the outside corpus (when it is beside the
+// project), each answered as the kernel's history says.
+#include "traces/reproduce.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "traces/report.h"
+
+namespace {
+
+using traces::Report;
+using traces::ReportFormat;
+using traces::Symptom;
+
+Report read(const std::string& text) {
+  std::string err;
+  auto r = traces::read_report(text, "inline.txt", &err);
+  EXPECT_TRUE(r.has_value()) << err;
+  return r ? *r : Report{};
+}
+
+std::vector<std::string> functions(const traces::Side& s) {
+  std::vector<std::string> out;
+  for (const auto& f : s.frames) out.push_back(f.function);
+  return out;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream b;
+  b << in.rdbuf();
+  return b.str();
+}
+
+TEST(ReportReader, KcsanWithConsolePrefixesInlineFramesAndValueChanged) {
+  const Report r = read(
+      "[   12.000001] some unrelated line\n"
+      "[   12.345678][ T52] ==================================================================\n"
+      "[   12.345679][ T52] BUG: KCSAN: data-race in lock_zspage / zs_page_migrate\n"
+      "[   12.345680][ T52] \n"
+      "[   12.345681][ T52] write to 0xffffea0000000010 of 8 bytes by task 52 on cpu 1:\n"
+      "[   12.345682][ T52]  create_page_chain.isra.0+0x72/0x140 mm/zsmalloc.c:1036\n"
+      "[   12.345683][ T52]  replace_sub_page mm/zsmalloc.c:1813 [inline]\n"
+      "[   12.345684][ T52]  zs_page_migrate+0x3c1/0x5e0 mm/zsmalloc.c:1903\n"
+      "[   12.345685][ T52] \n"
+      "[   12.345686][ T52] read (marked) to 0xffffea0000000010 of 8 bytes by task 7 on cpu 0:\n"
+      "[   12.345687][ T52]  lock_zspage+0x10/0x80 mm/zsmalloc.c:1725\n"
+      "[   12.345688][ T52] \n"
+      "[   12.345689][ T52] value changed: 0x0000000000000001 -> 0x0000000000000000\n"
+      "[   12.345690][ T52] \n"
+      "[   12.345691][ T52] Reported by Kernel Concurrency Sanitizer on:\n"
+      "[   12.345692][ T52] CPU: 1 PID: 52 Comm: kcompactd0 Not tainted 5.17.0-rc5 #1\n"
+      "[   12.345693][ T52] ==================================================================\n");
+  EXPECT_EQ(r.format, ReportFormat::kKcsan);
+  EXPECT_EQ(r.symptom, Symptom::kDataRace);
+  ASSERT_TRUE(r.kernel);
+  EXPECT_EQ(*r.kernel, "5.17.0-rc5");
+  EXPECT_EQ(r.first_line, 3);
+  ASSERT_EQ(r.sides.size(), 2u);
+  EXPECT_EQ(r.sides[0].access, "write");
+  EXPECT_EQ(r.sides[0].size, 8);
+  EXPECT_EQ(r.sides[1].access, "read (marked)");
+  EXPECT_EQ(functions(r.sides[0]),
+            (std::vector<std::string>{"create_page_chain", "replace_sub_page", "zs_page_migrate"}));
+  EXPECT_TRUE(r.sides[0].frames[1].inlined);
+  EXPECT_EQ(r.sides[0].frames[0].where, "mm/zsmalloc.c:1036");
+  EXPECT_EQ(r.detail, "value changed: 0x0000000000000001 -> 0x0000000000000000");
+}
+
+TEST(ReportReader, KcsanUnknownOrigin) {
+  const Report r = read(
+      "BUG: KCSAN: data-race in zs_free+0x3a/0x1c0\n\n"
+      "race at unknown origin, with read to 0xffff888100000000 of 4 bytes by task 9 on cpu 2:\n"
+      " zs_free+0x3a/0x1c0 mm/zsmalloc.c:1400\n\n"
+      "CPU: 2 PID: 9 Comm: t Not tainted 5.10.0 #1\n");
+  EXPECT_EQ(r.format, ReportFormat::kKcsan);
+  ASSERT_EQ(r.sides.size(), 1u);
+  EXPECT_EQ(r.sides[0].access, "read");
+  EXPECT_EQ(*r.kernel, "5.10.0");
+}
+
+TEST(ReportReader, KasanAccessAllocationAndFree) {
+  const Report r = read(
+      "BUG: KASAN: use-after-free in zs_page_putback+0x3b2/0x3c0 mm/zsmalloc.c:2095\n"
+      "Read of size 8 at addr ffff888063e58160 by task kcompactd0/46\n\n"
+      "CPU: 3 PID: 46 Comm: kcompactd0 Not tainted 5.2.1 #1\n"
+      "Call Trace:\n"
+      " dump_stack+0xa9/0x10e lib/dump_stack.c:113\n"
+      " zs_page_putback+0x3b2/0x3c0 mm/zsmalloc.c:2095\n\n"
+      "Allocated by task 1:\n"
+      " zs_create_pool+0x36/0x780 mm/zsmalloc.c:2359\n\n"
+      "Freed by task 2:\n"
+      " kfree+0xd5/0x2a0 mm/slub.c:3949\n"
+      " zs_destroy_pool+0x1f6/0x2a0 mm/zsmalloc.c:2494\n");
+  EXPECT_EQ(r.format, ReportFormat::kKasan);
+  EXPECT_EQ(r.symptom, Symptom::kUseAfterFree);
+  ASSERT_EQ(r.sides.size(), 3u);
+  EXPECT_EQ(r.sides[0].role, "access");
+  EXPECT_EQ(r.sides[1].role, "allocation");
+  EXPECT_EQ(r.sides[2].role, "free");
+  EXPECT_EQ(functions(r.sides[2]), (std::vector<std::string>{"kfree", "zs_destroy_pool"}));
+  // The allocation is context, not a side of the race.
+  EXPECT_EQ(r.racing_sides().size(), 2u);
+}
+
+TEST(ReportReader, HungTaskBadPageOopsAndListCorruption) {
+  const Report hung = read(
+      "INFO: task kworker/0:2:1203 blocked for more than 120 seconds.\n"
+      "      Not tainted 4.10.0 #1\n"
+      "Call Trace:\n"
+      " __schedule+0x2a1/0x8c0\n"
+      " __lock_page+0x8c/0xa0\n");
+  EXPECT_EQ(hung.format, ReportFormat::kHungTask);
+  EXPECT_EQ(hung.symptom, Symptom::kBlocked);
+  EXPECT_EQ(*hung.kernel, "4.10.0");
+  EXPECT_EQ(functions(hung.sides[0]), (std::vector<std::string>{"__schedule", "__lock_page"}));
+
+  const Report bad = read(
+      "BUG: Bad page state in process kcompactd0  pfn:10a2c\n"
+      "page:ffffea000428b000 refcount:0 mapcount:0 mapping:0000000000000000 index:0x0\n"
+      "page dumped because: PAGE_FLAGS_CHECK_AT_FREE flag(s) set\n"
+      "Modules linked in: zram zsmalloc\n"
+      "CPU: 1 PID: 46 Comm: kcompactd0 Tainted: G    B             5.17.0 #1\n"
+      "Call Trace:\n <TASK>\n dump_stack_lvl+0x45/0x59\n __put_page+0x5c/0x80\n </TASK>\n");
+  EXPECT_EQ(bad.format, ReportFormat::kBadPage);
+  EXPECT_EQ(bad.detail, "PAGE_FLAGS_CHECK_AT_FREE flag(s) set");
+  EXPECT_EQ(*bad.kernel, "5.17.0");
+  EXPECT_EQ(bad.modules, (std::vector<std::string>{"zram", "zsmalloc"}));
+  EXPECT_EQ(functions(bad.sides[0]), (std::vector<std::string>{"dump_stack_lvl", "__put_page"}));
+
+  const Report oops = read(
+      "page dumped because: VM_BUG_ON_PAGE(!PageLocked(page))\n"
+      "kernel BUG at mm/zsmalloc.c:1770!\n"
+      "invalid opcode: 0000 [#1] PREEMPT SMP PTI\n"
+      "CPU: 2 PID: 1877 Comm: kworker/2:1 Not tainted 5.18.0 #1\n"
+      "RIP: 0010:__free_zspage+0x1a6/0x1c0\n"
+      "Call Trace:\n async_free_zspage+0x1d2/0x260\n"
+      "---[ end trace 0000000000000000 ]---\n");
+  EXPECT_EQ(oops.format, ReportFormat::kOops);
+  EXPECT_EQ(oops.symptom, Symptom::kBug);
+  EXPECT_EQ(oops.detail, "VM_BUG_ON_PAGE(!PageLocked(page))");
+  EXPECT_EQ(functions(oops.sides[0]),
+            (std::vector<std::string>{"__free_zspage", "async_free_zspage"}));
+
+  // 3.x: frames behind their addresses, "?" frames unreliable; the WARNING line before the
+  // list-debug message belongs to it.
+  const Report list = read(
+      "WARNING: CPU: 0 PID: 6147 at lib/list_debug.c:53 __list_del_entry+0x63/0xd0()\n"
+      "list_del corruption, ffffea0001b9f420->next is LIST_POISON1 (dead000000100100)\n"
+      "CPU: 0 PID: 6147 Comm: stress Not tainted 3.16.0 #1\n"
+      "Call Trace:\n"
+      " [<ffffffff81355e51>] list_del+0x11/0x40\n"
+      " [<ffffffff81170c10>] ? isolate_freepages_block+0x3e0/0x3e0\n"
+      " [<ffffffff811aa7a1>] migrate_pages+0x211/0x800\n");
+  EXPECT_EQ(list.format, ReportFormat::kListCorruption);
+  EXPECT_EQ(functions(list.sides[0]), (std::vector<std::string>{"list_del", "migrate_pages"}));
+}
+
+TEST(ReportReader, LockdepChainClassesAndVersionLine) {
+  const Report r = read(
+      "======================================================\n"
+      "WARNING: possible circular locking dependency detected\n"
+      "6.1.0 #3 Not tainted\n"
+      "------------------------------------------------------\n"
+      "t/1 is trying to acquire lock:\n"
+      "ffffffff8fd3e1c8 (&pool->lock){+.+.}-{3:3}, at: zs_free+0x1/0x2 mm/zsmalloc.c:1\n\n"
+      "the existing dependency chain (in reverse order) is:\n\n"
+      "-> #1 (&class->lock){+.+.}-{2:2}:\n"
+      "       lock_acquire+0x1b1/0x560 kernel/locking/lockdep.c:5759\n"
+      "       zs_page_migrate+0x1/0x2 mm/zsmalloc.c:2\n\n"
+      "-> #0 (&pool->lock){+.+.}-{3:3}:\n"
+      "       zs_free+0x1/0x2 mm/zsmalloc.c:1\n\n");
+  EXPECT_EQ(r.format, ReportFormat::kLockdep);
+  EXPECT_EQ(r.symptom, Symptom::kLockOrder);
+  EXPECT_EQ(*r.kernel, "6.1.0");
+  EXPECT_EQ(r.locks, (std::vector<std::string>{"&class->lock", "&pool->lock"}));
+  ASSERT_EQ(r.sides.size(), 2u);
+  EXPECT_EQ(functions(r.sides[0]), (std::vector<std::string>{"lock_acquire", "zs_page_migrate"}));
+}
+
+TEST(ReportReader, DiagramColumnsNestingCommentsAndSimultaneousRows) {
+  const Report r = read(
+      "mm: a subject line\n\n"
+      "Some prose that ends with a colon:\n\n"
+      "\tCPU0\t\t\t\tCPU1\n"
+      "\tfoo_lock(page)  /* taken */\n"
+      "\t\t\t\t\tfoo_lock(page)  /* busy */\n"
+      "\tbar(page)\t\t\tbaz(page)\n"
+      "\t  qux(page)\n"
+      "\t  /* a note that goes on\n"
+      "\t     over two lines */\n"
+      "\t...\n"
+      "\tunlock(page)\n\n"
+      "CPU1 then sleeps forever.\n");
+  EXPECT_EQ(r.format, ReportFormat::kDiagram);
+  EXPECT_EQ(r.title, "mm: a subject line");
+  EXPECT_EQ(r.symptom, Symptom::kBlocked);
+  ASSERT_EQ(r.sides.size(), 2u);
+  EXPECT_EQ(functions(r.sides[0]), (std::vector<std::string>{"foo_lock", "bar", "qux", "unlock"}));
+  EXPECT_EQ(functions(r.sides[1]), (std::vector<std::string>{"foo_lock", "baz"}));
+  EXPECT_EQ(r.sides[0].frames[0].note, "/* taken */");
+  EXPECT_EQ(r.sides[0].frames[2].depth, 1);  // nested under bar
+  EXPECT_NE(r.sides[0].frames[2].note.find("over two lines"), std::string::npos);
+  // bar and baz are one row: they happen together.
+  EXPECT_EQ(r.sides[0].frames[1].row, r.sides[1].frames[1].row);
+}
+
+TEST(ReportReader, BadInputSaysWhereAndWhatWasExpected) {
+  std::string err;
+  EXPECT_FALSE(traces::read_report("hello\nworld\n", "x.txt", &err));
+  EXPECT_NE(err.find("x.txt:1: expected a kernel report"), std::string::npos) << err;
+  // A KCSAN report cut after its title.
+  EXPECT_FALSE(traces::read_report("line\nBUG: KCSAN: data-race in a / b\n", "cut.txt", &err));
+  EXPECT_NE(err.find("cut.txt:2: expected the kcsan report that starts at line 2 to go on "
+                     "with a stack"),
+            std::string::npos)
+      << err;
+}
+
+TEST(ReportReader, KernelVersionsAsTheModelTakesThem) {
+  EXPECT_EQ(traces::kernel_version_for_model("5.17.0-rc5"), "5.17-rc5");
+  EXPECT_EQ(traces::kernel_version_for_model("5.2.1"), "5.2.1");
+  EXPECT_EQ(traces::kernel_version_for_model("3.16.0"), "3.16");
+  EXPECT_EQ(traces::kernel_version_for_model("6.11.0-rc6+"), "6.11-rc6");
+  EXPECT_EQ(traces::strip_compiler_suffix("create_page_chain.isra.0"), "create_page_chain");
+}
+
+// ---- reproductions ----
+
+traces::Reproduction reproduce_file(const std::string& path, traces::ReproduceOptions o = {}) {
+  std::string err;
+  auto r = traces::read_report(slurp(path), path, &err);
+  EXPECT_TRUE(r.has_value()) << err;
+  return r ? traces::reproduce(*r, o) : traces::Reproduction{};
+}
+
+std::string answers(const traces::Reproduction& r) {
+  std::string s;
+  for (const auto& v : r.versions) s += v.version + ":" + v.verdict.substr(0, 3) + " ";
+  return s;
+}
+
+// What the kernel's history says of each modelled version: reproduced from `first` to `last`
+// (empty: at none), refuted at the others.
+std::string expected_answers(const std::string& first, const std::string& last) {
+  static const char* const kAll[] = {"4.8",  "4.10", "4.14", "5.0", "5.3", "5.15", "5.16",
+                                     "5.17", "5.18", "5.19", "6.0", "6.5", "6.17"};
+  std::string s;
+  bool in = false;
+  for (const char* v : kAll) {
+    if (v == first) in = true;
+    s += std::string(v) + ":" + (in ? "rep" : "ref") + " ";
+    if (v == last) in = false;
+  }
+  return s;
+}
+
+const std::string kExamples = std::string(MIGCHECK_SOURCE_DIR) + "/traces/examples/";
+
+TEST(Reproduce, TheSeedDiagramIsRefutedAndTheNoTrypinVariantBringsItBack) {
+  // The 2016 series: zs_page_migrate's trypin_tag makes the migration back off while
+  // zs_map_object holds the pin, at every version; without it (bug=no-trypin), the mapper
+  // uses a stale location.
+  const auto r = reproduce_file(kExamples + "zsmalloc-map-vs-migrate.txt");
+  EXPECT_EQ(r.verdict, "refuted");
+  EXPECT_EQ(answers(r), expected_answers("", ""));
+  ASSERT_EQ(r.variants.size(), 1u);
+  EXPECT_NE(r.variants[0].find("bug=no-trypin"), std::string::npos) << r.variants[0];
+  EXPECT_NE(r.variants[0].find("stale object location"), std::string::npos) << r.variants[0];
+}
+
+TEST(Reproduce, AHungWorkerInLockZspageIsThePgWaitersLostWakeup) {
+  // 4.10: the pool's worker sleeps in lock_page (__lock_page in the report) and nobody wakes
+  // it: PG_waiters erased by __ClearPageIsolated (4.10-5.17, 356ea3865687).
+  const auto r = reproduce_file(kExamples + "lock-page-hung-task.txt");
+  EXPECT_EQ(r.verdict, "reproduced");
+  EXPECT_EQ(r.model_version, "4.10");
+  const traces::Search* by = r.reproduced_by();
+  ASSERT_NE(by, nullptr);
+  EXPECT_EQ(by->run->counterexample->finding.kind_string(), "lost-wakeup");
+  // Fixed from 5.18 on.
+  traces::ReproduceOptions at518;
+  at518.kernel = "5.18";
+  EXPECT_EQ(reproduce_file(kExamples + "lock-page-hung-task.txt", at518).verdict, "refuted");
+}
+
+TEST(Reproduce, AnOopsAndABadPageStateOfTheAsyncFreeRace) {
+  // 5.17 and 5.18: the race 2505a981114d fixed in 5.19 frees a page migration still uses.
+  const auto oops = reproduce_file(kExamples + "zsmalloc-vm-bug-on-page.txt");
+  EXPECT_EQ(oops.verdict, "reproduced");
+  ASSERT_NE(oops.reproduced_by(), nullptr);
+  EXPECT_EQ(oops.reproduced_by()->run->counterexample->finding.kind_string(), "VM_BUG_ON_PAGE");
+  const auto bad = reproduce_file(kExamples + "zsmalloc-bad-page-state.txt");
+  EXPECT_EQ(bad.verdict, "reproduced");
+  ASSERT_NE(bad.reproduced_by(), nullptr);
+  EXPECT_EQ(bad.reproduced_by()->scenario, "zsmalloc/async-free-vs-migration");
+}
+
+TEST(Reproduce, TheAnswerAsJsonAndAsAnEditableLitmusFile) {
+  const auto r = reproduce_file(kExamples + "zsmalloc-vm-bug-on-page.txt");
+  const std::string j = mc::json::write(traces::reproduction_json(r));
+  for (const char* key :
+       {"\"report\"", "\"format\":\"oops\"", "\"kernel\":\"5.18.0\"", "\"model_version\":\"5.18\"",
+        "\"functions\"", "\"verdict\":\"reproduced\"", "\"finding\"", "\"versions\"",
+        "\"seconds\""})
+    EXPECT_NE(j.find(key), std::string::npos) << key << " in " << j;
+  const std::string litmus = traces::reproduction_litmus(r);
+  EXPECT_NE(litmus.find(" * kernel=5.18\n * bug=none\n"), std::string::npos) << litmus;
+  EXPECT_EQ(litmus.find("kernel=all"), std::string::npos);
+}
+
+// The outside corpus, each file answered as its index says.
+const std::string kCorpus = std::string(MIGCHECK_SOURCE_DIR) + "/../shared/peer/reports/";
+
+class Corpus : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!std::filesystem::exists(kCorpus + "INDEX.md"))
+      GTEST_SKIP() << kCorpus << " is not beside the project";
+  }
+};
+
+TEST_F(Corpus, B1LostWakeupOfLockPageAt410To517) {
+  // Every version, five scenarios at the refuted ones: about 80 s, too long for the
+  // sanitizer pass (MIGCHECK_QUICK), which still reads the file.
+  if (std::getenv("MIGCHECK_QUICK")) {
+    std::string err;
+    EXPECT_TRUE(traces::read_report(slurp(kCorpus + "B1-diagram.txt"), "B1", &err)) << err;
+    GTEST_SKIP() << "the search at every version runs in the normal build";
+  }
+  const auto r = reproduce_file(kCorpus + "B1-diagram.txt");
+  EXPECT_EQ(r.report.format, ReportFormat::kDiagram);
+  EXPECT_EQ(r.verdict, "reproduced");
+  EXPECT_EQ(answers(r), expected_answers("4.10", "5.17"));
+}
+
+TEST_F(Corpus, B2TrypinBacksOffAtEveryVersion) {
+  const auto r = reproduce_file(kCorpus + "B2-diagram.txt");
+  EXPECT_EQ(r.verdict, "refuted");
+  EXPECT_EQ(answers(r), expected_answers("", ""));
+  ASSERT_EQ(r.variants.size(), 1u);
+  EXPECT_NE(r.variants[0].find("bug=no-trypin"), std::string::npos);
+}
+
+TEST_F(Corpus, B5PoolUseAfterFreeUntil53) {
+  const auto r = reproduce_file(kCorpus + "B5-kasan.txt");
+  EXPECT_EQ(r.report.format, ReportFormat::kKasan);
+  EXPECT_EQ(r.verdict, "reproduced");
+  EXPECT_EQ(r.model_version, "5.0");  // 5.2.1 runs the 5.0 model
+  traces::ReproduceOptions all;
+  all.all_versions = true;
+  EXPECT_EQ(answers(reproduce_file(kCorpus + "B5-kasan.txt", all)), expected_answers("4.8", "5.0"));
+}
+
+TEST_F(Corpus, B7PageChainRaceAt517) {
+  const auto r = reproduce_file(kCorpus + "B7-kcsan.txt");
+  EXPECT_EQ(r.report.format, ReportFormat::kKcsan);
+  EXPECT_EQ(r.verdict, "reproduced");
+  EXPECT_EQ(r.model_version, "5.17");  // 5.17-rc5 has the 5.17 rework
+  const traces::Search* by = r.reproduced_by();
+  ASSERT_NE(by, nullptr);
+  const auto& f = by->run->counterexample->finding;
+  EXPECT_EQ(f.kind_string(), "data-race");
+  EXPECT_NE(f.message.find("create_page_chain"), std::string::npos) << f.message;
+  EXPECT_NE(f.message.find("get_next_page"), std::string::npos) << f.message;
+  // Fixed by 2505a981114d in 5.19.
+  traces::ReproduceOptions at519;
+  at519.kernel = "5.19";
+  EXPECT_EQ(reproduce_file(kCorpus + "B7-kcsan.txt", at519).verdict, "refuted");
+}
+
+TEST_F(Corpus, B9RefutedWithPagesLockAndTheUnlockedDequeueVariantReproducesIt) {
+  const auto r = reproduce_file(kCorpus + "B9-list-corruption.txt");
+  EXPECT_EQ(r.report.format, ReportFormat::kListCorruption);
+  EXPECT_EQ(r.verdict, "refuted");
+  EXPECT_NE(r.kernel_note.find("before the first modelled version"), std::string::npos);
+  ASSERT_FALSE(r.variants.empty());
+  EXPECT_NE(r.variants[0].find("bug=dequeue-without-lock"), std::string::npos) << r.variants[0];
+}
+
+TEST_F(Corpus, B14Z3foldIsNotInTheModelWithTheNearestNames) {
+  const auto r = reproduce_file(kCorpus + "B14-diagram.txt");
+  EXPECT_EQ(r.verdict, "not-in-model");
+  EXPECT_NE(std::find(r.nearest.begin(), r.nearest.end(), "zs_page_migrate"), r.nearest.end());
+}
+
+TEST_F(Corpus, N1AndN2AreDeclinedQuickly) {
+  for (const char* f : {"N1-kcsan-net.txt", "N2-lockdep-net.txt"}) {
+    const auto r = reproduce_file(kCorpus + f);
+    EXPECT_EQ(r.verdict, "not-in-model") << f;
+    EXPECT_TRUE(r.searches.empty()) << f;  // no page or zsmalloc lock was bound
+  }
+}
+
+}  // namespace
