@@ -182,7 +182,9 @@ int main(int argc, char** argv) {
   auto* rep = app.add_subcommand("replay", "Re-run a recorded counterexample exactly");
   std::string replay_file;
   bool replay_json = false;
-  rep->add_option("file", replay_file, "A trace written by --trace-out")->required();
+  rep->add_option("file", replay_file,
+                  "A trace written by --trace-out, or a replay token (mcreplay1:...)")
+      ->required();
   rep->add_flag("--json", replay_json, "JSON instead of text");
 
   auto* repro = app.add_subcommand(
@@ -318,7 +320,11 @@ int main(int argc, char** argv) {
   if (rep->parsed()) {
     traces::TraceFile tf;
     std::string err;
-    if (!traces::read_trace_file(replay_file, &tf, &err)) return usage_error(err);
+    if (traces::is_replay_token(replay_file)) {
+      if (!traces::parse_replay_token(replay_file, &tf, &err)) return usage_error(err);
+    } else if (!traces::read_trace_file(replay_file, &tf, &err)) {
+      return usage_error(err);
+    }
     mc::RunResult r;
     if (const mc::TestCase* t = registry.find(tf.test)) {
       mc::Params params;

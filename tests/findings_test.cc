@@ -495,6 +495,43 @@ TEST(AllFindings, FirstFindingHidesNothing) {
 // What follows an oops is its consequence, not another finding: once a thread exits on a
 // failed check, the end-state checks, leaks and further failed checks of that execution are not
 // recorded. The leak and the end-state violation below happen only after the assertion.
+// A directed search (stop_at) ends at the first finding it wants, whatever came before it,
+// and says it is not exhaustive; one that wants nothing runs to the end.
+TEST(AllFindings, StopAtEndsTheSearchAtTheWantedFinding) {
+  auto body = [] {
+    mc::atomic<int> x(0, "x");
+    mc::plain<int> data(0, "data");
+    mc::thread a = mc::spawn([&] {
+      x.store(1);
+      MC_ASSERT(x.load() == 1, "someone changed x");
+    });
+    mc::thread b = mc::spawn([&] {
+      x.store(2);
+      data.store(1);
+    });
+    mc::thread c = mc::spawn([&] { (void)data.load(); });
+    a.join();
+    b.join();
+    c.join();
+  };
+  mc::TestCase t = mctest::make_case("two bugs", body);
+  mc::ExploreOptions o;
+  o.all_findings = true;
+  o.minimize_seconds = 0.5;
+  const mc::RunResult full = mc::explore(t, mc::Params(), o);
+  o.stop_at = [](const mc::Finding& f) { return f.kind == mc::FindingKind::kDataRace; };
+  const mc::RunResult directed = mc::explore(t, mc::Params(), o);
+  EXPECT_FALSE(directed.exhausted);
+  EXPECT_EQ(directed.limit, "stopped at the finding searched for");
+  ASSERT_FALSE(directed.all_findings.empty());
+  EXPECT_EQ(directed.all_findings.back().finding.kind, mc::FindingKind::kDataRace);
+  EXPECT_LT(directed.complete + directed.with_finding, full.complete + full.with_finding);
+  o.stop_at = [](const mc::Finding&) { return false; };
+  const mc::RunResult none = mc::explore(t, mc::Params(), o);
+  EXPECT_TRUE(none.exhausted);
+  EXPECT_EQ(mc::finding_kinds(none), mc::finding_kinds(full));
+}
+
 TEST(AllFindings, NothingIsRecordedAfterAnOops) {
   auto body = [] {
     mc::atomic<int> x(0, "x");

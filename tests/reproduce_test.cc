@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "traces/report.h"
+#include "traces/trace_file.h"
 
 namespace {
 
@@ -313,6 +314,26 @@ TEST(Reproduce, TheAnswerAsJsonAndAsAnEditableLitmusFile) {
   const std::string litmus = traces::reproduction_litmus(r);
   EXPECT_NE(litmus.find(" * kernel=5.18\n * bug=none\n"), std::string::npos) << litmus;
   EXPECT_EQ(litmus.find("kernel=all"), std::string::npos);
+}
+
+TEST(ReplayToken, OneLineThatReadsBackToTheSameSchedule) {
+  const auto r = reproduce_file(kExamples + "lock-page-hung-task.txt");
+  const traces::Search* by = r.reproduced_by();
+  ASSERT_NE(by, nullptr);
+  mc::RunResult kept = *by->run;
+  kept.test = by->scenario;
+  const std::string token = traces::replay_token(kept);
+  EXPECT_EQ(token.find('\n'), std::string::npos);
+  EXPECT_LT(token.size(), 400u) << token;
+  traces::TraceFile tf;
+  std::string err;
+  ASSERT_TRUE(traces::parse_replay_token(token, &tf, &err)) << err;
+  EXPECT_EQ(tf.test, "zsmalloc/async-free-vs-migration");
+  EXPECT_EQ(tf.params.get("kernel"), "4.10");
+  EXPECT_EQ(tf.finding_kind, "lost-wakeup");
+  EXPECT_EQ(tf.schedule, kept.counterexample->schedule);
+  EXPECT_FALSE(traces::parse_replay_token("mcreplay1:t:k=v:x:0.v1*0", &tf, &err));
+  EXPECT_EQ(err, "token:21: expected a decision: a number, 'v' and a number, each maybe '*count'");
 }
 
 // The outside corpus, each file answered as its index says.

@@ -13,6 +13,7 @@
 #include "litmus/runner.h"
 #include "protocol/names.h"
 #include "protocol/version.h"
+#include "traces/trace_file.h"
 
 namespace traces {
 
@@ -697,6 +698,9 @@ std::string format_reproduction(const Reproduction& rep) {
         << "\n";
     }
     o << "\n" << mc::format_trace(c);
+    mc::RunResult kept = *s->run;
+    kept.test = s->scenario;
+    o << "\nreplay: migcheck replay '" << replay_token(kept) << "'\n";
   }
   o << "(" << rep.seconds << " s)\n";
   return o.str();
@@ -723,7 +727,12 @@ mc::json::Value reproduction_json(const Reproduction& rep) {
                            {"scenario", Value(s->scenario)},
                            {"kernel", Value(s->version)},
                            {"bug", Value(s->bug)},
-                           {"effect", Value(s->consequence)}});
+                           {"effect", Value(s->consequence)},
+                           {"replay_token", Value(replay_token([&] {
+                              mc::RunResult kept = *s->run;
+                              kept.test = s->scenario;
+                              return kept;
+                            }()))}});
   }
   Array scenarios, variants, nearest;
   for (const auto& s : rep.scenarios) scenarios.push_back(Value(s));

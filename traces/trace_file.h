@@ -25,4 +25,13 @@ bool read_trace_file(const std::string& path, TraceFile* out, std::string* error
 bool parse_trace(const std::string& text, const std::string& name, TraceFile* out,
                  std::string* error);
 
+// The same counterexample as one line a person can paste into an email or a bug tracker:
+// "mcreplay1:<test>:<k=v,...>:<finding kind>:<schedule>", the schedule as dot-separated
+// decisions (a thread number, "vN" for a choose() value, "*N" after one to repeat it).
+// Empty when the run has no counterexample.
+std::string replay_token(const mc::RunResult& r);
+bool is_replay_token(const std::string& s);
+// Reads a token back; errors read "token: expected ..." with the column.
+bool parse_replay_token(const std::string& token, TraceFile* out, std::string* error);
+
 }  // namespace traces
