@@ -187,6 +187,18 @@ bool any_in_trace(const std::vector<std::string>& fns, const mc::Counterexample&
   return false;
 }
 
+// The label paths a finding's message quotes ("... blocked in sleep of ... [async_free_zspage >
+// lock_zspage > lock_page]").
+std::vector<std::string> bracketed_paths(const std::string& m) {
+  std::vector<std::string> out;
+  for (size_t b = m.find('['); b != std::string::npos; b = m.find('[', b + 1)) {
+    const size_t e = m.find(']', b);
+    if (e == std::string::npos) break;
+    out.push_back(m.substr(b + 1, e - b - 1));
+  }
+  return out;
+}
+
 // Whether the finding shows the report: its two sides run the report's two sides (a data race,
 // a use-after-free and its free), or the whole interleaving runs every side of the report.
 bool sides_match(const Reproduction& rep, const mc::Counterexample& c) {
@@ -200,6 +212,14 @@ bool sides_match(const Reproduction& rep, const mc::Counterexample& c) {
     if (kasan) return any_in_path(keys[0], now) && any_in_path(keys[1], before);
     return (any_in_path(keys[0], now) && any_in_path(keys[1], before)) ||
            (any_in_path(keys[0], before) && any_in_path(keys[1], now));
+  }
+  // One stack (a hung task, an Oops, a bad page): it is the thread that met the finding, or
+  // for a task blocked forever, one of the threads the finding names as blocked.
+  if (keys.size() == 1 && is_stack(rep.report) && c.finding.kind != mc::FindingKind::kDataRace) {
+    if (any_in_path(keys[0], c.finding.labels)) return true;
+    for (const std::string& p : bracketed_paths(c.finding.message))
+      if (any_in_path(keys[0], p)) return true;
+    return false;
   }
   for (const auto& k : keys)
     if (!any_in_trace(k, c)) return false;
@@ -425,6 +445,10 @@ Reproduction reproduce(const Report& report, const ReproduceOptions& o) {
       if (std::find(rep.functions.begin(), rep.functions.end(), f) == rep.functions.end())
         rep.functions.push_back(f);
   rep.kinds = kinds_for(report.symptom);
+  // An Oops that names its check ("page dumped because: VM_BUG_ON_PAGE(...)") wants that check.
+  for (const char* check : {"VM_BUG_ON_PAGE", "VM_BUG_ON_FOLIO", "VM_WARN_ON_ONCE_PAGE"})
+    if (report.symptom != Symptom::kBadPageState && report.detail.rfind(check, 0) == 0)
+      rep.kinds = {std::string(check) == "VM_BUG_ON_FOLIO" ? "VM_BUG_ON_PAGE" : check};
   if (report.symptom == Symptom::kDataRace)
     rep.consequence_kinds = {"use-after-free",  "VM_BUG_ON_PAGE",       "VM_BUG_ON",
                              "bad page state",  "list_del corruption",  "list_add corruption",
