@@ -212,6 +212,26 @@ TEST(ReportReader, DiagramColumnsNestingCommentsAndSimultaneousRows) {
   EXPECT_EQ(r.sides[0].frames[1].row, r.sides[1].frames[1].row);
 }
 
+// A console that wrapped a frame's file onto the next line, and a line that is no frame in the
+// middle of a stack: the frame is whole, the stack goes on, and the answer says what it skipped.
+TEST(ReportReader, WrappedFramesAndLinesThatAreNoFrames) {
+  const Report r = read(
+      "BUG: KCSAN: data-race in a / b\n\n"
+      "write to 0x10 of 8 bytes by task 1 on cpu 0:\n"
+      " create_page_chain+0x72/0x140\n"
+      " mm/zsmalloc.c:1036\n"
+      " some garbage the console printed\n"
+      " zs_page_migrate+0x3c1/0x5e0 mm/zsmalloc.c:1903\n\n"
+      "read to 0x10 of 8 bytes by task 2 on cpu 1:\n"
+      " get_next_page+0x1/0x2 mm/zsmalloc.c:828\n");
+  ASSERT_EQ(r.sides.size(), 2u);
+  EXPECT_EQ(functions(r.sides[0]),
+            (std::vector<std::string>{"create_page_chain", "zs_page_migrate"}));
+  EXPECT_EQ(r.sides[0].frames[0].where, "mm/zsmalloc.c:1036");
+  ASSERT_EQ(r.skipped.size(), 1u);
+  EXPECT_EQ(r.skipped[0], "line 6: not a stack frame: some garbage the console printed");
+}
+
 TEST(ReportReader, BadInputSaysWhereAndWhatWasExpected) {
   std::string err;
   EXPECT_FALSE(traces::read_report("hello\nworld\n", "x.txt", &err));

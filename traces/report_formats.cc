@@ -20,26 +20,47 @@ bool is_list_corruption(const std::string& s) {
 }
 
 // Reads the frames from lines[i] on (task markers and unreliable frames skipped) until a blank
-// line or a line that is no frame; returns the index after them.
-size_t read_frames(const std::vector<Line>& lines, size_t i, size_t end, std::vector<Frame>& out) {
+// line or a line that is no frame; returns the index after them. A frame whose file went onto
+// the next line (a wrapped console line) is joined to it; a line that is no frame between two
+// frames is skipped and said so in `skipped`.
+size_t read_frames(const std::vector<Line>& lines, size_t i, size_t end, std::vector<Frame>& out,
+                   std::vector<std::string>* skipped = nullptr) {
+  static const std::regex file_line(R"(^([^\s:]+\.[a-zA-Z]+:\d+)( \[inline\])?$)");
+  auto unreliable = [](const std::string& t) {
+    return (t.rfind("[<", 0) == 0 && t.find("] ? ") != std::string::npos) || t.rfind("? ", 0) == 0;
+  };
   for (; i < end; ++i) {
     const std::string t = trim(lines[i].text);
     if (t.empty()) break;
     if (t == "<TASK>" || t == "</TASK>" || t == "<IRQ>" || t == "</IRQ>") continue;
-    if (t.rfind("[<", 0) == 0 && t.find("] ? ") != std::string::npos) continue;
-    if (t.rfind("? ", 0) == 0) continue;
-    auto f = parse_frame(t, lines[i].number);
-    if (!f) break;
-    out.push_back(std::move(*f));
+    if (unreliable(t)) continue;
+    if (auto f = parse_frame(t, lines[i].number)) {
+      out.push_back(std::move(*f));
+      continue;
+    }
+    std::smatch m;
+    if (!out.empty() && out.back().where.empty() && std::regex_match(t, m, file_line)) {
+      out.back().where = m[1].str();
+      out.back().inlined = out.back().inlined || m[2].matched;
+      continue;
+    }
+    const std::string next = i + 1 < end ? trim(lines[i + 1].text) : "";
+    if (skipped && !out.empty() && !next.empty() &&
+        (parse_frame(next, lines[i + 1].number) || unreliable(next))) {
+      skipped->push_back("line " + std::to_string(lines[i].number) + ": not a stack frame: " + t);
+      continue;
+    }
+    break;
   }
   return i;
 }
 
 // The frames after the next "Call Trace:" in [i, end), into a side.
-void read_call_trace(const std::vector<Line>& lines, size_t i, size_t end, Side& side) {
+void read_call_trace(const std::vector<Line>& lines, size_t i, size_t end, Side& side,
+                     std::vector<std::string>* skipped) {
   for (; i < end; ++i)
     if (trim(lines[i].text) == "Call Trace:") {
-      read_frames(lines, i + 1, end, side.frames);
+      read_frames(lines, i + 1, end, side.frames, skipped);
       return;
     }
 }
@@ -72,7 +93,7 @@ void read_kcsan(const std::vector<Line>& lines, size_t start, size_t end, Report
       s.access = m[1].str() + m[2].str();
       s.size = std::stoi(m[4].str());
       s.line = lines[i].number;
-      i = read_frames(lines, i + 1, end, s.frames) - 1;
+      i = read_frames(lines, i + 1, end, s.frames, &r.skipped) - 1;
       r.sides.push_back(std::move(s));
     } else if (starts_with(t, "value changed:")) {
       r.detail = t;
@@ -101,14 +122,14 @@ void read_kasan(const std::vector<Line>& lines, size_t start, size_t end, Report
       s.access = m[1].str() == "Read" ? "read" : "write";
       s.size = std::stoi(m[2].str());
       s.line = lines[i].number;
-      read_call_trace(lines, i + 1, end, s);
+      read_call_trace(lines, i + 1, end, s, &r.skipped);
       r.sides.push_back(std::move(s));
     } else if (starts_with(t, "Allocated by task") || starts_with(t, "Freed by task")) {
       Side s;
       s.title = t.substr(0, t.size() - (t.back() == ':' ? 1 : 0));
       s.role = starts_with(t, "Freed") ? "free" : "allocation";
       s.line = lines[i].number;
-      i = read_frames(lines, i + 1, end, s.frames) - 1;
+      i = read_frames(lines, i + 1, end, s.frames, &r.skipped) - 1;
       r.sides.push_back(std::move(s));
     } else if (t.find("which belongs to the cache") != std::string::npos) {
       r.detail = t;
@@ -134,7 +155,7 @@ void read_lockdep(const std::vector<Line>& lines, size_t start, size_t end, Repo
       s.role = "lock chain";
       s.line = lines[i].number;
       r.locks.push_back(m[2].str());
-      i = read_frames(lines, i + 1, end, s.frames) - 1;
+      i = read_frames(lines, i + 1, end, s.frames, &r.skipped) - 1;
       r.sides.push_back(std::move(s));
     } else if (std::regex_search(t, m, lock_line) && r.detail.empty()) {
       r.detail = "trying to acquire " + m[1].str();
@@ -154,7 +175,7 @@ void read_task_stack(const std::vector<Line>& lines, size_t start, size_t end, R
     if (starts_with(t, "RIP: ") && s.frames.empty()) {
       if (auto f = parse_frame(t, lines[i].number)) s.frames.push_back(*f);
     } else if (t == "Call Trace:") {
-      i = read_frames(lines, i + 1, end, s.frames) - 1;
+      i = read_frames(lines, i + 1, end, s.frames, &r.skipped) - 1;
     } else if (starts_with(t, "page dumped because: ")) {
       r.detail = t.substr(std::string("page dumped because: ").size());
     } else if (is_list_corruption(t) && r.detail.empty()) {

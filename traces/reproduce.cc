@@ -652,6 +652,24 @@ std::vector<std::string> report_view(const Reproduction& rep) {
   return out;
 }
 
+// The model's interleaving drawn as the report draws its sides: only the steps made in the
+// report's functions (the key function of each side, as the match uses them), outside the
+// scenario's set-up, and the step of the finding; the full trace follows.
+mc::Counterexample model_view(const Reproduction& rep, const mc::Counterexample& c) {
+  std::vector<std::string> keys;
+  for (const BoundSide& b : rep.sides)
+    for (const auto& f : key_functions(rep.report, b)) keys.push_back(f);
+  mc::Counterexample v = c;
+  v.events.clear();
+  for (size_t i = 0; i < c.events.size(); ++i)
+    if ((any_in_path(keys, c.events[i].labels) &&
+         c.events[i].labels.rfind("litmus setup", 0) != 0) ||  // the set-up is not the race
+        i + 1 == c.events.size())
+      v.events.push_back(c.events[i]);
+  if (v.events.size() < 2) return c;
+  return v;
+}
+
 }  // namespace
 
 std::string format_reproduction(const Reproduction& rep) {
@@ -710,7 +728,7 @@ std::string format_reproduction(const Reproduction& rep) {
     o << "\nfinding (" << s->scenario << ", kernel=" << s->version << ", bug=" << s->bug
       << "): " << c.finding.kind_string() << ": " << c.finding.message << "\n\n";
     const auto left = report_view(rep);
-    const auto right = lines_of(mc::format_diagram(c, 36));
+    const auto right = lines_of(mc::format_diagram(model_view(rep, c), 36));
     size_t width = 10;
     for (const auto& l : left) width = std::max(width, l.size());
     width = std::min<size_t>(width, 60);
