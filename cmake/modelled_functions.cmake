@@ -2,6 +2,7 @@
 # MC_FUNC("...") labels of the protocol sources (every string literal in the label's
 # argument, as in MC_FUNC(cond ? "a" : "b")), each with its first place.
 # Run as: cmake -DSRC=<protocol dir> -DREL=protocol -DOUT=<file> -P modelled_functions.cmake
+include("${CMAKE_CURRENT_LIST_DIR}/write_if_changed.cmake")
 file(GLOB files RELATIVE "${SRC}" "${SRC}/*.cc")
 list(SORT files)
 set(entries "")
@@ -36,10 +37,4 @@ foreach(e IN LISTS entries)
   endif()
 endforeach()
 string(APPEND body "  };\n  return kAll;\n}\n\n}  // namespace proto\n")
-if(EXISTS "${OUT}")
-  file(READ "${OUT}" old)
-  if(old STREQUAL body)
-    return()
-  endif()
-endif()
-file(WRITE "${OUT}" "${body}")
+write_if_changed("${OUT}" "${body}")

@@ -432,10 +432,8 @@ TEST(Crash, InvalidAccessInModelCodeIsAFinding) {
 }
 #endif
 
-// A bug met first must not hide the others: by default the search stops at the first
-// finding; --all-findings goes on, in the execution and across executions, and reports each
-// distinct finding with its own counterexample that replays to it.
-TEST(AllFindings, FirstFindingHidesNothing) {
+// Two bugs in one program: an assertion (x changed) and a data race (data).
+mc::TestCase two_bugs() {
   auto body = [] {
     mc::atomic<int> x(0, "x");
     mc::plain<int> data(0, "data");
@@ -452,7 +450,14 @@ TEST(AllFindings, FirstFindingHidesNothing) {
     b.join();
     c.join();
   };
-  mc::TestCase t = mctest::make_case("two bugs", body);
+  return mctest::make_case("two bugs", body);
+}
+
+// A bug met first must not hide the others: by default the search stops at the first
+// finding; --all-findings goes on, in the execution and across executions, and reports each
+// distinct finding with its own counterexample that replays to it.
+TEST(AllFindings, FirstFindingHidesNothing) {
+  mc::TestCase t = two_bugs();
   mc::ExploreOptions o;
   o.minimize_seconds = 1;
   const mc::RunResult first = mc::explore(t, mc::Params(), o);
@@ -498,23 +503,7 @@ TEST(AllFindings, FirstFindingHidesNothing) {
 // A directed search (stop_at) ends at the first finding it wants, whatever came before it,
 // and says it is not exhaustive; one that wants nothing runs to the end.
 TEST(AllFindings, StopAtEndsTheSearchAtTheWantedFinding) {
-  auto body = [] {
-    mc::atomic<int> x(0, "x");
-    mc::plain<int> data(0, "data");
-    mc::thread a = mc::spawn([&] {
-      x.store(1);
-      MC_ASSERT(x.load() == 1, "someone changed x");
-    });
-    mc::thread b = mc::spawn([&] {
-      x.store(2);
-      data.store(1);
-    });
-    mc::thread c = mc::spawn([&] { (void)data.load(); });
-    a.join();
-    b.join();
-    c.join();
-  };
-  mc::TestCase t = mctest::make_case("two bugs", body);
+  mc::TestCase t = two_bugs();
   mc::ExploreOptions o;
   o.all_findings = true;
   o.minimize_seconds = 0.5;
