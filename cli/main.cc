@@ -5,6 +5,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -16,7 +17,6 @@
 #include "litmus/catalog.h"
 #include "litmus/parser.h"
 #include "litmus/runner.h"
-#include "protocol/version.h"
 #include "traces/report.h"
 #include "traces/reproduce.h"
 #include "traces/trace_file.h"
@@ -267,11 +267,10 @@ int main(int argc, char** argv) {
     ro.kernel = repro_kernel;
     ro.all_versions = repro_all;
     ro.time_limit = repro_time_limit;
-    if (!repro_kernel.empty() &&
-        proto::modelled_kernel_for(traces::kernel_version_for_model(repro_kernel)).empty() &&
-        traces::kernel_version_for_model(repro_kernel) == repro_kernel &&
-        repro_kernel.find('.') == std::string::npos)
-      return usage_error("--kernel " + repro_kernel + ": expected a kernel version such as 5.17");
+    if (!repro_kernel.empty() && !std::regex_match(traces::kernel_version_for_model(repro_kernel),
+                                                   std::regex(R"(\d+\.\d+(\.\d+)?(-rc\d+)?)")))
+      return usage_error("--kernel " + repro_kernel +
+                         ": expected a kernel version such as 5.17, 5.15.80 or 5.17.0-rc5");
     int code = kExitOk;
     for (const std::string& path : report_files) {
       std::ifstream in(path, std::ios::binary);
@@ -284,6 +283,12 @@ int main(int argc, char** argv) {
       std::string err;
       std::optional<traces::Report> report = traces::read_report(buf.str(), path, &err);
       if (!report) {
+        if (repro_json)
+          std::printf(
+              "%s\n",
+              mc::json::write(mc::json::Value(mc::json::Object{{"report", mc::json::Value(path)},
+                                                               {"error", mc::json::Value(err)}}))
+                  .c_str());
         code = std::max(code, usage_error(err));
         continue;
       }

@@ -273,10 +273,11 @@ std::optional<Report> read_tool_report(const std::vector<Line>& lines, size_t st
   bool any_frame = false;
   for (const Side& s : r.sides) any_frame = any_frame || !s.frames.empty();
   if (!any_frame) {
-    *error = file + ":" + std::to_string(lines[end - 1].number) + ": expected the " +
-             format_name(format) + " report that starts at line " + std::to_string(r.first_line) +
-             " to go on with a stack (frames such as ' func+0x1c/0x40 mm/file.c:123'), found " +
-             (end - start <= 1 ? "the end of the text" : "none");
+    *error = file + ":" + std::to_string(r.first_line) + ": expected the " + format_name(format) +
+             " report that starts here to go on with a stack (frames such as ' func+0x1c/0x40 "
+             "mm/file.c:123'), found " +
+             (end - start <= 1 ? std::string("the end of the text")
+                               : "none up to line " + std::to_string(lines[end - 1].number));
     return std::nullopt;
   }
   if (format == ReportFormat::kKcsan && r.sides.size() == 1 &&
