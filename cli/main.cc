@@ -267,8 +267,9 @@ int main(int argc, char** argv) {
     ro.kernel = repro_kernel;
     ro.all_versions = repro_all;
     ro.time_limit = repro_time_limit;
-    if (!repro_kernel.empty() && !std::regex_match(traces::kernel_version_for_model(repro_kernel),
-                                                   std::regex(R"(\d+\.\d+(\.\d+)?(-rc\d+)?)")))
+    if (!repro_kernel.empty() && (repro_kernel.size() > 64 ||
+                                  !std::regex_match(traces::kernel_version_for_model(repro_kernel),
+                                                    std::regex(R"(\d+\.\d+(\.\d+)?(-rc\d+)?)"))))
       return usage_error("--kernel " + repro_kernel +
                          ": expected a kernel version such as 5.17, 5.15.80 or 5.17.0-rc5");
     int code = kExitOk;

@@ -243,6 +243,22 @@ TEST(ReportReader, WrappedFramesAndLinesThatAreNoFrames) {
   EXPECT_EQ(r.skipped[0], "line 6: not a stack frame: some garbage the console printed");
 }
 
+// Hostile input: a line of a million characters is cut (and said so), never a crash in the
+// readers' regular expressions.
+TEST(ReportReader, AVeryLongLineIsCutNotACrash) {
+  const std::string huge(1000000, 'a');
+  const Report r = read(
+      "BUG: KCSAN: data-race in a / b\n\nwrite to 0x10 of 8 bytes by task 1 "
+      "on cpu 0:\n zs_free+0x1/0x2 mm/zsmalloc.c:1\n " +
+      huge + "+0x1/0x2\n");
+  ASSERT_EQ(r.sides.size(), 1u);
+  EXPECT_EQ(functions(r.sides[0]), (std::vector<std::string>{"zs_free"}));
+  bool said = false;
+  for (const auto& s : r.skipped) said = said || s.find("line 5: longer than 2048") == 0;
+  EXPECT_TRUE(said);
+  EXPECT_EQ(traces::kernel_version_for_model(huge), huge);
+}
+
 TEST(ReportReader, BadInputSaysWhereAndWhatWasExpected) {
   std::string err;
   EXPECT_FALSE(traces::read_report("hello\nworld\n", "x.txt", &err));

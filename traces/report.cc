@@ -2,6 +2,7 @@
 // stack, the kernel version, and one reader per format (report_formats.cc, diagram.cc).
 #include "traces/report.h"
 
+#include <algorithm>
 #include <cctype>
 #include <regex>
 
@@ -78,6 +79,7 @@ std::string strip_compiler_suffix(std::string_view function) {
 
 std::string kernel_version_for_model(const std::string& printed) {
   static const std::regex re(R"(^(\d+)\.(\d+)(?:\.(\d+))?(-rc\d+)?)");
+  if (printed.size() > 64) return printed;  // no version is that long; keep the regex short
   std::smatch m;
   if (!std::regex_search(printed, m, re)) return printed;
   std::string v = m[1].str() + "." + m[2].str();
@@ -98,12 +100,14 @@ std::vector<Line> split_lines(std::string_view text) {
   while (pos <= text.size()) {
     size_t end = text.find('\n', pos);
     if (end == std::string_view::npos) end = text.size();
-    std::string s(text.substr(pos, end - pos));
+    std::string s(text.substr(pos, std::min(end - pos, kMaxLineLength + 1)));
+    const bool cut = s.size() > kMaxLineLength;
+    if (cut) s.resize(kMaxLineLength);
     if (!s.empty() && s.back() == '\r') s.pop_back();
     ++number;
     std::smatch m;
     if (std::regex_search(s, m, prefix)) s = m.suffix().str();
-    out.push_back({number, std::move(s)});
+    out.push_back({number, std::move(s), cut});
     if (end == text.size()) break;
     pos = end + 1;
   }
@@ -181,7 +185,15 @@ std::optional<Report> read_report(std::string_view text, const std::string& file
     r = detail::read_tool_report(lines, start, format, file, error);
   else
     r = detail::read_diagram(lines, file, error);
-  if (r) r->file = file;
+  if (r) {
+    r->file = file;
+    for (const detail::Line& l : lines)
+      if (l.cut && l.number >= r->first_line && l.number <= r->last_line)
+        r->skipped.push_back("line " + std::to_string(l.number) + ": longer than " +
+                             std::to_string(detail::kMaxLineLength) +
+                             " characters: only the first " +
+                             std::to_string(detail::kMaxLineLength) + " were read");
+  }
   return r;
 }
 

@@ -10,9 +10,15 @@
 
 namespace traces::detail {
 
+// Lines longer than this are cut there: no kernel report line comes near it, and the
+// readers' regular expressions (libstdc++'s recurse once per character) must stay far from
+// the stack's limit on hostile input.
+inline constexpr size_t kMaxLineLength = 2048;
+
 struct Line {
   int number;        // in the file, 1-based
   std::string text;  // console prefixes ("[  12.345678]", "[T1234]") removed
+  bool cut = false;  // longer than kMaxLineLength: only the first kMaxLineLength characters
 };
 
 std::vector<Line> split_lines(std::string_view text);
