@@ -362,15 +362,15 @@ TEST(Reproduce, AnOopsAndABadPageStateOfTheAsyncFreeRace) {
 }
 
 TEST(Reproduce, TheAnswerAsJsonAndAsAnEditableLitmusFile) {
-  const auto r = reproduce_file(kExamples + "zsmalloc-vm-bug-on-page.txt");
+  const auto r = reproduce_file(kExamples + "lock-page-hung-task.txt");
   const std::string j = mc::json::write(traces::reproduction_json(r));
   for (const char* key :
-       {"\"report\"", "\"format\":\"oops\"", "\"kernel\":\"5.18.0\"", "\"model_version\":\"5.18\"",
-        "\"functions\"", "\"verdict\":\"reproduced\"", "\"finding\"", "\"versions\"",
-        "\"seconds\""})
+       {"\"report\"", "\"format\":\"hung-task\"", "\"kernel\":\"4.10.0\"",
+        "\"model_version\":\"4.10\"", "\"functions\"", "\"verdict\":\"reproduced\"", "\"finding\"",
+        "\"replay_token\":\"mcreplay1:", "\"versions\"", "\"seconds\""})
     EXPECT_NE(j.find(key), std::string::npos) << key << " in " << j;
   const std::string litmus = traces::reproduction_litmus(r);
-  EXPECT_NE(litmus.find(" * kernel=5.18\n * bug=none\n"), std::string::npos) << litmus;
+  EXPECT_NE(litmus.find(" * kernel=4.10\n * bug=none\n"), std::string::npos) << litmus;
   EXPECT_EQ(litmus.find("kernel=all"), std::string::npos);
 }
 
