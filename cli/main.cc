@@ -308,9 +308,7 @@ int main(int argc, char** argv) {
           std::fprintf(stderr, "migcheck: %s: nothing reproduced, no trace written\n",
                        path.c_str());
         } else {
-          mc::RunResult kept = *by->run;
-          kept.test = by->scenario;
-          const std::string werr = traces::write_trace_file(repro_trace_out, kept);
+          const std::string werr = traces::write_trace_file(repro_trace_out, *by->run);
           if (!werr.empty()) code = std::max(code, usage_error(werr));
         }
       }

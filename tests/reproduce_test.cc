@@ -312,6 +312,24 @@ std::string expected_answers(const std::string& first, const std::string& last) 
   return s;
 }
 
+// Options asking one version, or every modelled version.
+traces::ReproduceOptions at(const std::string& kernel) {
+  traces::ReproduceOptions o;
+  o.kernel = kernel;
+  return o;
+}
+traces::ReproduceOptions every_version() {
+  traces::ReproduceOptions o;
+  o.all_versions = true;
+  return o;
+}
+
+// The finding that reproduced the report, or null.
+const mc::Finding* finding_of(const traces::Reproduction& r) {
+  const traces::Search* by = r.reproduced_by();
+  return by ? &by->run->counterexample->finding : nullptr;
+}
+
 const std::string kExamples = std::string(MIGCHECK_SOURCE_DIR) + "/traces/examples/";
 
 TEST(Reproduce, TheSeedDiagramIsRefutedAndTheNoTrypinVariantBringsItBack) {
@@ -332,28 +350,23 @@ TEST(Reproduce, AHungWorkerInLockZspageIsThePgWaitersLostWakeup) {
   const auto r = reproduce_file(kExamples + "lock-page-hung-task.txt");
   EXPECT_EQ(r.verdict, "reproduced");
   EXPECT_EQ(r.model_version, "4.10");
-  const traces::Search* by = r.reproduced_by();
-  ASSERT_NE(by, nullptr);
-  EXPECT_EQ(by->run->counterexample->finding.kind_string(), "lost-wakeup");
+  ASSERT_NE(finding_of(r), nullptr);
+  EXPECT_EQ(finding_of(r)->kind_string(), "lost-wakeup");
   if (quick()) return;
   // Fixed from 5.18 on.
-  traces::ReproduceOptions at518;
-  at518.kernel = "5.18";
-  EXPECT_EQ(reproduce_file(kExamples + "lock-page-hung-task.txt", at518).verdict, "refuted");
+  EXPECT_EQ(reproduce_file(kExamples + "lock-page-hung-task.txt", at("5.18")).verdict, "refuted");
 }
 
 TEST(Reproduce, AnOopsAndABadPageStateOfTheAsyncFreeRace) {
   // 5.17 and 5.18: the race 2505a981114d fixed in 5.19 frees a page migration still uses.
   const auto oops = reproduce_file(kExamples + "zsmalloc-vm-bug-on-page.txt");
   EXPECT_EQ(oops.verdict, "reproduced");
-  ASSERT_NE(oops.reproduced_by(), nullptr);
-  EXPECT_EQ(oops.reproduced_by()->run->counterexample->finding.kind_string(), "VM_BUG_ON_PAGE");
+  ASSERT_NE(finding_of(oops), nullptr);
+  EXPECT_EQ(finding_of(oops)->kind_string(), "VM_BUG_ON_PAGE");
   if (quick()) return;
   // The check the Oops names, VM_BUG_ON_PAGE(!PageLocked(page)) in __free_zspage, at 5.17 and
   // 5.18 only: 5.19's VM_BUG_ON of the isolated count is another check.
-  traces::ReproduceOptions all;
-  all.all_versions = true;
-  EXPECT_EQ(answers(reproduce_file(kExamples + "zsmalloc-vm-bug-on-page.txt", all)),
+  EXPECT_EQ(answers(reproduce_file(kExamples + "zsmalloc-vm-bug-on-page.txt", every_version())),
             expected_answers("5.17", "5.18"));
   const auto bad = reproduce_file(kExamples + "zsmalloc-bad-page-state.txt");
   EXPECT_EQ(bad.verdict, "reproduced");
@@ -378,8 +391,7 @@ TEST(ReplayToken, OneLineThatReadsBackToTheSameSchedule) {
   const auto r = reproduce_file(kExamples + "lock-page-hung-task.txt");
   const traces::Search* by = r.reproduced_by();
   ASSERT_NE(by, nullptr);
-  mc::RunResult kept = *by->run;
-  kept.test = by->scenario;
+  const mc::RunResult& kept = *by->run;
   const std::string token = traces::replay_token(kept);
   EXPECT_EQ(token.find('\n'), std::string::npos);
   EXPECT_LT(token.size(), 400u) << token;
@@ -432,9 +444,8 @@ TEST_F(Corpus, B5PoolUseAfterFreeUntil53) {
   EXPECT_EQ(r.report.format, ReportFormat::kKasan);
   EXPECT_EQ(r.verdict, "reproduced");
   EXPECT_EQ(r.model_version, "5.0");  // 5.2.1 runs the 5.0 model
-  traces::ReproduceOptions all;
-  all.all_versions = true;
-  EXPECT_EQ(answers(reproduce_file(kCorpus + "B5-kasan.txt", all)), expected_answers("4.8", "5.0"));
+  EXPECT_EQ(answers(reproduce_file(kCorpus + "B5-kasan.txt", every_version())),
+            expected_answers("4.8", "5.0"));
 }
 
 TEST_F(Corpus, B7PageChainRaceAt517) {
@@ -442,17 +453,14 @@ TEST_F(Corpus, B7PageChainRaceAt517) {
   EXPECT_EQ(r.report.format, ReportFormat::kKcsan);
   EXPECT_EQ(r.verdict, "reproduced");
   EXPECT_EQ(r.model_version, "5.17");  // 5.17-rc5 has the 5.17 rework
-  const traces::Search* by = r.reproduced_by();
-  ASSERT_NE(by, nullptr);
-  const auto& f = by->run->counterexample->finding;
+  ASSERT_NE(finding_of(r), nullptr);
+  const mc::Finding& f = *finding_of(r);
   EXPECT_EQ(f.kind_string(), "data-race");
   EXPECT_NE(f.message.find("create_page_chain"), std::string::npos) << f.message;
   EXPECT_NE(f.message.find("get_next_page"), std::string::npos) << f.message;
   if (quick()) return;
   // Fixed by 2505a981114d in 5.19.
-  traces::ReproduceOptions at519;
-  at519.kernel = "5.19";
-  EXPECT_EQ(reproduce_file(kCorpus + "B7-kcsan.txt", at519).verdict, "refuted");
+  EXPECT_EQ(reproduce_file(kCorpus + "B7-kcsan.txt", at("5.19")).verdict, "refuted");
 }
 
 TEST_F(Corpus, B9RefutedWithPagesLockAndTheUnlockedDequeueVariantReproducesIt) {

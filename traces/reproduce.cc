@@ -235,16 +235,20 @@ bool list_link_race(const mc::Counterexample& c) {
 
 // The counterexample of `r` that shows the report, if any; `consequence` says whether it shows
 // a data race by its effect, or a list corruption by the race on the list's links.
+// Whether a finding of kind `k` is one of `kinds` ("*": any finding but the end-state ones).
+bool shows(const std::vector<std::string>& kinds, const std::string& k) {
+  if (std::find(kinds.begin(), kinds.end(), "*") != kinds.end())
+    return k != "leak" && k != "end state";
+  return std::find(kinds.begin(), kinds.end(), k) != kinds.end();
+}
+
 const mc::Counterexample* match(const Reproduction& rep, const mc::RunResult& r,
                                 bool* consequence) {
   std::vector<const mc::Counterexample*> all;
   for (const auto& c : r.all_findings) all.push_back(&c);
   if (all.empty() && r.counterexample) all.push_back(&*r.counterexample);
-  auto wanted = [&](const std::vector<std::string>& kinds, const mc::Counterexample& c) {
-    const std::string k = c.finding.kind_string();
-    return std::find(kinds.begin(), kinds.end(), "*") != kinds.end()
-               ? k != "leak" && k != "end state"
-               : std::find(kinds.begin(), kinds.end(), k) != kinds.end();
+  auto wanted = [](const std::vector<std::string>& kinds, const mc::Counterexample& c) {
+    return shows(kinds, c.finding.kind_string());
   };
   for (const auto* c : all)
     if (wanted(rep.kinds, *c) && sides_match(rep, *c)) {
@@ -366,11 +370,7 @@ Search run_search(const Reproduction& rep, const litmus::CatalogFile& file,
   // and if it fails the search runs again to the end.
   eo.stop_at = [&rep](const mc::Finding& f) {
     const std::string k = f.kind_string();
-    auto listed = [&](const std::vector<std::string>& v) {
-      return std::find(v.begin(), v.end(), k) != v.end() ||
-             (std::find(v.begin(), v.end(), "*") != v.end() && k != "leak" && k != "end state");
-    };
-    if (!listed(rep.kinds) && !listed(rep.consequence_kinds)) return false;
+    if (!shows(rep.kinds, k) && !shows(rep.consequence_kinds, k)) return false;
     for (const BoundSide& b : rep.sides)
       if (any_in_path(key_functions(rep.report, b), f.labels)) return true;
     return false;
@@ -394,6 +394,7 @@ Search run_search(const Reproduction& rep, const litmus::CatalogFile& file,
   s.limit = !r.error.empty() ? r.error : r.limit;
   if (const mc::Counterexample* c = match(rep, r, &consequence)) {
     mc::RunResult kept = r;
+    kept.test = file.name;  // what `migcheck replay` finds it by
     kept.counterexample = *c;
     kept.all_findings.clear();
     s.run = std::move(kept);
@@ -534,28 +535,23 @@ Reproduction reproduce(const Report& report, const ReproduceOptions& o) {
     // that is not first by score), then the rest of each search that did not finish.
     ReproduceOptions quick = o;
     quick.time_limit = std::min(o.time_limit, kQuickSeconds);
+    // Keeps a finished search; true when it reproduced the report.
+    auto keep = [&](Search s) {
+      rep.searches.push_back(std::move(s));
+      if (rep.searches.back().run) a.by = static_cast<int>(rep.searches.size() - 1);
+      all_exhaustive = all_exhaustive && rep.searches.back().exhaustive;
+      return a.by >= 0;
+    };
     std::vector<const Candidate*> unfinished;
     for (const Candidate& c : cands) {
       Search s = run_search(rep, *c.file, v, "none", quick);
-      if (!s.run && !s.exhaustive && s.error.empty()) {
+      if (!s.run && !s.exhaustive && s.error.empty())
         unfinished.push_back(&c);
-        continue;
-      }
-      rep.searches.push_back(std::move(s));
-      if (rep.searches.back().run) {
-        a.by = static_cast<int>(rep.searches.size() - 1);
+      else if (keep(std::move(s)))
         break;
-      }
-      all_exhaustive = all_exhaustive && rep.searches.back().exhaustive;
     }
-    for (size_t i = 0; a.by < 0 && i < unfinished.size(); ++i) {
-      rep.searches.push_back(run_search(rep, *unfinished[i]->file, v, "none", o));
-      if (rep.searches.back().run) {
-        a.by = static_cast<int>(rep.searches.size() - 1);
-        break;
-      }
-      all_exhaustive = all_exhaustive && rep.searches.back().exhaustive;
-    }
+    for (size_t i = 0; a.by < 0 && i < unfinished.size(); ++i)
+      keep(run_search(rep, *unfinished[i]->file, v, "none", o));
     a.verdict = a.by >= 0 ? "reproduced" : all_exhaustive ? "refuted" : "incomplete";
     rep.versions.push_back(a);
   }
@@ -740,9 +736,7 @@ std::string format_reproduction(const Reproduction& rep) {
         << "\n";
     }
     o << "\n" << mc::format_trace(c);
-    mc::RunResult kept = *s->run;
-    kept.test = s->scenario;
-    o << "\nreplay: migcheck replay '" << replay_token(kept) << "'\n";
+    o << "\nreplay: migcheck replay '" << replay_token(*s->run) << "'\n";
   }
   o << "(" << rep.seconds << " s)\n";
   return o.str();
@@ -770,11 +764,7 @@ mc::json::Value reproduction_json(const Reproduction& rep) {
                            {"kernel", Value(s->version)},
                            {"bug", Value(s->bug)},
                            {"effect", Value(s->consequence)},
-                           {"replay_token", Value(replay_token([&] {
-                              mc::RunResult kept = *s->run;
-                              kept.test = s->scenario;
-                              return kept;
-                            }()))}});
+                           {"replay_token", Value(replay_token(*s->run))}});
   }
   Array scenarios, variants, nearest;
   for (const auto& s : rep.scenarios) scenarios.push_back(Value(s));

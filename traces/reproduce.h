@@ -39,10 +39,12 @@ struct Search {
   bool exhaustive = false;
   uint64_t executions = 0;
   double seconds = 0;
-  std::string limit;                 // what cut it short, if it was
-  std::optional<mc::RunResult> run;  // when it reproduced: the run, its counterexample the match
-  bool consequence = false;          // the match shows the race by its consequence
-  std::string error;                 // the scenario did not run (a model or binding error)
+  std::string limit;  // what cut it short, if it was
+  // When it reproduced: the run, its counterexample the match, its test the scenario's name
+  // (as `migcheck replay` finds it).
+  std::optional<mc::RunResult> run;
+  bool consequence = false;  // the match shows the race by its consequence
+  std::string error;         // the scenario did not run (a model or binding error)
 };
 
 // The answer at one modelled version.
