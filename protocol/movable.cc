@@ -66,13 +66,17 @@ bool PageIsolated(page* p, SL loc) { return test_bit(PG_isolated, p, loc); }
 // __SetPageIsolated (4.8-5.17, __set_bit) / SetPageIsolated (5.18+, set_bit;
 // SetPageMovableOpsIsolated in 6.17).
 void SetPageIsolated(page* p, SL loc) {
+  MC_FUNC("SetPageIsolated");
   if (kcfg().atomic_isolated())
     set_bit(PG_isolated, p, loc);
   else
     __set_bit(PG_isolated, p, loc);
 }
 
+// __ClearPageIsolated (4.8-5.17) / ClearPageIsolated (5.18+; ClearPageMovableOpsIsolated in
+// 6.17).
 void ClearPageIsolated(page* p, SL loc) {
+  MC_FUNC("ClearPageIsolated");
   if (kcfg().atomic_isolated())
     clear_bit(PG_isolated, p, loc);
   else

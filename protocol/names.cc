@@ -20,6 +20,10 @@ std::string_view model_name(std::string_view kernel_name) {
   // spellings of one function (__lock_page was lock_page's slow path) map to the function the model
   // has.
   static const std::pair<std::string_view, std::string_view> kRenamed[] = {
+      {"ClearPageMovableOpsIsolated", "ClearPageIsolated"},
+      {"SetPageMovableOpsIsolated", "SetPageIsolated"},
+      {"__ClearPageIsolated", "ClearPageIsolated"},
+      {"__SetPageIsolated", "SetPageIsolated"},
       {"__folio_lock", "lock_page"},
       {"__folio_lock_killable", "lock_page"},
       {"__lock_page", "lock_page"},

@@ -27,6 +27,12 @@ void wait_on_bit_48(page* p, bool lock, SL loc) {
   p->wait.finish_wait(loc);
 }
 
+// SetPageWaiters (page-flags.h, 4.10 62906027091f): an atomic set_bit, made under q->lock.
+void SetPageWaiters(page* p, SL loc) {
+  MC_FUNC("SetPageWaiters");
+  set_bit(PG_waiters, p, loc);
+}
+
 // wait_on_page_bit_common (filemap.c, 4.10 b91e1302ad9b).
 void wait_on_page_bit_common(page* p, bool lock, SL loc) {
   MC_FUNC("wait_on_page_bit_common");
@@ -34,7 +40,7 @@ void wait_on_page_bit_common(page* p, bool lock, SL loc) {
     p->wait_lock.lock(loc);  // spin_lock_irq(&q->lock)
     const bool was_queued = queued(p);
     p->wait.prepare_to_wait(loc);  // __add_wait_queue(_entry_tail_exclusive) + set_current_state
-    if (!was_queued) set_bit(PG_waiters, p, loc);  // SetPageWaiters under q->lock
+    if (!was_queued) SetPageWaiters(p, loc);  // under q->lock
     p->wait_lock.unlock(loc);
     if (test_bit(PG_locked, p, loc)) p->wait.sleep(loc);  // io_schedule
     if (lock) {
