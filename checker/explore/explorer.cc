@@ -153,6 +153,21 @@ RunResult replay(const TestCase& test, const Params& params, const std::vector<D
   return r;
 }
 
+ExecutionRecord run_once(const TestCase& test, const Params& params, uint64_t max_steps) {
+  auto strategy = make_bounded_strategy(0);
+  const ClockWidth width(kMaxThreads);
+  Execution ex;
+  ex.limits.max_steps = max_steps;
+  std::function<void()> body = [&] { test.body(params); };
+  strategy->begin_execution();
+  ex.run(body, *strategy, true);
+  ExecutionRecord rec;
+  rec.events = ex.details();
+  rec.thread_names = ex.thread_labels();
+  if (const Finding* f = pick_finding(ex, "")) rec.finding = *f;
+  return rec;
+}
+
 RunResult explore(const TestCase& test, const Params& params, const ExploreOptions& o) {
   RunResult r;
   r.test = test.name;
@@ -207,6 +222,7 @@ RunResult explore(const TestCase& test, const Params& params, const ExploreOptio
         r.all_findings.push_back(std::move(c));
         if (o.stop_at && o.stop_at(f)) {
           r.limit = "stopped at the finding searched for";
+          r.stopped_at = true;
           stopped = true;
           break;
         }
@@ -239,7 +255,7 @@ RunResult explore(const TestCase& test, const Params& params, const ExploreOptio
                  ? &e.findings().front()
                  : nullptr;
     };
-    if (o.minimize && c.preemptions > 0) {
+    if (o.minimize && c.preemptions > 0 && (!o.minimize_if || o.minimize_if(c.finding))) {
       const auto m0 = Clock::now();
       for (int k = 0; k < static_cast<int>(c.preemptions) && since(m0) < o.minimize_seconds; ++k) {
         auto bounded = make_bounded_strategy(k);

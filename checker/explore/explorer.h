@@ -37,6 +37,9 @@ struct ExploreOptions {
   // true (a directed search looking for one finding); it is then not exhaustive, and `limit`
   // says why it stopped.
   std::function<bool(const Finding&)> stop_at;
+  // With all_findings: only the findings this accepts are minimised (null: every one); a
+  // directed search wants its own finding short, not the others it met on the way.
+  std::function<bool(const Finding&)> minimize_if;
   // Model threads an execution may have (the host thread counts): kNarrowThreads, or up to
   // kMaxThreads, whose wider vector clocks make every event a little dearer.
   int max_threads = kNarrowThreads;
@@ -63,9 +66,10 @@ struct RunResult {
   uint64_t with_finding = 0;
   uint64_t events = 0;
   double seconds = 0;
-  bool exhausted = false;  // the strategy ran out of executions: every behaviour was seen
-  std::string limit;       // why exploration stopped early, if it did
-  std::string error;       // strategy or model error (non-determinism, replay divergence)
+  bool exhausted = false;   // the strategy ran out of executions: every behaviour was seen
+  std::string limit;        // why exploration stopped early, if it did
+  bool stopped_at = false;  // it stopped at a finding ExploreOptions::stop_at accepted
+  std::string error;        // strategy or model error (non-determinism, replay divergence)
   std::map<std::string, uint64_t> outcomes;
   std::optional<Counterexample> counterexample;  // the first finding (with --all-findings too)
   // --all-findings: every distinct finding (kind and place), in the order first met.
@@ -92,6 +96,16 @@ RunResult explore(const TestCase& test, const Params& params, const ExploreOptio
 // counterexample is the finding whose identity is `wanted` (see finding_identity), if given.
 RunResult replay(const TestCase& test, const Params& params, const std::vector<Decision>& schedule,
                  uint64_t max_steps, bool keep_going = false, const std::string& wanted = "");
+// One execution with history, whatever its end (a finding or none): the first of a
+// depth-first search without preemptions (each thread runs until it blocks or ends, choose()
+// takes 0). What a program does when nothing interleaves it, event by event, for tools that
+// ask which functions a program reaches.
+struct ExecutionRecord {
+  std::vector<EventDetail> events;
+  std::vector<std::string> thread_names;  // by thread id
+  std::optional<Finding> finding;
+};
+ExecutionRecord run_once(const TestCase& test, const Params& params, uint64_t max_steps);
 // What tells two findings apart under --all-findings: the kind and where it happened.
 std::string finding_identity(const Finding& f);
 // The distinct finding kinds of a run (all of them under --all-findings, else the first).
