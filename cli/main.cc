@@ -1,6 +1,7 @@
 // migcheck: the command line. Parses options, picks tests, runs the explorer, prints.
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -19,6 +20,7 @@
 #include "litmus/runner.h"
 #include "traces/report.h"
 #include "traces/reproduce.h"
+#include "traces/scenario_builder.h"
 #include "traces/trace_file.h"
 
 namespace {
@@ -58,6 +60,11 @@ bool litmus_source_of(const std::string& name, std::string* text, std::string* f
   if (const litmus::CatalogFile* f = litmus::find_scenario(name)) {
     *text = f->text;
     *filename = f->path;
+    return true;
+  }
+  if (auto b = traces::built_scenario(name)) {
+    *text = b->text;
+    *filename = b->name;
     return true;
   }
   if (name.ends_with(".litmus")) {
@@ -195,8 +202,9 @@ int main(int argc, char** argv) {
   std::string repro_kernel, repro_trace_out, repro_litmus_out;
   bool repro_all = false, repro_json = false;
   double repro_time_limit = 60;
-  repro->add_option("report", report_files, "Report files (a console log may hold one)")
-      ->required();
+  std::string repro_scenarios = "both";
+  bool repro_entry_points = false;
+  repro->add_option("report", report_files, "Report files (a console log may hold one)");
   repro->add_option("--kernel", repro_kernel,
                     "The kernel version to answer for, instead of the report's own");
   repro->add_flag("--all-versions", repro_all, "Answer for every modelled version");
@@ -209,6 +217,13 @@ int main(int argc, char** argv) {
       ->add_option("--time-limit", repro_time_limit,
                    "Seconds per scenario search (a search cut short is incomplete)")
       ->check(CLI::PositiveNumber);
+  repro
+      ->add_option("--scenarios", repro_scenarios,
+                   "Which scenarios to search: the library's, those built from the report's "
+                   "entry points, or both (the library's first)")
+      ->check(CLI::IsMember({"library", "built", "both"}));
+  repro->add_flag("--entry-points", repro_entry_points,
+                  "List the entry points scenarios are built from, and exit");
   repro->footer(
       "Verdicts: reproduced (with the interleaving), refuted (every scenario that runs the "
       "report's functions searched exhaustively without it), not-in-model (a function or a "
@@ -262,8 +277,15 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
 
+  if (repro->parsed() && repro_entry_points) {
+    std::printf("%s", traces::format_entry_points().c_str());
+    return kExitOk;
+  }
   if (repro->parsed()) {
+    if (report_files.empty())
+      return usage_error("reproduce: a report file is required (or --entry-points)");
     traces::ReproduceOptions ro;
+    ro.scenarios = repro_scenarios;
     ro.kernel = repro_kernel;
     ro.all_versions = repro_all;
     ro.time_limit = repro_time_limit;
@@ -377,9 +399,18 @@ int main(int argc, char** argv) {
   std::vector<const mc::TestCase*> selected;
   std::vector<const litmus::CatalogFile*> scenarios;
   std::set<std::string> chosen;
+  // Scenarios built by `migcheck reproduce` run by name too ("built/zsmalloc/zs_free-vs-...").
+  std::deque<traces::BuiltScenario> built;
+  std::deque<litmus::CatalogFile> built_files;
   for (const auto& n : test_names) {
     auto m = registry.match(n);
     auto c = litmus::match_catalog(n);
+    if (auto b = traces::built_scenario(n)) {
+      built.push_back(std::move(*b));
+      built_files.push_back(
+          {built.back().name.c_str(), built.back().name.c_str(), built.back().text.c_str()});
+      c.push_back(&built_files.back());
+    }
     if (m.empty() && c.empty())
       return usage_error("no scenario or test matches '" + n + "' (see `migcheck list`)");
     for (const auto* f : c)

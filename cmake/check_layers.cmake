@@ -9,8 +9,9 @@
 #   litmus/bindings/,  the models made callable, and what runs them:
 #   runner, catalog    checker/, litmus/, protocol/
 #   traces/            counterexample files and the reader of kernel reports: checker/, traces/
-#   traces/reproduce   a report reproduced on the models through the scenario library:
-#                      checker/, protocol/, litmus/, traces/
+#   traces/reproduce,  a report reproduced on the models through the scenario library and
+#   scenario_builder   the scenarios built from its entry points: checker/, protocol/,
+#                      litmus/, traces/
 #   cli/               the command: every layer
 set(allowed_checker "checker")
 set(allowed_protocol "checker;protocol")
@@ -32,7 +33,7 @@ foreach(part checker protocol litmus traces cli)
         set(layer litmus_core)
       endif()
     endif()
-    if(f MATCHES "^traces/reproduce\\.(h|cc)$")
+    if(f MATCHES "^traces/(reproduce|scenario_builder)\\.(h|cc)$")
       set(layer traces_reproduce)
     endif()
     file(STRINGS "${ROOT}/${f}" lines)

@@ -1,6 +1,6 @@
-// migcheck reproduce: the report readers on each format, and reproductions of the project's
-// own example reports (traces/examples) and of the outside corpus (when it is beside the
-// project), each answered as the kernel's history says.
+// migcheck reproduce: the report readers on each format, the scenarios built from entry
+// points, and reproductions of the project's own example reports (traces/examples) and of the
+// outside corpus (when it is beside the project), each answered as the kernel's history says.
 #include "traces/reproduce.h"
 
 #include <gtest/gtest.h>
@@ -10,7 +10,13 @@
 #include <fstream>
 #include <sstream>
 
+#include "litmus/bindings/all.h"
+#include "litmus/interpreter.h"
+#include "litmus/parser.h"
+#include "protocol/names.h"
+#include "protocol/version.h"
 #include "traces/report.h"
+#include "traces/scenario_builder.h"
 #include "traces/trace_file.h"
 
 namespace {
@@ -406,6 +412,149 @@ TEST(ReplayToken, OneLineThatReadsBackToTheSameSchedule) {
   EXPECT_EQ(err, "token:21: expected a decision: a number, 'v' and a number, each maybe '*count'");
 }
 
+// ---- scenarios built from entry points ----
+
+// The modelled functions are found by binary search: the generated list must be in the
+// lookup's order ("migrate_pages" before "migrate_pages_batch"), and every name found.
+TEST(Builder, EveryModelledFunctionIsFoundByName) {
+  const auto& all = proto::modelled_functions();
+  ASSERT_GE(all.size(), 60u);
+  for (size_t i = 1; i < all.size(); ++i)
+    EXPECT_LT(std::string_view(all[i - 1].name), std::string_view(all[i].name));
+  for (const auto& f : all) EXPECT_EQ(proto::find_modelled_function(f.name), &f) << f.name;
+  EXPECT_EQ(proto::model_name("__ClearPageIsolated"), "ClearPageIsolated");
+  EXPECT_EQ(proto::model_name("folio_lock"), "lock_page");
+}
+
+// Every scenario the builder can make is a litmus file that parses and binds at every modelled
+// version: a user may be handed any of them.
+TEST(Builder, EveryBuildableScenarioParsesAndBindsAtEveryVersion) {
+  const auto names = traces::built_scenario_names();
+  EXPECT_GE(names.size(), 30u);
+  for (const std::string& name : names) {
+    const auto b = traces::built_scenario(name);
+    ASSERT_TRUE(b.has_value()) << name;
+    EXPECT_EQ(b->name, name);
+    auto parsed = litmus::parse_litmus(b->text, name);
+    ASSERT_TRUE(parsed.ok()) << name << ": " << parsed.error_text() << "\n" << b->text;
+    auto test = std::make_shared<const litmus::Test>(std::move(*parsed.test));
+    for (const std::string& v : proto::kernel_choices()) {
+      const auto c = litmus::compile_litmus(test, litmus::model_bindings(), {{"kernel", v}});
+      EXPECT_TRUE(c.ok()) << name << " at " << v << ": " << c.error_text();
+    }
+  }
+}
+
+// Each entry point's thread, run alone, reaches the kernel function it is named for (at the
+// versions that have it), and what it reaches only when held up is a modelled function.
+TEST(Builder, EachEntryPointReachesItsFunction) {
+  const std::vector<std::pair<std::string, std::string>> entries = {
+      {"protocol", "refdrv_read"},
+      {"protocol", "refdrv_free"},
+      {"zsmalloc", "zs_map_object"},
+      {"zsmalloc", "zs_free"},
+      {"zsmalloc", "zs_malloc"},
+      {"zsmalloc", "zs_compact"},
+      {"zsmalloc", "zs_destroy_pool"},
+      {"balloon", "fill_balloon"},
+      {"balloon", "leak_balloon"},
+      {"protocol", "migrate_pages"},
+      {"zsmalloc", "putback_movable_pages"},
+      {"balloon", "compact_zone"},
+      {"protocol", "do_migrate_range"}};
+  for (const auto& [world, entry] : entries)
+    for (const std::string& v : {std::string("4.8"), std::string("5.17"), std::string("6.17")}) {
+      const auto r = traces::entry_point_reaches(world, entry, v);
+      EXPECT_TRUE(r.count(entry)) << world << "/" << entry << " at " << v;
+      for (const auto& f : r)
+        EXPECT_TRUE(proto::find_modelled_function(f) ||
+                    litmus::model_bindings().functions().count(f))
+            << world << "/" << entry << " reaches '" << f << "', which the model does not have";
+    }
+  // The deferred free of a zspage runs its worker from 4.14 (48b4800a1c6a) to 6.17: its
+  // thread, alone, walks the zspage's page chain there.
+  for (const char* v : {"4.14", "5.3", "5.16"}) {
+    const auto r = traces::entry_point_reaches("zsmalloc", "async_free_zspage", v);
+    EXPECT_TRUE(r.count("lock_zspage") && r.count("get_next_page")) << v;
+  }
+  EXPECT_TRUE(traces::entry_point_reaches("mars", "zs_free", "5.17").empty());
+  EXPECT_TRUE(traces::entry_point_reaches("zsmalloc", "fill_balloon", "5.17").empty());
+}
+
+traces::SideWanted side(std::vector<std::string> functions, std::vector<std::string> keys = {}) {
+  if (keys.empty()) keys = functions;
+  return {std::move(functions), std::move(keys)};
+}
+
+TEST(Builder, ReportSidesBecomeTheKernelsPathsOnSharedObjects) {
+  std::string why;
+  // The 2016 series' diagram: a mapper and a migrator of the same zspage.
+  auto b = traces::build_scenarios({side({"zs_map_object"}), side({"zs_page_migrate"})}, {}, "4.8",
+                                   &why);
+  ASSERT_EQ(b.size(), 1u) << why;
+  EXPECT_EQ(b[0].name, "built/zsmalloc/zs_map_object-vs-migrate_pages");
+  EXPECT_NE(b[0].text.find("isolate_movable_page(pg0);"), std::string::npos) << b[0].text;
+  EXPECT_NE(b[0].text.find("exists (0:r0 != 42)"), std::string::npos) << b[0].text;
+  // The PG_waiters lost wake-up: one side clears PG_isolated under the page lock (a putback or
+  // a migration), the other sleeps in lock_page.
+  b = traces::build_scenarios({side({"lock_page", "ClearPageIsolated", "unlock_page"}),
+                               side({"lock_page", "SetPageWaiters"})},
+                              {}, "4.10", &why);
+  ASSERT_EQ(b.size(), 1u) << why;
+  EXPECT_TRUE(b[0].name == "built/protocol/putback_movable_pages-vs-refdrv_read" ||
+              b[0].name == "built/protocol/migrate_pages-vs-refdrv_read")
+      << b[0].name;
+  // A stack whose outer frames are compaction's: the pre-isolated page is preferred to a
+  // scanner, whose search is many times larger.
+  b = traces::build_scenarios(
+      {side({"create_page_chain", "zs_page_migrate", "move_to_new_page", "migrate_pages",
+             "compact_zone"},
+            {"create_page_chain"}),
+       side({"get_next_page", "lock_zspage", "async_free_zspage"}, {"get_next_page"})},
+      {"zsmalloc"}, "5.17", &why);
+  ASSERT_EQ(b.size(), 1u) << why;
+  EXPECT_EQ(b[0].name, "built/zsmalloc/migrate_pages-vs-async_free_zspage");
+  // One side (a hung task): against each other path of its world, the world's own first.
+  b = traces::build_scenarios({side({"lock_page", "refdrv_read"}, {"lock_page"})}, {}, "5.0", &why);
+  ASSERT_GE(b.size(), 2u) << why;
+  EXPECT_EQ(b[0].name, "built/protocol/refdrv_read-vs-refdrv_free");
+  // Sides of two worlds (a balloon and a zsmalloc pool) share no object: nothing is built.
+  b = traces::build_scenarios({side({"zs_map_object"}), side({"leak_balloon"})}, {}, "5.17", &why);
+  EXPECT_TRUE(b.empty());
+  EXPECT_NE(why.find("no entry point"), std::string::npos) << why;
+}
+
+TEST(Builder, ANameBuildsTheSameScenarioAgainAndNothingElse) {
+  std::string why;
+  const auto b =
+      traces::build_scenarios({side({"zs_free"}), side({"zs_page_putback"})}, {}, "5.0", &why);
+  ASSERT_EQ(b.size(), 1u) << why;
+  const auto again = traces::built_scenario(b[0].name);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->text, b[0].text);
+  for (const char* bad : {"built/zsmalloc/nothing", "built/mars/zs_free-vs-migrate_pages",
+                          "zsmalloc/map-vs-migrate", "built/zsmalloc/",
+                          // Two threads cannot share compaction's private list.
+                          "built/zsmalloc/migrate_pages-vs-putback_movable_pages",
+                          // A pool's object cannot be used once the set-up freed it.
+                          "built/zsmalloc/zs_map_object-vs-zs_destroy_pool"})
+    EXPECT_FALSE(traces::built_scenario(bad).has_value()) << bad;
+}
+
+TEST(Reproduce, AHungTaskFromBuiltScenariosAlone) {
+  traces::ReproduceOptions o;
+  o.scenarios = "built";
+  const auto r = reproduce_file(kExamples + "lock-page-hung-task.txt", o);
+  EXPECT_EQ(r.verdict, "reproduced");
+  ASSERT_NE(r.reproduced_by(), nullptr);
+  EXPECT_TRUE(traces::is_built_name(r.reproduced_by()->scenario)) << r.reproduced_by()->scenario;
+  for (const auto& s : r.scenarios) EXPECT_TRUE(traces::is_built_name(s)) << s;
+  // The litmus file written for the user is the built scenario, set to the version.
+  const std::string litmus_text = traces::reproduction_litmus(r);
+  EXPECT_NE(litmus_text.find("kernel=" + r.reproduced_by()->version), std::string::npos);
+  EXPECT_NE(litmus_text.find("Built from a report's entry points"), std::string::npos);
+}
+
 // The outside corpus, each file answered as its index says.
 const std::string kCorpus = std::string(MIGCHECK_SOURCE_DIR) + "/../shared/peer/reports/";
 
@@ -418,8 +567,8 @@ class Corpus : public ::testing::Test {
 };
 
 TEST_F(Corpus, B1LostWakeupOfLockPageAt410To517) {
-  // Every version, five scenarios at the refuted ones: about 80 s, too long for the
-  // sanitizer pass (MIGCHECK_QUICK), which still reads the file.
+  // Every version, six scenarios at the refuted ones: about 30 s, too long for the sanitizer
+  // pass (MIGCHECK_QUICK), which still reads the file.
   if (quick()) {
     std::string err;
     EXPECT_TRUE(traces::read_report(slurp(kCorpus + "B1-diagram.txt"), "B1", &err)) << err;
@@ -470,6 +619,25 @@ TEST_F(Corpus, B9RefutedWithPagesLockAndTheUnlockedDequeueVariantReproducesIt) {
   EXPECT_NE(r.kernel_note.find("before the first modelled version"), std::string::npos);
   ASSERT_FALSE(r.variants.empty());
   EXPECT_NE(r.variants[0].find("bug=dequeue-without-lock"), std::string::npos) << r.variants[0];
+}
+
+// The scenarios built from each report's entry points, searched without the library's, answer
+// as the index says: a check of the library's scenarios by another route (and of the builder).
+TEST_F(Corpus, BuiltScenariosAloneAnswerAsTheIndexSays) {
+  traces::ReproduceOptions o = every_version();
+  o.scenarios = "built";
+  EXPECT_EQ(answers(reproduce_file(kCorpus + "B1-diagram.txt", o)),
+            expected_answers("4.10", "5.17"));
+  EXPECT_EQ(answers(reproduce_file(kCorpus + "B2-diagram.txt", o)), expected_answers("", ""));
+  EXPECT_EQ(answers(reproduce_file(kCorpus + "B9-list-corruption.txt", o)),
+            expected_answers("", ""));
+  // 6.17's zs_page_putback has nothing left to do (the model returns at once, as the kernel's
+  // empty callback), so no thread reaches the report's access there: no scenario, no answer.
+  std::string b5 = expected_answers("4.8", "5.0");
+  b5.replace(b5.find("6.17:ref"), 8, "6.17:not");
+  EXPECT_EQ(answers(reproduce_file(kCorpus + "B5-kasan.txt", o)), b5);
+  if (quick()) return;
+  EXPECT_EQ(answers(reproduce_file(kCorpus + "B7-kcsan.txt", o)), expected_answers("5.17", "5.18"));
 }
 
 TEST_F(Corpus, B14Z3foldIsNotInTheModelWithTheNearestNames) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -13,6 +14,7 @@
 #include "litmus/runner.h"
 #include "protocol/names.h"
 #include "protocol/version.h"
+#include "traces/scenario_builder.h"
 #include "traces/trace_file.h"
 
 namespace traces {
@@ -299,19 +301,35 @@ std::set<std::string> subsystem_hints(const Report& r) {
   return out;
 }
 
+// A scenario to search: one of the library's, or one built from the report's entry points.
 struct Candidate {
-  const litmus::CatalogFile* file;
-  int score;
+  std::string name;  // "zsmalloc/map-vs-migrate", "built/zsmalloc/zs_free-vs-migrate_pages"
+  std::string path;  // for messages
+  std::string text;
+  int score = 0;
+  // Its exhaustive search is part of a refutation; the others (one short of the best score)
+  // get the short directed search only, and a cut one is listed as not counted.
+  bool primary = true;
   std::vector<std::string> bugs;  // the bug variants it names besides none
 };
 
-std::vector<Candidate> candidates(const Reproduction& rep) {
-  std::vector<std::string> names;  // every function of the report, bound or not
+std::vector<Candidate> library_candidates(const Reproduction& rep) {
+  // Every function of the report, bound or not, by the model's name, with the report's
+  // spellings (a scenario's text may name "__ClearPageIsolated" where the model has
+  // ClearPageIsolated); a function counts once whichever spelling the text has.
+  std::map<std::string, std::set<std::string>> names;
   for (const Side& s : rep.report.sides)
     for (const Frame& f : s.frames)
-      if (!f.function.empty()) names.push_back(std::string(proto::model_name(f.function)));
-  std::sort(names.begin(), names.end());
-  names.erase(std::unique(names.begin(), names.end()), names.end());
+      if (!f.function.empty()) {
+        const std::string model(proto::model_name(f.function));
+        names[model].insert(model);
+        names[model].insert(f.function);
+      }
+  auto named = [](const std::set<std::string>& ids, const std::set<std::string>& spellings) {
+    for (const auto& sp : spellings)
+      if (ids.count(sp)) return true;
+    return false;
+  };
   const auto hints = subsystem_hints(rep.report);
   std::vector<Candidate> out;
   for (const auto* file : litmus::catalog()) {
@@ -319,15 +337,15 @@ std::vector<Candidate> candidates(const Reproduction& rep) {
     bool covers = true;
     for (const BoundSide& s : rep.sides) {
       bool any = false;
-      for (const auto& f : s.modelled) any = any || ids.count(f);
+      for (const auto& f : s.modelled) any = any || named(ids, names[f]);
       covers = covers && any;
     }
     if (!covers) continue;
     int score = 0;
-    for (const auto& n : names) score += static_cast<int>(ids.count(n));
+    for (const auto& [model, spellings] : names) score += named(ids, spellings) ? 1 : 0;
     const std::string folder = std::string(file->name).substr(0, std::string(file->name).find('/'));
     if (hints.count(folder)) score += 3;
-    Candidate c{file, score, {}};
+    Candidate c{file->name, file->path, file->text, score, true, {}};
     auto parsed = litmus::parse_litmus(file->text, file->path);
     if (parsed.test) {
       std::set<std::string> bugs;
@@ -351,14 +369,27 @@ std::vector<Candidate> candidates(const Reproduction& rep) {
                    })->score;
   out.erase(std::remove_if(out.begin(), out.end(), [&](auto& c) { return c.score < best - 1; }),
             out.end());
+  for (auto& c : out) c.primary = c.score == best;
   std::stable_sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.score > b.score; });
   return out;
 }
 
-Search run_search(const Reproduction& rep, const litmus::CatalogFile& file,
-                  const std::string& version, const std::string& bug, const ReproduceOptions& o) {
+// The scenarios built from the report's entry points at `version` (scenario_builder.h).
+std::vector<Candidate> built_candidates(const Reproduction& rep, const std::string& version,
+                                        std::string* why_not) {
+  std::vector<SideWanted> sides;
+  for (const BoundSide& b : rep.sides) sides.push_back({b.modelled, key_functions(rep.report, b)});
+  std::vector<Candidate> out;
+  for (BuiltScenario& b : build_scenarios(sides, subsystem_hints(rep.report), version, why_not))
+    out.push_back(Candidate{b.name, b.name, std::move(b.text), 0, true, {}});
+  return out;
+}
+
+Search run_search(const Reproduction& rep, const Candidate& file, const std::string& version,
+                  const std::string& bug, const ReproduceOptions& o) {
   Search s;
   s.scenario = file.name;
+  s.counted = file.primary;
   s.version = version;
   s.bug = bug;
   mc::ExploreOptions eo;
@@ -368,18 +399,19 @@ Search run_search(const Reproduction& rep, const litmus::CatalogFile& file,
   // Directed: stop at the first finding that may be the report's (its kind, in a thread
   // running one of the report's functions); the full match is made on its counterexample,
   // and if it fails the search runs again to the end.
-  eo.stop_at = [&rep](const mc::Finding& f) {
+  eo.minimize_if = [&rep](const mc::Finding& f) {
     const std::string k = f.kind_string();
     if (!shows(rep.kinds, k) && !shows(rep.consequence_kinds, k)) return false;
     for (const BoundSide& b : rep.sides)
       if (any_in_path(key_functions(rep.report, b), f.labels)) return true;
     return false;
   };
+  eo.stop_at = eo.minimize_if;
   const litmus::Overrides ov = {{"kernel", version}, {"bug", bug}};
   const auto t0 = Clock::now();
   litmus::LitmusRun run = litmus::run_litmus_source(file.text, file.path, eo, ov);
   bool consequence = false;
-  if (run.result && !run.result->limit.empty() && !match(rep, *run.result, &consequence)) {
+  if (run.result && run.result->stopped_at && !match(rep, *run.result, &consequence)) {
     eo.stop_at = nullptr;
     run = litmus::run_litmus_source(file.text, file.path, eo, ov);
   }
@@ -392,6 +424,8 @@ Search run_search(const Reproduction& rep, const litmus::CatalogFile& file,
   s.executions = r.complete + r.with_finding + r.blocked;
   s.exhaustive = r.exhausted && r.limit.empty() && r.error.empty();
   s.limit = !r.error.empty() ? r.error : r.limit;
+  for (const std::string& k : mc::finding_kinds(r))
+    if (std::find(s.kinds.begin(), s.kinds.end(), k) == s.kinds.end()) s.kinds.push_back(k);
   if (const mc::Counterexample* c = match(rep, r, &consequence)) {
     mc::RunResult kept = r;
     kept.test = file.name;  // what `migcheck replay` finds it by
@@ -512,59 +546,91 @@ Reproduction reproduce(const Report& report, const ReproduceOptions& o) {
         std::string("the model has no finding that shows this symptom (") + report.title + ")";
     return finish();
   }
-  const std::vector<Candidate> cands = candidates(rep);
-  if (cands.empty()) {
-    rep.verdict = "not-in-model";
-    std::vector<std::string> sides;
-    for (const BoundSide& b : rep.sides) sides.push_back(join(b.modelled, "/"));
-    rep.reason = "no scenario of the library runs " + join(sides, " against ");
-    return finish();
-  }
-  for (const auto& c : cands) rep.scenarios.push_back(c.file->name);
-
   std::vector<std::string> versions;
   if (o.all_versions || model.empty())
     versions = proto::kernel_choices();
   else
     versions = {model};
+  // The library's scenarios, and per version those built from the report's entry points.
+  const std::vector<Candidate> cands =
+      o.scenarios == "built" ? std::vector<Candidate>() : library_candidates(rep);
+  std::map<std::string, std::vector<Candidate>> built;
+  std::string why_not_built;
+  if (o.scenarios != "library")
+    for (const std::string& v : versions) built[v] = built_candidates(rep, v, &why_not_built);
+  auto note_scenario = [&](const std::string& name) {
+    if (std::find(rep.scenarios.begin(), rep.scenarios.end(), name) == rep.scenarios.end())
+      rep.scenarios.push_back(name);
+  };
+  for (const auto& c : cands) note_scenario(c.name);
+  for (const auto& [v, list] : built)
+    for (const auto& c : list) note_scenario(c.name);
+  if (rep.scenarios.empty()) {
+    rep.verdict = "not-in-model";
+    std::vector<std::string> sides;
+    for (const BoundSide& b : rep.sides) sides.push_back(join(b.modelled, "/"));
+    rep.reason = (o.scenarios == "built" ? std::string("no built scenario runs ")
+                                         : std::string("no scenario of the library runs ")) +
+                 join(sides, " against ") +
+                 (o.scenarios == "library" ? "" : "; and " + why_not_built);
+    return finish();
+  }
+
   for (const std::string& v : versions) {
     VersionAnswer a;
     a.version = v;
     bool all_exhaustive = true;
+    std::vector<Candidate> here = cands;
+    here.insert(here.end(), built[v].begin(), built[v].end());
     // First a short directed search in each candidate (the report is often met early in one
-    // that is not first by score), then the rest of each search that did not finish.
+    // that is not first by score), then the rest of each primary search that did not finish.
     ReproduceOptions quick = o;
     quick.time_limit = std::min(o.time_limit, kQuickSeconds);
     // Keeps a finished search; true when it reproduced the report.
     auto keep = [&](Search s) {
       rep.searches.push_back(std::move(s));
-      if (rep.searches.back().run) a.by = static_cast<int>(rep.searches.size() - 1);
-      all_exhaustive = all_exhaustive && rep.searches.back().exhaustive;
+      const Search& k = rep.searches.back();
+      if (k.run) a.by = static_cast<int>(rep.searches.size() - 1);
+      if (k.counted) all_exhaustive = all_exhaustive && k.exhaustive;
       return a.by >= 0;
     };
+    if (here.empty()) {
+      // Nothing runs the report's functions at this version (a path it does not have): no
+      // search, so no answer either way.
+      a.verdict = "not-in-model";
+      rep.versions.push_back(a);
+      continue;
+    }
     std::vector<const Candidate*> unfinished;
-    for (const Candidate& c : cands) {
-      Search s = run_search(rep, *c.file, v, "none", quick);
-      if (!s.run && !s.exhaustive && s.error.empty())
+    for (const Candidate& c : here) {
+      Search s = run_search(rep, c, v, "none", quick);
+      if (!s.run && !s.exhaustive && s.error.empty() && c.primary)
         unfinished.push_back(&c);
       else if (keep(std::move(s)))
         break;
     }
     for (size_t i = 0; a.by < 0 && i < unfinished.size(); ++i)
-      keep(run_search(rep, *unfinished[i]->file, v, "none", o));
+      keep(run_search(rep, *unfinished[i], v, "none", o));
     a.verdict = a.by >= 0 ? "reproduced" : all_exhaustive ? "refuted" : "incomplete";
     rep.versions.push_back(a);
   }
   rep.model_version = model;
-  std::vector<std::string> yes, no, cut;
+  std::vector<std::string> yes, no, cut, none;
   for (const auto& a : rep.versions)
-    (a.verdict == "reproduced" ? yes : a.verdict == "refuted" ? no : cut).push_back(a.version);
+    (a.verdict == "reproduced"     ? yes
+     : a.verdict == "refuted"      ? no
+     : a.verdict == "not-in-model" ? none
+                                   : cut)
+        .push_back(a.version);
   if (!model.empty()) {
     const auto it = std::find_if(rep.versions.begin(), rep.versions.end(),
                                  [&](const VersionAnswer& a) { return a.version == model; });
     rep.verdict = it->verdict;
   } else {
-    rep.verdict = !yes.empty() ? "reproduced" : cut.empty() ? "refuted" : "incomplete";
+    rep.verdict = !yes.empty()   ? "reproduced"
+                  : !cut.empty() ? "incomplete"
+                  : !no.empty()  ? "refuted"
+                                 : "not-in-model";
     if (!yes.empty()) rep.model_version = yes.front();
   }
   std::string where;
@@ -573,16 +639,22 @@ Reproduction reproduce(const Report& report, const ReproduceOptions& o) {
     where += (where.empty() ? "" : "; ") + std::string("refuted at ") + version_ranges(no);
   if (!cut.empty())
     where += (where.empty() ? "" : "; ") + std::string("incomplete at ") + version_ranges(cut);
+  if (!none.empty())
+    where += (where.empty() ? "" : "; ") +
+             std::string("no scenario runs the report's functions at ") + version_ranges(none);
   rep.reason = where;
 
-  // Refuted: which deliberate mistakes of the candidate scenarios bring it back.
+  // Refuted: which deliberate mistakes of the best-matching scenarios bring it back (a hint,
+  // not a verdict: each variant gets the short directed search).
   if (yes.empty() && cut.empty()) {
+    ReproduceOptions quick = o;
+    quick.time_limit = std::min(o.time_limit, kQuickSeconds);
     for (const Candidate& c : cands)
-      for (const std::string& bug : c.bugs) {
+      for (const std::string& bug : c.primary ? c.bugs : std::vector<std::string>()) {
         std::vector<std::string> at;
         std::string kind;
         for (const std::string& v : versions) {
-          rep.searches.push_back(run_search(rep, *c.file, v, bug, o));
+          rep.searches.push_back(run_search(rep, c, v, bug, quick));
           const Search& s = rep.searches.back();
           if (s.run) {
             at.push_back(v);
@@ -595,7 +667,7 @@ Reproduction reproduce(const Report& report, const ReproduceOptions& o) {
             mistake = proto::bug_mistake(proto::parse_bug(bug));
           } catch (const std::exception&) {
           }
-          rep.variants.push_back("bug=" + bug + " (" + mistake + ") of " + c.file->name +
+          rep.variants.push_back("bug=" + bug + " (" + mistake + ") of " + c.name +
                                  " reproduces it at " + version_ranges(at) + " (" + kind + ")");
         }
       }
@@ -699,11 +771,22 @@ std::string format_reproduction(const Reproduction& rep) {
       const auto& f = by.run->counterexample->finding;
       o << " by " << by.scenario << " (" << f.kind_string()
         << (by.consequence ? ", the race's effect" : "") << ")";
+    } else if (a.verdict == "not-in-model") {
+      o << " (no scenario runs the report's functions at this version)";
     } else {
       uint64_t n = 0;
+      std::vector<std::string> uncounted;
       for (const Search& s : rep.searches)
-        if (s.version == a.version && s.bug == "none") n += s.executions;
+        if (s.version == a.version && s.bug == "none") {
+          if (s.counted || s.exhaustive) n += s.executions;
+          if (!s.counted && !s.exhaustive)
+            uncounted.push_back(s.scenario + " (cut after " + std::to_string(s.executions) +
+                                " executions)");
+        }
       o << " (" << n << " executions" << (a.verdict == "refuted" ? ", exhaustive" : "") << ")";
+      if (!uncounted.empty())
+        o << "\n    not counted, one short of the best match and searched "
+          << static_cast<int>(kQuickSeconds) << " s only: " << join(uncounted, ", ");
     }
     o << "\n";
   }
@@ -791,10 +874,21 @@ mc::json::Value reproduction_json(const Reproduction& rep) {
 std::string reproduction_litmus(const Reproduction& rep) {
   const Search* s = rep.reproduced_by();
   if (!s) return "";
-  const litmus::CatalogFile* f = litmus::find_scenario(s->scenario);
-  if (!f) return "";
-  // The library's file, run at the version and variant that reproduced the report.
-  std::string text = f->text;
+  // The library's file or the built one, run at the version and variant that reproduced it.
+  std::string text;
+  if (const litmus::CatalogFile* f = litmus::find_scenario(s->scenario))
+    text = f->text;
+  else if (auto b = built_scenario(s->scenario))
+    // A built file has no history to state: it expects what the search met at that version,
+    // so that running it passes while the race is there (and says so when a change removes
+    // it).
+    text = std::regex_replace(b->text, std::regex(R"(\n \* kernel=)"),
+                              "\n * Observed by migcheck reproduce at " + s->version +
+                                  " (not from the kernel's history):\n * Expect " +
+                                  (s->bug == "none" ? "" : "bug=" + s->bug + " ") + s->version +
+                                  ": " + join(s->kinds, ", ") + "\n * kernel=");
+  else
+    return "";
   static const std::regex kernel_line(R"((\n \* )kernel=[^\n]*)");
   static const std::regex bug_line(R"(\n \* bug=[^\n]*)");
   text = std::regex_replace(text, bug_line, "");

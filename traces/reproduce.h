@@ -22,6 +22,9 @@ struct ReproduceOptions {
   std::string kernel;         // --kernel: instead of the report's version
   bool all_versions = false;  // search every modelled version
   double time_limit = 60;     // seconds per scenario run; a run cut short is incomplete
+  // Where the scenarios come from: the library's (library), those built from the report's
+  // entry points (built, scenario_builder.h), or both, the library's first.
+  std::string scenarios = "both";
 };
 
 // A side of the report as bound to the model.
@@ -43,8 +46,12 @@ struct Search {
   // When it reproduced: the run, its counterexample the match, its test the scenario's name
   // (as `migcheck replay` finds it).
   std::optional<mc::RunResult> run;
-  bool consequence = false;  // the match shows the race by its consequence
-  std::string error;         // the scenario did not run (a model or binding error)
+  bool consequence = false;        // the match shows the race by its consequence
+  std::vector<std::string> kinds;  // the finding kinds the search met, in the order first met
+  std::string error;               // the scenario did not run (a model or binding error)
+  // Part of the verdict: a scenario one short of the best score gets only the short directed
+  // search, and when that is cut short it is listed, not counted.
+  bool counted = true;
 };
 
 // The answer at one modelled version.
