@@ -541,6 +541,14 @@ TEST(Builder, ANameBuildsTheSameScenarioAgainAndNothingElse) {
     EXPECT_FALSE(traces::built_scenario(bad).has_value()) << bad;
 }
 
+// The entry points' table of docs/reproduce.md is what `migcheck reproduce --entry-points`
+// prints, not a copy kept by hand.
+TEST(Builder, TheDocsTableIsTheToolsOutput) {
+  const std::string doc = slurp(std::string(MIGCHECK_SOURCE_DIR) + "/docs/reproduce.md");
+  EXPECT_NE(doc.find(traces::format_entry_points()), std::string::npos)
+      << "reprint it: migcheck reproduce --entry-points";
+}
+
 TEST(Reproduce, AHungTaskFromBuiltScenariosAlone) {
   traces::ReproduceOptions o;
   o.scenarios = "built";

@@ -189,6 +189,7 @@ std::string needs_text(const std::string& world, unsigned needs) {
   if (needs & kFreed) parts.push_back("the object then freed");
   if (needs & kWorker) parts.push_back("free_work in a kworker");
   if (needs & kScanner) parts.push_back("an empty compact_control for the scanner");
+  if (needs & kNewHandle) parts.push_back("a handle variable for the new object");
   std::string s;
   for (size_t i = 0; i < parts.size(); ++i) s += (i ? "; " : "") + parts[i];
   return s;
@@ -474,12 +475,20 @@ std::set<std::string> entry_point_reaches(const std::string& world, const std::s
 
 std::string format_entry_points() {
   std::ostringstream o;
-  o << "| world | entry point | what its thread does | set-up it needs |\n|---|---|---|---|\n";
+  o << "| world | entry point | what its thread does | set-up beyond the world's | reaches "
+       "also when held up |\n|---|---|---|---|---|\n";
   for (const EntryPoint& e : entry_points()) {
     const std::string world = e.world;
+    std::string also;
+    for (const char* f : e.also) also += (also.empty() ? "`" : ", `") + std::string(f) + "`";
     o << "| " << (world == "core" ? "any" : world) << " | `" << e.name << "` | " << e.what << " | "
-      << (e.needs ? needs_text("", e.needs) : "the world's object") << " |\n";
+      << (e.needs ? needs_text("", e.needs) : "none") << " | " << (also.empty() ? "-" : also)
+      << " |\n";
   }
+  o << "\nWorlds: ";
+  for (size_t i = 0; i < worlds().size(); ++i)
+    o << (i ? "; " : "") << "`" << worlds()[i].name << "`, " << worlds()[i].summary;
+  o << ".\n";
   return o.str();
 }
 
