@@ -13,6 +13,7 @@
 #include "checker/explore/explorer.h"
 #include "checker/report/result_json.h"
 #include "checker/report/text.h"
+#include "cli/gate.h"
 #include "cli/registry.h"
 #include "litmus/bindings/all.h"
 #include "litmus/catalog.h"
@@ -232,6 +233,31 @@ int main(int argc, char** argv) {
       "not in the model), 2 an unreadable report or a file that cannot be written, 3 some "
       "answer incomplete.");
 
+  auto* ci = app.add_subcommand(
+      "ci",
+      "The CI gate: every scenario (or the given paths) at every version and bug variant it "
+      "lists, with --all-findings, compared with a baseline");
+  gate::Options ci_options;
+  std::string ci_baseline, ci_junit;
+  bool ci_update = false;
+  ci->add_option("paths", ci_options.paths,
+                 "Scenario names or globs, litmus files, folders (default: the scenario library)");
+  ci->add_option("--baseline", ci_baseline,
+                 "The baseline file (one JSON object per test and variant) to compare with");
+  ci->add_flag("--update-baseline", ci_update,
+               "Write the runs into the baseline file instead of comparing (its order is kept)");
+  ci->add_option("--junit", ci_junit, "Write a JUnit XML report");
+  ci->add_option("--jobs", ci_options.jobs, "Runs in parallel (threads)")->check(CLI::Range(1, 64));
+  ci->add_option("--time-limit", ci_options.time_limit,
+                 "Seconds per run; a run cut short is INCOMPLETE, never a pass")
+      ->check(CLI::PositiveNumber);
+  ci->footer(
+      "Prints one line per change (failed, new finding, finding gone, outcomes changed, count "
+      "changed, INCOMPLETE, not in baseline, removed), then 'N passed, M failed'.\nExit "
+      "codes: 0 nothing regressed (a changed execution count alone is reported, not a "
+      "regression), 1 a regression, 2 bad input or runs with no baseline entry (with the "
+      "command that records them).");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -277,6 +303,76 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
 
+  if (ci->parsed()) {
+    if (ci_update && ci_baseline.empty())
+      return usage_error("ci: --update-baseline needs --baseline FILE");
+    std::vector<gate::Entry> baseline;
+    if (!ci_baseline.empty() && !(ci_update && !std::filesystem::exists(ci_baseline))) {
+      std::ifstream in(ci_baseline, std::ios::binary);
+      if (!in) return usage_error(ci_baseline + ": cannot read the baseline");
+      std::ostringstream buf;
+      buf << in.rdbuf();
+      std::string err;
+      if (!gate::read_baseline(buf.str(), ci_baseline, &baseline, &err)) return usage_error(err);
+    }
+    const std::vector<gate::Entry> now = gate::run(ci_options);
+    if (ci_update) {
+      const std::vector<gate::Entry> merged = gate::merge_baseline(baseline, now);
+      std::ofstream out(ci_baseline, std::ios::binary | std::ios::trunc);
+      out << gate::write_baseline(merged);
+      if (!out) return usage_error(ci_baseline + ": cannot write the baseline");
+      int errors = 0;
+      for (const auto& e : now)
+        if (e.verdict == "error") {
+          std::printf("error %s: %s\n", e.key().c_str(), e.why.c_str());
+          ++errors;
+        }
+      std::printf("baseline written: %s (%zu runs)\n", ci_baseline.c_str(), merged.size());
+      return errors ? kExitUsage : kExitOk;
+    }
+    std::vector<gate::Change> changes = gate::compare(baseline, now);
+    if (ci_baseline.empty())  // no baseline: each test against its own expectations only
+      changes.erase(std::remove_if(changes.begin(), changes.end(),
+                                   [](const gate::Change& c) { return c.missing; }),
+                    changes.end());
+    std::set<std::string> failed_keys;
+    int missing = 0, counts = 0;
+    bool input_error = false;
+    for (const auto& c : changes) {
+      std::printf("%s %s: %s%s%s\n",
+                  c.regression ? "FAIL"
+                  : c.missing  ? "NEW "
+                               : "NOTE",
+                  c.key.c_str(), c.what.c_str(), c.detail.empty() ? "" : ": ", c.detail.c_str());
+      if (c.regression) failed_keys.insert(c.key);
+      missing += c.missing;
+      counts += c.what == "count changed";
+      input_error = input_error || c.what == "error";
+    }
+    // A run fails with its first regression; a removed variant counts as a failed run.
+    const int failed = static_cast<int>(failed_keys.size());
+    int passed = 0;
+    for (const auto& e : now) passed += !failed_keys.count(e.key());
+    if (!ci_junit.empty()) {
+      std::ofstream out(ci_junit, std::ios::binary | std::ios::trunc);
+      out << gate::junit_xml(now, changes);
+      if (!out) return usage_error(ci_junit + ": cannot write the JUnit report");
+    }
+    if (counts) std::printf("%d execution counts changed (the state space moved)\n", counts);
+    std::printf("%d passed, %d failed\n", passed, failed);
+    if (input_error) return kExitUsage;
+    if (failed) return kExitNotAsExpected;
+    if (missing) {
+      std::string cmd = "migcheck ci";
+      for (const auto& p : ci_options.paths) cmd += " '" + p + "'";
+      std::fprintf(stderr,
+                   "migcheck ci: %d runs have no baseline entry in %s; record them with: %s "
+                   "--baseline %s --update-baseline\n",
+                   missing, ci_baseline.c_str(), cmd.c_str(), ci_baseline.c_str());
+      return kExitUsage;
+    }
+    return kExitOk;
+  }
   if (repro->parsed() && repro_entry_points) {
     std::printf("%s", traces::format_entry_points().c_str());
     return kExitOk;

@@ -1,0 +1,164 @@
+// migcheck ci: the baseline file, what a change of each kind prints and whether it fails the
+// gate, runs in parallel giving the same results as in sequence, and the JUnit report.
+#include "cli/gate.h"
+
+#include <gtest/gtest.h>
+#include <tinyxml2.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+namespace {
+
+gate::Entry entry(std::string test, std::string variant, std::vector<std::string> findings,
+                  uint64_t executions, std::vector<std::string> outcomes = {}) {
+  gate::Entry e;
+  e.test = std::move(test);
+  e.variant = std::move(variant);
+  e.verdict = "pass";
+  e.findings = std::move(findings);
+  e.executions = executions;
+  e.outcomes = std::move(outcomes);
+  return e;
+}
+
+std::string whats(const std::vector<gate::Change>& cs) {
+  std::string s;
+  for (const auto& c : cs)
+    s += c.key + ": " + c.what + (c.detail.empty() ? "" : " (" + c.detail + ")") +
+         (c.regression ? " !" : "") + "\n";
+  return s;
+}
+
+TEST(Baseline, WrittenAndReadBackTheSame) {
+  const std::vector<gate::Entry> es = {
+      entry("zsmalloc/map-vs-migrate", "kernel=4.8 bug=no-trypin", {"bad page access", "data-race"},
+            875, {"0:r0=42"}),
+      entry("classic.litmus", "", {}, 3, {"0:r0=0; 1:r0=1", "0:r0=1; 1:r0=0"})};
+  const std::string text = gate::write_baseline(es);
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 2);
+  std::vector<gate::Entry> back;
+  std::string err;
+  ASSERT_TRUE(gate::read_baseline(text, "b.jsonl", &back, &err)) << err;
+  ASSERT_EQ(back.size(), 2u);
+  EXPECT_EQ(gate::write_baseline(back), text);
+  EXPECT_TRUE(gate::compare(back, es).empty()) << whats(gate::compare(back, es));
+}
+
+TEST(Baseline, ABadLineSaysWhereAndWhatWasExpected) {
+  std::vector<gate::Entry> back;
+  std::string err;
+  EXPECT_FALSE(gate::read_baseline("# comment\n{\"test\":\"t\"}\n", "b.jsonl", &back, &err));
+  EXPECT_EQ(err.rfind("b.jsonl:2: expected an object with test, variant and verdict", 0), 0u)
+      << err;
+  EXPECT_FALSE(gate::read_baseline("not json\n", "b.jsonl", &back, &err));
+  EXPECT_EQ(err.rfind("b.jsonl:1: expected one JSON object per line", 0), 0u) << err;
+  EXPECT_FALSE(
+      gate::read_baseline("{\"test\":\"t\",\"variant\":\"\",\"verdict\":\"pass\",\"findings\":[],"
+                          "\"executions\":-1,\"outcomes\":[]}\n",
+                          "b.jsonl", &back, &err));
+}
+
+TEST(Baseline, AnUpdateKeepsTheFilesOrder) {
+  const std::vector<gate::Entry> before = {entry("z", "", {}, 1), entry("a", "kernel=4.8", {}, 1),
+                                           entry("a", "kernel=5.0", {}, 1), entry("m", "", {}, 1)};
+  const std::vector<gate::Entry> now = {entry("a", "kernel=4.8", {}, 2),
+                                        entry("a", "kernel=5.17", {}, 2), entry("b", "", {}, 2)};
+  std::string keys;
+  for (const auto& e : gate::merge_baseline(before, now))
+    keys += e.key() + "=" + std::to_string(e.executions) + " ";
+  EXPECT_EQ(keys, "z=1 a [kernel=4.8]=2 a [kernel=5.17]=2 m=1 b=2 ");
+}
+
+TEST(Compare, EachKindOfChangeAndWhetherItFailsTheGate) {
+  const std::vector<gate::Entry> before = {
+      entry("a", "kernel=4.8", {"data-race"}, 10, {"0:r0=1"}),
+      entry("a", "kernel=5.0", {}, 10),
+      entry("b", "", {"lost-wakeup"}, 5),
+      entry("c", "", {}, 7),
+  };
+  std::vector<gate::Entry> now = {
+      entry("a", "kernel=4.8", {"data-race", "use-after-free"}, 12, {"0:r0=1", "0:r0=2"}),
+      entry("a", "kernel=5.17", {}, 3),  // new variant; kernel=5.0 gone
+      entry("b", "", {}, 5),             // the finding is gone
+      entry("c", "", {}, 9),             // only the count moved
+  };
+  now.push_back(entry("d", "", {}, 1));
+  now.back().verdict = "incomplete";
+  now.back().why = "time limit";
+  const auto cs = gate::compare(before, now);
+  EXPECT_EQ(whats(cs),
+            "a [kernel=4.8]: new finding (use-after-free) !\n"
+            "a [kernel=4.8]: outcomes changed (new: 0:r0=2) !\n"
+            "a [kernel=4.8]: count changed (10 -> 12 complete executions)\n"
+            "a [kernel=5.17]: not in baseline (findings: none; 3 executions)\n"
+            "b: finding gone (lost-wakeup) !\n"
+            "c: count changed (7 -> 9 complete executions)\n"
+            "d: incomplete (time limit (not a pass)) !\n"
+            "d: not in baseline (findings: none; 1 executions)\n"
+            "a [kernel=5.0]: removed (the test no longer runs this variant) !\n");
+  const auto missing = std::count_if(cs.begin(), cs.end(), [](auto& c) { return c.missing; });
+  EXPECT_EQ(missing, 2);
+}
+
+// A run that failed its own expectations fails the gate whatever the baseline says.
+TEST(Compare, AFailedOrBrokenRunFailsTheGate) {
+  auto e = entry("a", "", {"data-race"}, 4);
+  const std::vector<gate::Entry> before = {e};
+  e.verdict = "fail";
+  e.why = "finding: data-race, expected none";
+  auto cs = gate::compare(before, {e});
+  ASSERT_EQ(cs.size(), 1u);
+  EXPECT_TRUE(cs[0].regression);
+  EXPECT_EQ(cs[0].what, "failed");
+  e.verdict = "error";
+  e.why = "a.litmus:3:1: expected ...";
+  cs = gate::compare(before, {e});
+  ASSERT_EQ(cs.size(), 1u);
+  EXPECT_EQ(cs[0].what, "error");
+}
+
+TEST(Run, TwoJobsGiveWhatOneGives) {
+  gate::Options o;
+  o.paths = {"balloon/*", "protocol/putback-vs-free", "zsmalloc/putback-vs-free"};
+  o.jobs = 1;
+  const auto one = gate::run(o);
+  o.jobs = 2;
+  const auto two = gate::run(o);
+  ASSERT_GE(one.size(), 20u);
+  EXPECT_EQ(gate::write_baseline(one), gate::write_baseline(two));
+  for (const auto& e : one) EXPECT_EQ(e.verdict, "pass") << e.key() << ": " << e.why;
+}
+
+TEST(Run, APathThatIsNothingIsAnError) {
+  gate::Options o;
+  o.paths = {"no-such-scenario/*", "/no/such/dir/x.litmus"};
+  const auto es = gate::run(o);
+  ASSERT_EQ(es.size(), 2u);
+  for (const auto& e : es) EXPECT_EQ(e.verdict, "error") << e.key();
+  EXPECT_NE(es[0].why.find("no scenario matches"), std::string::npos) << es[0].why;
+}
+
+TEST(Junit, OneCasePerVariantWithTheFindingOnFailure) {
+  gate::Options o;
+  o.paths = {"protocol/putback-vs-free"};
+  auto now = gate::run(o);
+  ASSERT_FALSE(now.empty());
+  auto before = now;
+  before[0].findings.push_back("use-after-free");  // now "gone": a regression
+  const std::string xml = gate::junit_xml(now, gate::compare(before, now));
+  tinyxml2::XMLDocument doc;
+  ASSERT_EQ(doc.Parse(xml.c_str()), tinyxml2::XML_SUCCESS) << xml;
+  const auto* root = doc.FirstChildElement("testsuites");
+  ASSERT_NE(root, nullptr);
+  EXPECT_EQ(root->IntAttribute("tests"), static_cast<int>(now.size()));
+  EXPECT_EQ(root->IntAttribute("failures"), 1);
+  const auto* suite = root->FirstChildElement("testsuite");
+  ASSERT_NE(suite, nullptr);
+  EXPECT_STREQ(suite->Attribute("name"), "protocol/putback-vs-free");
+  const auto* failure = suite->FirstChildElement("testcase")->FirstChildElement("failure");
+  ASSERT_NE(failure, nullptr);
+  EXPECT_STREQ(failure->Attribute("type"), "finding gone");
+}
+
+}  // namespace
