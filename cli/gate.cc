@@ -57,7 +57,8 @@ std::vector<Job> jobs_of(const std::vector<std::string>& paths) {
   return jobs;
 }
 
-std::vector<Entry> run_job(const Job& job, const mc::ExploreOptions& eo) {
+std::vector<Entry> run_job(const Job& job, const mc::ExploreOptions& eo,
+                           const litmus::Overrides& overrides) {
   if (!job.error.empty()) {
     Entry e;
     e.test = job.name;
@@ -66,7 +67,7 @@ std::vector<Entry> run_job(const Job& job, const mc::ExploreOptions& eo) {
     return {e};
   }
   std::vector<Entry> out;
-  for (litmus::LitmusRun& lr : litmus::run_litmus_text(job.text, job.path, eo)) {
+  for (litmus::LitmusRun& lr : litmus::run_litmus_text(job.text, job.path, eo, overrides)) {
     Entry e;
     e.test = job.name;
     e.variant = lr.variant;
@@ -120,7 +121,8 @@ std::vector<Entry> run(const Options& o) {
   std::vector<std::vector<Entry>> results(jobs.size());
   std::atomic<size_t> next{0};
   auto worker = [&] {
-    for (size_t i = next++; i < jobs.size(); i = next++) results[i] = run_job(jobs[i], eo);
+    for (size_t i = next++; i < jobs.size(); i = next++)
+      results[i] = run_job(jobs[i], eo, o.overrides);
   };
   const int n = std::max(1, std::min<int>(o.jobs, static_cast<int>(jobs.size())));
   std::vector<std::thread> threads;
@@ -262,6 +264,50 @@ std::vector<Change> compare(const std::vector<Entry>& baseline, const std::vecto
   for (const Entry& b : baseline)
     if (run_tests.count(b.test) && !seen.count(b.key()))
       out.push_back({b.key(), "removed", "the test no longer runs this variant", true, false});
+  return out;
+}
+
+namespace {
+
+// The variant's settings without its kernel, and the kernel it names.
+std::pair<std::string, std::string> split_kernel(const std::string& variant) {
+  std::istringstream in(variant);
+  std::string rest, kernel;
+  for (std::string w; in >> w;) {
+    if (w.rfind("kernel=", 0) == 0)
+      kernel = w.substr(7);
+    else
+      rest += (rest.empty() ? "" : " ") + w;
+  }
+  return {rest, kernel};
+}
+
+}  // namespace
+
+std::vector<VersionDiff> diff_versions(const std::vector<Entry>& entries, const std::string& a,
+                                       const std::string& b, size_t* pairs) {
+  std::map<std::pair<std::string, std::string>, VersionDiff> by;
+  std::vector<std::pair<std::string, std::string>> order;
+  for (const Entry& e : entries) {
+    auto [rest, kernel] = split_kernel(e.variant);
+    const auto key = std::make_pair(e.test, rest);
+    if (!by.count(key)) order.push_back(key);
+    VersionDiff& d = by[key];
+    d.test = e.test;
+    d.variant = rest;
+    if (kernel == a && !d.a)
+      d.a = &e;
+    else if (kernel == b && !d.b)
+      d.b = &e;
+  }
+  std::vector<VersionDiff> out;
+  *pairs = 0;
+  for (const auto& key : order) {
+    const VersionDiff& d = by[key];
+    if (!d.a || !d.b) continue;
+    ++*pairs;
+    if (d.a->verdict != d.b->verdict || d.a->findings != d.b->findings) out.push_back(d);
+  }
   return out;
 }
 

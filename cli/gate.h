@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,6 +36,8 @@ struct Options {
   std::vector<std::string> paths;  // scenario names or globs, litmus files, folders
   int jobs = 1;
   double time_limit = 0;  // per run, seconds; 0: none (a run cut short is INCOMPLETE)
+  // Settings that replace every file's (`kernel` = "4.8,5.17" for `migcheck diff`).
+  std::map<std::string, std::string> overrides;
 };
 
 // Runs every test of `paths` (the scenario library when empty). Bad paths and files that do
@@ -63,6 +66,18 @@ struct Change {
 
 // What changed from `baseline` to `now`, in the order of `now` (then the removed ones).
 std::vector<Change> compare(const std::vector<Entry>& baseline, const std::vector<Entry>& now);
+
+// One test and variant (its settings but the kernel) at two kernel versions.
+struct VersionDiff {
+  std::string test;
+  std::string variant;  // "bug=no-trypin", or empty
+  const Entry* a = nullptr;
+  const Entry* b = nullptr;
+};
+// The runs of `entries` (run with kernel=A,B) whose verdict or finding kinds differ between
+// kernel `a` and kernel `b`, in run order; `pairs` is set to the number of pairs compared.
+std::vector<VersionDiff> diff_versions(const std::vector<Entry>& entries, const std::string& a,
+                                       const std::string& b, size_t* pairs);
 
 // JUnit XML: one testsuite per test, one testcase per variant; a failure carries the finding
 // and its interleaving, an incomplete run is skipped with the reason.

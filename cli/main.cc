@@ -258,6 +258,23 @@ int main(int argc, char** argv) {
       "regression), 1 a regression, 2 bad input or runs with no baseline entry (with the "
       "command that records them).");
 
+  auto* diff = app.add_subcommand(
+      "diff", "Which scenarios change verdict or finding kinds between two kernel versions");
+  gate::Options diff_options;
+  std::vector<std::string> diff_kernels;
+  diff->add_option(
+      "paths", diff_options.paths,
+      "Scenario names or globs, litmus files, folders (default: the scenario library)");
+  diff->add_option("--kernel", diff_kernels, "A kernel version; given twice: A and B")
+      ->required()
+      ->allow_extra_args(false);
+  diff->add_option("--jobs", diff_options.jobs, "Runs in parallel (threads)")
+      ->check(CLI::Range(1, 64));
+  diff->footer(
+      "Runs each scenario at both versions (every bug variant it lists) with --all-findings and "
+      "prints those whose verdict or finding kinds differ.\nExit codes: 0 compared (whatever "
+      "differs), 2 bad input.");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -303,6 +320,38 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
 
+  if (diff->parsed()) {
+    if (diff_kernels.size() != 2)
+      return usage_error("diff: give --kernel twice: --kernel A --kernel B");
+    for (const auto& k : diff_kernels)
+      if (k.find(',') != std::string::npos || k == "all")
+        return usage_error("diff: --kernel " + k + ": expected one kernel version");
+    diff_options.overrides["kernel"] = diff_kernels[0] + "," + diff_kernels[1];
+    const std::vector<gate::Entry> now = gate::run(diff_options);
+    bool input_error = false;
+    for (const auto& e : now)
+      if (e.verdict == "error") {
+        std::printf("error %s: %s\n", e.key().c_str(), e.why.c_str());
+        input_error = true;
+      }
+    if (input_error) return kExitUsage;
+    size_t pairs = 0;
+    const auto diffs = gate::diff_versions(now, diff_kernels[0], diff_kernels[1], &pairs);
+    auto kinds = [](const gate::Entry& e) {
+      std::string s;
+      for (const auto& f : e.findings) s += (s.empty() ? "" : ", ") + f;
+      return (s.empty() ? std::string("none") : s) +
+             (e.verdict == "pass" ? "" : " (" + e.verdict + ")");
+    };
+    for (const auto& d : diffs)
+      std::printf("%s%s: %s: %s | %s: %s\n", d.test.c_str(),
+                  d.variant.empty() ? "" : (" [" + d.variant + "]").c_str(),
+                  diff_kernels[0].c_str(), kinds(*d.a).c_str(), diff_kernels[1].c_str(),
+                  kinds(*d.b).c_str());
+    std::printf("%zu of %zu runs differ between %s and %s\n", diffs.size(), pairs,
+                diff_kernels[0].c_str(), diff_kernels[1].c_str());
+    return kExitOk;
+  }
   if (ci->parsed()) {
     if (ci_update && ci_baseline.empty())
       return usage_error("ci: --update-baseline needs --baseline FILE");

@@ -139,6 +139,25 @@ TEST(Run, APathThatIsNothingIsAnError) {
   EXPECT_NE(es[0].why.find("no scenario matches"), std::string::npos) << es[0].why;
 }
 
+TEST(Diff, TheRunsWhoseFindingsDifferBetweenTwoVersions) {
+  const std::vector<gate::Entry> es = {
+      entry("a", "kernel=5.16 bug=none", {"lost-wakeup"}, 4),
+      entry("a", "kernel=5.16 bug=x", {"data-race"}, 4),
+      entry("a", "kernel=5.18 bug=none", {}, 4),
+      entry("a", "kernel=5.18 bug=x", {"data-race"}, 9),  // only the count: the same
+      entry("b", "kernel=5.16", {}, 1),
+      entry("b", "kernel=5.18", {"VM_BUG_ON"}, 1),
+  };
+  size_t pairs = 0;
+  const auto d = gate::diff_versions(es, "5.16", "5.18", &pairs);
+  EXPECT_EQ(pairs, 3u);
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_EQ(d[0].test + " [" + d[0].variant + "]", "a [bug=none]");
+  EXPECT_EQ(d[0].a->findings, std::vector<std::string>{"lost-wakeup"});
+  EXPECT_TRUE(d[0].b->findings.empty());
+  EXPECT_EQ(d[1].test + " [" + d[1].variant + "]", "b []");
+}
+
 TEST(Junit, OneCasePerVariantWithTheFindingOnFailure) {
   gate::Options o;
   o.paths = {"protocol/putback-vs-free"};
