@@ -119,8 +119,12 @@ TEST(Compare, AFailedOrBrokenRunFailsTheGate) {
 }
 
 TEST(Run, TwoJobsGiveWhatOneGives) {
+  // The smallest scenarios of the library (91 runs, a few hundred executions in all): the
+  // question is the threads, not the searches.
   gate::Options o;
-  o.paths = {"balloon/*", "protocol/putback-vs-free", "zsmalloc/putback-vs-free"};
+  o.paths = {"protocol/compaction-vs-alloc", "protocol/offline-vs-alloc",
+             "zsmalloc/compact-vs-migration", "zsmalloc/malloc-vs-migrate",
+             "balloon/inflate-vs-compaction"};
   o.jobs = 1;
   const auto one = gate::run(o);
   o.jobs = 2;
@@ -160,7 +164,7 @@ TEST(Diff, TheRunsWhoseFindingsDifferBetweenTwoVersions) {
 
 TEST(Junit, OneCasePerVariantWithTheFindingOnFailure) {
   gate::Options o;
-  o.paths = {"protocol/putback-vs-free"};
+  o.paths = {"protocol/compaction-vs-alloc"};
   auto now = gate::run(o);
   ASSERT_FALSE(now.empty());
   auto before = now;
@@ -174,7 +178,7 @@ TEST(Junit, OneCasePerVariantWithTheFindingOnFailure) {
   EXPECT_EQ(root->IntAttribute("failures"), 1);
   const auto* suite = root->FirstChildElement("testsuite");
   ASSERT_NE(suite, nullptr);
-  EXPECT_STREQ(suite->Attribute("name"), "protocol/putback-vs-free");
+  EXPECT_STREQ(suite->Attribute("name"), "protocol/compaction-vs-alloc");
   const auto* failure = suite->FirstChildElement("testcase")->FirstChildElement("failure");
   ASSERT_NE(failure, nullptr);
   EXPECT_STREQ(failure->Attribute("type"), "finding gone");
