@@ -366,7 +366,12 @@ int main(int argc, char** argv) {
     }
     const std::vector<gate::Entry> now = gate::run(ci_options);
     if (ci_update) {
-      const std::vector<gate::Entry> merged = gate::merge_baseline(baseline, now);
+      // A run that did not run (a bad path, a file that does not parse) is reported, never
+      // recorded.
+      std::vector<gate::Entry> ran;
+      for (const auto& e : now)
+        if (e.verdict != "error") ran.push_back(e);
+      const std::vector<gate::Entry> merged = gate::merge_baseline(baseline, ran);
       std::ofstream out(ci_baseline, std::ios::binary | std::ios::trunc);
       out << gate::write_baseline(merged);
       if (!out) return usage_error(ci_baseline + ": cannot write the baseline");
