@@ -91,7 +91,8 @@ std::vector<Entry> run_job(const Job& job, const mc::ExploreOptions& eo,
       e.why = !r.error.empty()                             ? r.error
               : !r.limit.empty() && lr.verdict->incomplete ? r.limit
                                                            : lr.verdict->explanation;
-    if (r.counterexample) e.example = r.counterexample;
+    e.examples = r.all_findings;
+    if (e.examples.empty() && r.counterexample) e.examples.push_back(*r.counterexample);
     out.push_back(std::move(e));
   }
   return out;
@@ -362,9 +363,10 @@ std::string junit_xml(const std::vector<Entry>& entries, const std::vector<Chang
         message += (message.empty() ? "" : "; ") + c->what + ": " + c->detail;
         text += c->what + ": " + c->detail + "\n";
       }
-      if (e.example) {
-        text += "\n" + e.example->finding.kind_string() + ": " + e.example->finding.message +
-                "\n\n" + mc::format_diagram(*e.example, 36);
+      if (!e.examples.empty()) {
+        const mc::Counterexample& c = e.examples.front();
+        text += "\n" + c.finding.kind_string() + ": " + c.finding.message + "\n\n" +
+                mc::format_diagram(c, 36);
       }
       tinyxml2::XMLElement* f = tc->InsertNewChildElement("failure");
       f->SetAttribute("message", message.c_str());

@@ -26,9 +26,9 @@ struct Entry {
   std::vector<std::string> outcomes;  // final states, sorted (litmus files with registers)
   // Not in the baseline: for the reports.
   double seconds = 0;
-  std::string why;                            // fail / incomplete / error: in words
-  std::optional<mc::Counterexample> example;  // the first finding, with its trace
-  std::string source;                         // the litmus file's path, for locations
+  std::string why;                           // fail / incomplete / error: in words
+  std::vector<mc::Counterexample> examples;  // every distinct finding, with its trace
+  std::string source;                        // the litmus file's path, for locations
   std::string key() const { return test + (variant.empty() ? "" : " [" + variant + "]"); }
 };
 

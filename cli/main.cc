@@ -4,6 +4,7 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <regex>
@@ -14,7 +15,9 @@
 #include "checker/report/result_json.h"
 #include "checker/report/text.h"
 #include "cli/gate.h"
+#include "cli/html.h"
 #include "cli/registry.h"
+#include "cli/sarif.h"
 #include "litmus/bindings/all.h"
 #include "litmus/catalog.h"
 #include "litmus/parser.h"
@@ -238,7 +241,7 @@ int main(int argc, char** argv) {
       "The CI gate: every scenario (or the given paths) at every version and bug variant it "
       "lists, with --all-findings, compared with a baseline");
   gate::Options ci_options;
-  std::string ci_baseline, ci_junit;
+  std::string ci_baseline, ci_junit, ci_sarif, ci_html;
   bool ci_update = false;
   ci->add_option("paths", ci_options.paths,
                  "Scenario names or globs, litmus files, folders (default: the scenario library)");
@@ -247,6 +250,12 @@ int main(int argc, char** argv) {
   ci->add_flag("--update-baseline", ci_update,
                "Write the runs into the baseline file instead of comparing (its order is kept)");
   ci->add_option("--junit", ci_junit, "Write a JUnit XML report");
+  ci->add_option("--sarif", ci_sarif,
+                 "Write a SARIF 2.1.0 log: one result per finding, its interleaving as a code "
+                 "flow");
+  ci->add_option("--html", ci_html,
+                 "Write one self-contained HTML page: every run, and each finding's "
+                 "interleaving");
   ci->add_option("--jobs", ci_options.jobs, "Runs in parallel (threads)")->check(CLI::Range(1, 64));
   ci->add_option("--time-limit", ci_options.time_limit,
                  "Seconds per run; a run cut short is INCOMPLETE, never a pass")
@@ -407,10 +416,17 @@ int main(int argc, char** argv) {
     const int failed = static_cast<int>(failed_keys.size());
     int passed = 0;
     for (const auto& e : now) passed += !failed_keys.count(e.key());
-    if (!ci_junit.empty()) {
-      std::ofstream out(ci_junit, std::ios::binary | std::ios::trunc);
-      out << gate::junit_xml(now, changes);
-      if (!out) return usage_error(ci_junit + ": cannot write the JUnit report");
+    const std::string version = MIGCHECK_VERSION;
+    const std::pair<const std::string*, std::function<std::string()>> reports[] = {
+        {&ci_junit, [&] { return gate::junit_xml(now, changes); }},
+        {&ci_sarif, [&] { return gate::sarif_log(now, changes, version); }},
+        {&ci_html, [&] { return gate::html_report(now, changes, version); }},
+    };
+    for (const auto& [file, text] : reports) {
+      if (file->empty()) continue;
+      std::ofstream out(*file, std::ios::binary | std::ios::trunc);
+      out << text();
+      if (!out) return usage_error(*file + ": cannot write the report");
     }
     if (counts) std::printf("%d execution counts changed (the state space moved)\n", counts);
     std::printf("%d passed, %d failed\n", passed, failed);

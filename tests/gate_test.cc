@@ -1,5 +1,6 @@
 // migcheck ci: the baseline file, what a change of each kind prints and whether it fails the
-// gate, runs in parallel giving the same results as in sequence, and the JUnit report.
+// gate, runs in parallel giving the same results as in sequence, and the JUnit, SARIF and HTML
+// reports (the SARIF schema and the page in a browser: cli.ci_sarif_*, cli.ci_html_*).
 #include "cli/gate.h"
 
 #include <gtest/gtest.h>
@@ -7,6 +8,10 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "cli/html.h"
+#include "cli/sarif.h"
 
 namespace {
 
@@ -182,6 +187,74 @@ TEST(Junit, OneCasePerVariantWithTheFindingOnFailure) {
   const auto* failure = suite->FirstChildElement("testcase")->FirstChildElement("failure");
   ASSERT_NE(failure, nullptr);
   EXPECT_STREQ(failure->Attribute("type"), "finding gone");
+}
+
+// The balloon's dequeue race at 4.8 (bug=dequeue-without-lock, b_dev_info->pages read without
+// pages_lock): one data race, whose two accesses the SARIF code flow marks.
+std::vector<gate::Entry> dequeue_race() {
+  gate::Options o;
+  o.paths = {"balloon/deflate-vs-compaction"};
+  o.overrides = {{"kernel", "4.8"}, {"bug", "dequeue-without-lock"}};
+  return gate::run(o);
+}
+
+TEST(Sarif, AFindingTheBaselineLacksIsNewAndAnError) {
+  const auto now = dequeue_race();
+  ASSERT_EQ(now.size(), 1u);
+  ASSERT_EQ(now[0].findings, std::vector<std::string>{"data-race"});
+  auto before = now;
+  before[0].findings.clear();
+  const auto log = nlohmann::json::parse(gate::sarif_log(now, gate::compare(before, now), "t"));
+  const auto& results = log["runs"][0]["results"];
+  ASSERT_EQ(results.size(), now[0].examples.size());
+  const auto& r = results[0];
+  EXPECT_EQ(r["ruleId"], "data-race");
+  EXPECT_EQ(r["baselineState"], "new");
+  EXPECT_EQ(r["level"], "error");
+  EXPECT_EQ(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "protocol/balloon.cc");
+  // Both sides of the race are essential steps, in two threads, in the global order.
+  std::vector<std::pair<int64_t, std::string>> essential;
+  for (const auto& flow : r["codeFlows"][0]["threadFlows"])
+    for (const auto& step : flow["locations"])
+      if (step["importance"] == "essential")
+        essential.push_back({step["executionOrder"].get<int64_t>(), flow["id"]});
+  ASSERT_EQ(essential.size(), 2u);
+  EXPECT_NE(essential[0].second, essential[1].second);
+
+  const auto same = nlohmann::json::parse(gate::sarif_log(now, gate::compare(now, now), "t"));
+  EXPECT_EQ(same["runs"][0]["results"][0]["baselineState"], "unchanged");
+  EXPECT_EQ(same["runs"][0]["results"][0]["level"], "note");
+}
+
+TEST(Sarif, AnIncompleteRunIsANotificationNotASilentPass) {
+  auto now = dequeue_race();
+  now[0].verdict = "incomplete";
+  now[0].why = "time limit (1 s)";
+  const auto log = nlohmann::json::parse(gate::sarif_log(now, gate::compare(now, now), "t"));
+  const auto& n = log["runs"][0]["invocations"][0]["toolExecutionNotifications"];
+  ASSERT_EQ(n.size(), 1u);
+  EXPECT_EQ(n[0]["level"], "warning");
+  EXPECT_NE(n[0]["message"]["text"].get<std::string>().find("INCOMPLETE"), std::string::npos);
+}
+
+TEST(Html, EveryRunIsARowAndAnInterleavingIsDrawnOnce) {
+  auto now = dequeue_race();
+  ASSERT_FALSE(now[0].examples.empty());
+  now.push_back(now[0]);
+  now[1].variant = "kernel=4.10 bug=dequeue-without-lock";  // the same steps at another version
+  const std::string page = gate::html_report(now, gate::compare(now, now), "t");
+  auto count = [&page](const std::string& what) {
+    size_t n = 0;
+    for (size_t p = page.find(what); p != std::string::npos; p = page.find(what, p + 1)) ++n;
+    return n;
+  };
+  const size_t n = now[0].examples.size();  // distinct data races, each with two sides
+  EXPECT_EQ(count("<tr class=\"pass"), 2u);
+  EXPECT_EQ(count("<table class=\"interleaving\">"), n);
+  EXPECT_EQ(count("The same interleaving as in"), n);
+  EXPECT_EQ(count("class=\"ev race"), 2 * n);
+  EXPECT_EQ(page.find("http"), std::string::npos);  // nothing to fetch
 }
 
 }  // namespace

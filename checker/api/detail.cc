@@ -34,15 +34,17 @@ void check_block_lifetime(Execution& ex, ObjectBase& o, bool write,
   HeapBlock* b = o.owner;
   const ThreadId p = ex.self();
   if (b->freed) {
-    Finding f = ex.finding(FindingKind::kUseAfterFree,
-                       std::string(write ? "write to " : "read of ") + o.display_name() + " in " +
-                           (b->name ? b->name : b->type) + " freed by T" +
-                           std::to_string(b->free_tid) + " at " + source_where(b->free_loc) +
-                           (b->free_label_depth == 0
-                                ? ""
-                                : " [" + join_labels(b->free_labels, b->free_label_depth) + "]"),
-                           loc);
+    Finding f =
+        ex.finding(FindingKind::kUseAfterFree,
+                   std::string(write ? "write to " : "read of ") + o.display_name() + " in " +
+                       (b->name ? b->name : b->type) + " freed by T" + std::to_string(b->free_tid) +
+                       " at " + source_where(b->free_loc) +
+                       (b->free_label_depth == 0
+                            ? ""
+                            : " [" + join_labels(b->free_labels, b->free_label_depth) + "]"),
+                   loc);
     f.other_labels = join_labels(b->free_labels, b->free_label_depth);
+    f.other_event = b->free_detail;
     ex.fail(std::move(f));
     return;
   }
@@ -79,12 +81,15 @@ void check_race_shadow(Execution& ex, ObjectBase& o, bool write, bool atomic, ui
     }
   }
   if (other) {
-    Finding f = ex.finding(FindingKind::kDataRace,
-                           "data race on " + o.display_name() + ": " + describe(ex, *other) +
-                               ", and " + describe(ex, cur, true) + ", with no ordering between them",
-                           loc);
-    if (other->detail >= 0 && static_cast<size_t>(other->detail) < ex.details().size())
+    Finding f =
+        ex.finding(FindingKind::kDataRace,
+                   "data race on " + o.display_name() + ": " + describe(ex, *other) + ", and " +
+                       describe(ex, cur, true) + ", with no ordering between them",
+                   loc);
+    if (other->detail >= 0 && static_cast<size_t>(other->detail) < ex.details().size()) {
       f.other_labels = ex.details()[other->detail].labels;
+      f.other_event = other->detail;
+    }
     ex.fail(std::move(f));
     return;
   }

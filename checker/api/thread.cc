@@ -141,13 +141,15 @@ void free_block(const void* p, const std::source_location& loc) {
   for (int other = 0; other < thread_limit(); ++other) {
     const AccessRecord& r = b->last_access[other];
     if (other == me || r.epoch == 0 || t.sync.at[other] >= r.epoch) continue;
-    ex->fail(ex->finding(FindingKind::kUseAfterFree,
-                         std::string(what) + " freed by T" + std::to_string(me) + " while T" +
-                             std::to_string(other) + "'s " + (r.write ? "write" : "read") + " at " +
-                             source_where(r.loc) +
-                             " is not ordered before the free: in another interleaving it "
-                             "comes after it",
-                         loc));
+    Finding f = ex->finding(FindingKind::kUseAfterFree,
+                            std::string(what) + " freed by T" + std::to_string(me) + " while T" +
+                                std::to_string(other) + "'s " + (r.write ? "write" : "read") +
+                                " at " + source_where(r.loc) +
+                                " is not ordered before the free: in another interleaving it "
+                                "comes after it",
+                            loc);
+    f.other_event = r.detail;
+    ex->fail(std::move(f));
     break;  // going on (--all-findings): the free happens
   }
   b->freed = true;
@@ -156,7 +158,11 @@ void free_block(const void* p, const std::source_location& loc) {
   b->free_label_depth = t.label_depth;
   std::copy_n(t.labels, std::min(t.label_depth, kMaxLabels), b->free_labels);
   ex->commit(&b->lifetime, OpKind::kFree, Access::kWrite, Acquire::kNone, loc);
-  if (ex->history()) ex->describe_last(&b->lifetime, what, std::memory_order_seq_cst, false);
+  b->free_detail = -1;
+  if (ex->history()) {
+    ex->describe_last(&b->lifetime, what, std::memory_order_seq_cst, false);
+    b->free_detail = static_cast<int32_t>(ex->details().size()) - 1;
+  }
 }
 
 }  // namespace detail

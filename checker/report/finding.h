@@ -44,7 +44,13 @@ struct Finding {
   // A finding with two sides (a data race's other access, a use-after-free's free): the label
   // path of that other side, when the execution kept history.
   std::string other_labels;
-  uint64_t step = 0;   // events executed before the finding
+  // That other side's index in the execution's events, when the execution kept history (the
+  // finding's own access is not among them: it failed before it was logged).
+  int64_t other_event = -1;
+  // How many events the execution had logged when the finding was made (with history): where
+  // it happened among them. -1 without history.
+  int64_t at_event = -1;
+  uint64_t step = 0;  // events executed before the finding
   // The kind as users name it: the violation's name, or the finding kind.
   std::string kind_string() const {
     return kind == FindingKind::kViolation ? name : kind_name(kind);

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "checker/report/finding.h"
+#include "checker/report/steps.h"
 
 namespace mc {
 std::string memory_order_name(std::memory_order mo) {
@@ -26,9 +27,7 @@ std::string memory_order_name(std::memory_order mo) {
   return "?";
 }
 
-namespace {
-
-std::string op_text(const EventDetail& e) {
+std::string format_event(const EventDetail& e) {
   std::string s = op_name(e.kind);
   if (e.has_order) s += "(" + memory_order_name(e.order) + ")";
   if (!e.object.empty()) s += " " + e.object;
@@ -39,6 +38,8 @@ std::string op_text(const EventDetail& e) {
              : " = " + e.value;
   return s;
 }
+
+namespace {
 
 std::string fixed(const std::string& s, size_t w) {
   if (s.size() <= w) return s + std::string(w - s.size(), ' ');
@@ -169,7 +170,7 @@ std::string format_trace(const Counterexample& c) {
     else
       std::snprintf(buf, sizeof buf, "     .  %-7s", who.c_str());
     std::string line = buf;
-    line += " " + function_column(e.labels) + " " + op_text(e);
+    line += " " + function_column(e.labels) + " " + format_event(e);
     const std::string model = e.loc.line() ? source_where(e.loc) : "";
     if (!e.origin.empty())
       line += "   " + e.origin + (model.empty() ? "" : " (" + model + ")");
@@ -187,27 +188,7 @@ std::string format_trace(const Counterexample& c) {
 // are left out; the step-by-step trace has everything.
 std::string format_diagram(const Counterexample& c, int width) {
   const size_t w = static_cast<size_t>(width);
-  size_t begin = 0;
-  for (size_t i = 0; i < c.events.size(); ++i)
-    if (c.events[i].kind == OpKind::kSpawn) {
-      begin = i + 1;
-      break;
-    }
-  auto changes_state = [](const EventDetail& e) {
-    switch (e.kind) {
-      case OpKind::kLoad:
-      case OpKind::kPlainRead:
-      case OpKind::kNonatomicRead:
-      case OpKind::kFence:
-      case OpKind::kJoin:
-      case OpKind::kSpawn:
-      case OpKind::kThreadEnd:
-      case OpKind::kChoose:
-        return false;
-      default:
-        return true;
-    }
-  };
+  const size_t begin = first_thread_event(c);
   struct Row {
     int tid;
     std::string text;

@@ -15,5 +15,7 @@ std::string format_diagram(const Counterexample& c, int max_column_width = 72);
 // distinct finding, headed "== finding i of n: <kind> at <place>"; otherwise the first one.
 std::string format_counterexamples(const RunResult& r);
 std::string memory_order_name(std::memory_order mo);
+// One event as the trace prints it: "store(release) page0._refcount := 1".
+std::string format_event(const EventDetail& e);
 
 }  // namespace mc

@@ -18,6 +18,7 @@ Finding Execution::make_finding(FindingKind kind, std::string name, std::string 
   f.message = std::move(message);
   f.loc = loc;
   f.step = trace_.events.size();
+  if (history_) f.at_event = static_cast<int64_t>(trace_.details.size());
   if (running_ >= 0 && running_ < kMaxThreads) {
     f.thread = running_;
     f.labels = label_path(running_);

@@ -24,6 +24,7 @@ struct HeapBlock {
   // The freeing thread's labels, kept as pointers: the path is spelled out only in a report.
   const char* free_labels[kMaxLabels] = {};
   int free_label_depth = 0;
+  int32_t free_detail = -1;          // the free's index in the execution's events (with history)
   void (*destroy)(void*) = nullptr;  // the destructor, at the end of the execution
   // The latest access of each thread to any object in the block: a free that is not ordered
   // after one of them is a use-after-free in some interleaving.
