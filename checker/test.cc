@@ -1,8 +1,18 @@
 #include "checker/test.h"
 
+#include <charconv>
 #include <stdexcept>
 
 namespace mc {
+
+bool parse_decimal(const std::string& text, int64_t* out) {
+  const char* first = text.data();
+  const char* last = text.data() + text.size();
+  if (first != last && *first == '+') ++first;  // from_chars takes '-' only
+  if (first == last) return false;
+  const auto [end, ec] = std::from_chars(first, last, *out, 10);
+  return ec == std::errc() && end == last;
+}
 
 std::string Params::get(const std::string& key, const std::string& fallback) const {
   auto it = values_.find(key);
@@ -12,12 +22,8 @@ std::string Params::get(const std::string& key, const std::string& fallback) con
 int64_t Params::get_int(const std::string& key, int64_t fallback) const {
   auto it = values_.find(key);
   if (it == values_.end()) return fallback;
-  try {
-    size_t used = 0;
-    int64_t v = std::stoll(it->second, &used, 0);
-    if (used == it->second.size()) return v;
-  } catch (const std::exception&) {
-  }
+  int64_t v = 0;
+  if (parse_decimal(it->second, &v)) return v;
   throw std::invalid_argument("parameter " + key + "=" + it->second + " is not an integer");
 }
 
@@ -82,6 +88,12 @@ std::string resolve_params(const TestCase& t, const std::map<std::string, std::s
       return "test " + t.name + " has no parameter '" + k + "'" +
              (known.empty() ? " (it takes none)" : " (it takes: " + known + ")");
     }
+    if (decl->integer) {
+      int64_t n = 0;
+      if (!parse_decimal(val, &n) || n < decl->min || n > decl->max)
+        return "test " + t.name + ": " + k + "=" + val + ": expected a decimal integer from " +
+               std::to_string(decl->min) + " to " + std::to_string(decl->max);
+    }
     if (!decl->choices.empty()) {
       bool ok = false;
       std::string list;
@@ -89,8 +101,7 @@ std::string resolve_params(const TestCase& t, const std::map<std::string, std::s
         ok |= c == val;
         list += (list.empty() ? "" : ", ") + c;
       }
-      if (!ok)
-        return "test " + t.name + ": " + k + "=" + val + " is not one of: " + list;
+      if (!ok) return "test " + t.name + ": " + k + "=" + val + " is not one of: " + list;
     }
     v[k] = val;
   }

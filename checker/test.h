@@ -36,11 +36,19 @@ struct Expectation {
   std::optional<std::vector<std::string>> finding_kinds;
 };
 
+// A decimal integer, the whole of `text` (an optional sign, digits; no base prefix, no
+// octal); false when it is not one or does not fit.
+bool parse_decimal(const std::string& text, int64_t* out);
+
 struct Parameter {
   std::string name;
   std::string fallback;
   std::string help;
   std::vector<std::string> choices;  // empty: any value
+  // An integer parameter: decimal, from `min` to `max` (a value outside is an input error,
+  // never wrapped or truncated into another run).
+  bool integer = false;
+  int64_t min = 0, max = 0;
 };
 
 struct TestCase {

@@ -36,8 +36,9 @@ std::vector<Job> jobs_of(const std::vector<std::string>& paths) {
   for (const std::string& p : paths) {
     std::error_code ec;
     if (p.ends_with(".litmus") || std::filesystem::is_directory(p, ec)) {
-      const auto files = litmus::litmus_files({p});
-      if (files.empty()) jobs.push_back({p, p, "", "no litmus file under " + p});
+      std::vector<std::string> errors;
+      const auto files = litmus::litmus_files({p}, &errors);
+      for (const std::string& e : errors) jobs.push_back({p, p, "", e});
       for (const std::string& f : files) {
         std::ifstream in(f, std::ios::binary);
         std::ostringstream b;

@@ -1,11 +1,15 @@
 // migcheck: the command line. Parses options, picks tests, runs the explorer, prints.
 #include <CLI/CLI.hpp>
+#include <charconv>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <regex>
 #include <set>
@@ -43,6 +47,28 @@ constexpr const char* kExitCodes =
     "  3  nothing failed, but some search was cut short (--max-executions, --time-limit, a\n"
     "     test's own cap) or is not exhaustive by design (bounded, random, pct) and found\n"
     "     nothing: INCOMPLETE, not a proof\n";
+
+// Numbers on the command line: seconds are finite and above 0 ('0', '-5' and 'nan' are not
+// "no limit"); counts are decimal digits that fit (no sign to wrap, no base prefix).
+const CLI::Validator kSeconds(
+    [](const std::string& s) -> std::string {
+      char* end = nullptr;
+      const double v = std::strtod(s.c_str(), &end);
+      if (s.empty() || *end != '\0' || !std::isfinite(v) || v <= 0)
+        return "expected a number of seconds greater than 0, got '" + s + "'";
+      return "";
+    },
+    "SECONDS>0");
+const CLI::Validator kCount(
+    [](const std::string& s) -> std::string {
+      uint64_t v = 0;
+      const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 10);
+      if (s.empty() || ec != std::errc() || end != s.data() + s.size())
+        return "expected a decimal count from 0 to " +
+               std::to_string(std::numeric_limits<uint64_t>::max()) + ", got '" + s + "'";
+      return "";
+    },
+    "COUNT");
 
 int usage_error(const std::string& msg) {
   std::fprintf(stderr, "migcheck: %s\n", msg.c_str());
@@ -157,16 +183,18 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"dpor", "dfs", "naive", "bounded", "random", "pct"}));
   run->add_option("--bound", opts.bound, "Preemption bound K for --strategy bounded")
       ->check(CLI::NonNegativeNumber);
-  run->add_option("--depth", depth, "Bug depth d for --strategy pct")->check(CLI::PositiveNumber);
-  run->add_option("--seed", opts.seed, "Seed for random and pct");
-  run->add_option("--iterations", opts.iterations, "Executions for random and pct");
+  run->add_option("--depth", depth, "Bug depth d for --strategy pct")->check(CLI::Range(1, 64));
+  run->add_option("--seed", opts.seed, "Seed for random and pct")->check(kCount);
+  run->add_option("--iterations", opts.iterations, "Executions for random and pct")->check(kCount);
   run->add_option("--max-executions", opts.max_executions,
-                  "Stop after N executions (0: no limit); a search stopped so is INCOMPLETE");
+                  "Stop after N executions (0: no limit); a search stopped so is INCOMPLETE")
+      ->check(kCount);
   run->add_option("--max-steps", opts.max_steps,
                   "Steps per execution before it is reported as a possible livelock")
-      ->check(CLI::PositiveNumber);
+      ->check(kCount & CLI::PositiveNumber);
   run->add_option("--time-limit", opts.time_limit,
-                  "Wall-clock budget per test, in seconds; a search stopped so is INCOMPLETE");
+                  "Wall-clock budget per test, in seconds; a search stopped so is INCOMPLETE")
+      ->check(kSeconds);
   run->add_option("--set", sets, "Model parameter KEY=VALUE (e.g. n=8, kernel=4.8, bug=...)");
   run->add_option("--trace-out", trace_out,
                   "Write the first counterexample as a JSON trace for `migcheck replay`");
@@ -220,7 +248,7 @@ int main(int argc, char** argv) {
   repro
       ->add_option("--time-limit", repro_time_limit,
                    "Seconds per scenario search (a search cut short is incomplete)")
-      ->check(CLI::PositiveNumber);
+      ->check(kSeconds);
   repro
       ->add_option("--scenarios", repro_scenarios,
                    "Which scenarios to search: the library's, those built from the report's "
@@ -259,7 +287,7 @@ int main(int argc, char** argv) {
   ci->add_option("--jobs", ci_options.jobs, "Runs in parallel (threads)")->check(CLI::Range(1, 64));
   ci->add_option("--time-limit", ci_options.time_limit,
                  "Seconds per run; a run cut short is INCOMPLETE, never a pass")
-      ->check(CLI::PositiveNumber);
+      ->check(kSeconds);
   ci->footer(
       "Prints one line per change (failed, new finding, finding gone, outcomes changed, count "
       "changed, INCOMPLETE, not in baseline, removed), then 'N passed, M failed'.\nExit "
@@ -624,28 +652,37 @@ int main(int argc, char** argv) {
     return "";
   };
   if (litmus_runs) {
-    // Scenarios of the library by name, then files and folders.
-    std::vector<std::pair<std::string, litmus::LitmusRun>> runs;
-    for (const litmus::CatalogFile* f : scenarios)
-      for (auto& lr : litmus::run_litmus_text(f->text, f->path, opts, litmus_overrides))
-        runs.emplace_back(f->name, std::move(lr));
-    if (!litmus_paths.empty())
-      for (auto& lr : litmus::run_litmus_paths(litmus_paths, opts, litmus_overrides))
-        runs.emplace_back(lr.file, std::move(lr));
+    // Scenarios of the library by name, then files and folders; each printed (and flushed)
+    // as soon as it has run, so a later failure loses nothing already checked.
     std::vector<litmus::LitmusRun> all;
-    for (auto& [name, lr] : runs) {
+    std::string trace_error;
+    auto report = [&](const std::string& name, litmus::LitmusRun lr) {
       if (json)
         std::printf("%s\n", mc::json::write(litmus::litmus_json(lr)).c_str());
       else
         std::printf("%s\n", litmus::format_herd(lr).c_str());
-      if (lr.result) {
-        const std::string err = write_trace(*lr.result, name);
-        if (!err.empty()) return usage_error(err);
-      }
+      std::fflush(stdout);
+      if (lr.result && trace_error.empty()) trace_error = write_trace(*lr.result, name);
       const int c = litmus::litmus_exit_code({lr});
       (c == kExitOk ? passed : c == kExitIncomplete ? incomplete : failed)++;
       all.push_back(std::move(lr));
+    };
+    for (const litmus::CatalogFile* f : scenarios)
+      for (auto& lr : litmus::run_litmus_text(f->text, f->path, opts, litmus_overrides))
+        report(f->name, std::move(lr));
+    for (const std::string& path : litmus_paths) {
+      std::vector<std::string> errors;
+      for (const std::string& file : litmus::litmus_files({path}, &errors))
+        for (auto& lr : litmus::run_litmus_file(file, opts, litmus_overrides))
+          report(lr.file, std::move(lr));
+      for (const std::string& e : errors) {
+        litmus::LitmusRun bad;
+        bad.file = path;
+        bad.errors.push_back(e);
+        report(path, std::move(bad));
+      }
     }
+    if (!trace_error.empty()) return usage_error(trace_error);
     input_error = litmus::litmus_exit_code(all) == kExitUsage;
     // One folder: paths in the table relative to it.
     const std::string base = litmus_paths.size() == 1 && scenarios.empty() &&
@@ -662,6 +699,7 @@ int main(int argc, char** argv) {
       return usage_error(t->name + ": " + e.what());
     }
     print_run(r, json);
+    std::fflush(stdout);
     (r.pass ? passed : r.incomplete ? incomplete : failed)++;
     const std::string err = write_trace(r, r.test);
     if (!err.empty()) return usage_error(err);

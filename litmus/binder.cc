@@ -168,6 +168,17 @@ class Binder {
                            "=' before the header comment is a herd info line, not a "
                            "setting: write it inside the comment, as ' * " +
                            i.key + "=" + i.value + "'");
+    // A key no model reads is a typo ('kernl=4.8', 'Kernel=4.8'), never ignored: the file
+    // would run at the default version and prove nothing about the one it names.
+    for (const auto& [key, value] : test.settings) {
+      if (bn.setting(key)) continue;
+      std::string known;
+      for (const ModelSetting& ms : bn.settings()) known += (known.empty() ? "" : ", ") + ms.key;
+      auto l = test.setting_locs.find(key);
+      error(l != test.setting_locs.end() ? l->second : test.loc,
+            "unknown setting '" + key + "=" + value + "' (the settings are: " + known +
+                "; prose in the header must not take the form key=value)");
+    }
     for (const ModelSetting& ms : bn.settings()) {
       std::string value = ms.fallback;
       SourceLoc at = test.loc;
@@ -221,6 +232,17 @@ class Binder {
         error(fe.loc, "Expect bug=" + fe.bug + ": the bindings have no 'bug' setting");
       for (const std::string& entry : fe.kernels) {
         const size_t dots = entry.find("..");
+        if (kernel && dots != std::string::npos) {
+          const std::string lo = kernel->choice_for(entry.substr(0, dots));
+          const std::string hi = kernel->choice_for(entry.substr(dots + 2));
+          const auto at = [&](const std::string& v) {
+            return std::find(kernel->choices.begin(), kernel->choices.end(), v) -
+                   kernel->choices.begin();
+          };
+          if (!lo.empty() && !hi.empty() && at(lo) > at(hi))
+            error(fe.loc, "Expect: the range " + entry + " runs backwards (write " +
+                              entry.substr(dots + 2) + ".." + entry.substr(0, dots) + ")");
+        }
         for (const std::string& k :
              dots == std::string::npos
                  ? std::vector<std::string>{entry}

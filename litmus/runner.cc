@@ -20,15 +20,24 @@ namespace litmus {
 
 namespace fs = std::filesystem;
 
-std::vector<std::string> litmus_files(const std::vector<std::string>& files_or_dirs) {
+std::vector<std::string> litmus_files(const std::vector<std::string>& files_or_dirs,
+                                      std::vector<std::string>* errors) {
   std::vector<std::string> out;
   for (const std::string& path : files_or_dirs) {
     std::error_code ec;
     if (fs::is_directory(path, ec)) {
       std::vector<std::string> found;
-      for (fs::recursive_directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec))
-        if (it->is_regular_file(ec) && it->path().extension() == ".litmus")
+      fs::recursive_directory_iterator it(path, ec), end;
+      for (; !ec && it != end; it.increment(ec)) {
+        std::error_code file_ec;
+        if (it->is_regular_file(file_ec) && it->path().extension() == ".litmus")
           found.push_back(it->path().string());
+      }
+      if (errors && ec)
+        errors->push_back(path + ": the folder could not be read to the end (" + ec.message() +
+                          (it != end ? ", at " + it->path().string() : std::string()) + ")");
+      else if (errors && found.empty())
+        errors->push_back(path + ": expected litmus files (*.litmus) in the folder, found none");
       std::sort(found.begin(), found.end());
       out.insert(out.end(), found.begin(), found.end());
     } else {
@@ -145,7 +154,15 @@ std::vector<LitmusRun> run_litmus_paths(const std::vector<std::string>& files_or
                                         const mc::ExploreOptions& options,
                                         const Overrides& overrides) {
   std::vector<LitmusRun> runs;
-  for (const std::string& f : litmus_files(files_or_dirs))
+  std::vector<std::string> errors;
+  const std::vector<std::string> files = litmus_files(files_or_dirs, &errors);
+  for (const std::string& e : errors) {
+    LitmusRun bad;
+    bad.file = e.substr(0, e.find(": "));
+    bad.errors.push_back(e);
+    runs.push_back(std::move(bad));
+  }
+  for (const std::string& f : files)
     for (LitmusRun& r : run_litmus_file(f, options, overrides)) runs.push_back(std::move(r));
   return runs;
 }

@@ -36,8 +36,11 @@ struct LitmusRun {
 };
 
 // Expands files and directories (recursively, *.litmus) into a sorted list of files. A path
-// that does not exist is kept, so that running it reports the error.
-std::vector<std::string> litmus_files(const std::vector<std::string>& files_or_dirs);
+// that does not exist is kept, so that running it reports the error. A folder with no litmus
+// file, or one whose walk failed (an unreadable subfolder), is an error in `errors`
+// ("PATH: ..."), never an empty success.
+std::vector<std::string> litmus_files(const std::vector<std::string>& files_or_dirs,
+                                      std::vector<std::string>* errors = nullptr);
 
 // Parses, binds and explores one test, once per value of its list setting (kernel=...).
 // Never throws: problems end up in `errors`.

@@ -375,6 +375,33 @@ exists (false)
       << errors(o);
 }
 
+// A header key no model reads is a typo, and a version range that runs backwards a slip: both
+// are input errors, never a run at the default version that proves nothing about the one named.
+TEST(LitmusProtocolErrors, UnknownSettingsAndBackwardRanges) {
+  const LitmusRun r = run(R"(C bad
+(*
+ * kernl=4.8
+ * Kernel=5.17
+ * foo=bar
+ * Expect 5.17..4.10: lost-wakeup
+ *)
+{ struct page pg0; }
+P0(struct page *pg0) { lock_page(pg0); unlock_page(pg0); }
+exists (false)
+)");
+  const std::string e = errors(r);
+  ASSERT_EQ(r.errors.size(), 4u) << e;
+  EXPECT_NE(e.find("inline.litmus:3:4: unknown setting 'kernl=4.8' (the settings are: kernel, "),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("inline.litmus:4:4: unknown setting 'Kernel=5.17'"), std::string::npos) << e;
+  EXPECT_NE(e.find("inline.litmus:5:4: unknown setting 'foo=bar'"), std::string::npos) << e;
+  EXPECT_NE(e.find("inline.litmus:6:4: Expect: the range 5.17..4.10 runs backwards (write "
+                   "4.10..5.17)"),
+            std::string::npos)
+      << e;
+}
+
 TEST(LitmusProtocolErrors, ObjectsInTheInitialState) {
   const LitmusRun r = run(R"(C bad
 {

@@ -228,8 +228,19 @@ TEST(Params, UnknownKeysAndBadValuesAreRejected) {
   mc::Params p;
   EXPECT_NE(mc::resolve_params(t, {{"m", "3"}}, &p).find("has no parameter 'm'"),
             std::string::npos);
-  EXPECT_EQ(mc::resolve_params(t, {{"n", "x"}}, &p), "");
-  EXPECT_THROW(p.get_int("n", 0), std::invalid_argument);
+  // An integer parameter is decimal and in its range: never wrapped (4294967297 ran n=1),
+  // read in another base (010 was octal) or let through to fail inside the model.
+  for (const char* bad : {"x", "4294967297", "-1", "0", "15", "0x10", "3.0", "", " 3"})
+    EXPECT_NE(mc::resolve_params(t, {{"n", bad}}, &p)
+                  .find(std::string("n=") + bad + ": expected a decimal integer from 1 to 14"),
+              std::string::npos)
+        << bad;
+  ASSERT_EQ(mc::resolve_params(t, {{"n", "010"}}, &p), "");
+  EXPECT_EQ(p.get_int("n", 0), 10);
+  int64_t v = 0;
+  EXPECT_FALSE(mc::parse_decimal("99999999999999999999", &v));
+  EXPECT_TRUE(mc::parse_decimal("+7", &v));
+  EXPECT_EQ(v, 7);
 }
 
 TEST(Glob, Matches) {

@@ -293,7 +293,10 @@ std::optional<uint64_t> lookup(const std::map<int64_t, uint64_t>& table, int64_t
   return it->second;
 }
 
-Parameter n_param(const char* fallback, const char* help) { return {"n", fallback, help, {}}; }
+// n threads (or n besides the main one): at most what an execution may have.
+Parameter n_param(const char* fallback, const char* help, int64_t max) {
+  return {"n", fallback, help, {}, true, 1, max};
+}
 
 }  // namespace
 
@@ -357,7 +360,7 @@ void register_classic_programs(Registry& r) {
          [](const Params&) { return Expectation{"assertion", {}, {}, {}, "", {}}; }});
   r.add({"classic/readers",
          "one writer, n readers: 2^n traces",
-         {n_param("3", "readers")},
+         {n_param("3", "readers", kNarrowThreads - 2)},
          readers,
          [](const Params& p) {
            Expectation e;
@@ -367,7 +370,7 @@ void register_classic_programs(Registry& r) {
          }});
   r.add({"classic/lastzero",
          "lastzero(n), acquire/release",
-         {n_param("3", "writers")},
+         {n_param("3", "writers", kNarrowThreads - 1)},
          lastzero,
          [](const Params& p) {
            Expectation e;
@@ -377,7 +380,7 @@ void register_classic_programs(Registry& r) {
          }});
   r.add({"classic/indexer",
          "indexer(n): hash-table insertion with CAS",
-         {n_param("12", "threads")},
+         {n_param("12", "threads", kNarrowThreads - 1)},
          indexer,
          [](const Params& p) {
            Expectation e;
@@ -387,7 +390,7 @@ void register_classic_programs(Registry& r) {
          }});
   r.add({"classic/lockinc",
          "n threads increment under one lock: n! traces",
-         {n_param("3", "threads")},
+         {n_param("3", "threads", kNarrowThreads - 1)},
          lockinc,
          [](const Params& p) {
            Expectation e;
