@@ -81,6 +81,8 @@ std::vector<Entry> run_job(const Job& job, const mc::ExploreOptions& eo,
     }
     const mc::RunResult& r = *lr.result;
     e.executions = r.complete;
+    e.explored = r.complete + r.blocked + r.with_finding;
+    e.estimate = r.estimate;
     e.seconds = r.seconds;
     e.findings = mc::finding_kinds(r);
     std::sort(e.findings.begin(), e.findings.end());
@@ -120,6 +122,8 @@ std::vector<Entry> run(const Options& o) {
   mc::ExploreOptions eo;
   eo.all_findings = true;
   eo.time_limit = o.time_limit;
+  eo.budget = o.budget;
+  eo.probe = o.probe;
   // The gate compares kinds, counts and outcomes; a shorter counterexample changes none of
   // them, and minimising every distinct finding of every run cost most of the gate's time.
   eo.minimize = false;

@@ -29,6 +29,8 @@ struct Entry {
   std::string why;                           // fail / incomplete / error: in words
   std::vector<mc::Counterexample> examples;  // every distinct finding, with its trace
   std::string source;                        // the litmus file's path, for locations
+  uint64_t explored = 0;  // every execution the search made (complete, blocked, with findings)
+  std::optional<mc::Estimate> estimate;  // a budgeted run past its probe
   std::string key() const { return test + (variant.empty() ? "" : " [" + variant + "]"); }
 };
 
@@ -36,6 +38,8 @@ struct Options {
   std::vector<std::string> paths;  // scenario names or globs, litmus files, folders
   int jobs = 1;
   double time_limit = 0;  // per run, seconds; 0: none (a run cut short is INCOMPLETE)
+  double budget = 0;      // per run, seconds; 0: none (mc::ExploreOptions::budget)
+  double probe = 0;       // seconds before the estimate; 0: a tenth of the budget
   // Settings that replace every file's (`kernel` = "4.8,5.17" for `migcheck diff`).
   std::map<std::string, std::string> overrides;
 };

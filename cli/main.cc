@@ -195,6 +195,10 @@ int main(int argc, char** argv) {
   run->add_option("--time-limit", opts.time_limit,
                   "Wall-clock budget per test, in seconds; a search stopped so is INCOMPLETE")
       ->check(kSeconds);
+  run->add_option("--budget", opts.budget,
+                  "Seconds: after a tenth of them the search estimates its size from its "
+                  "progress and stops if predicted not to fit (INCOMPLETE, with the estimate)")
+      ->check(kSeconds);
   run->add_option("--set", sets, "Model parameter KEY=VALUE (e.g. n=8, kernel=4.8, bug=...)");
   run->add_option("--trace-out", trace_out,
                   "Write the first counterexample as a JSON trace for `migcheck replay`");
@@ -287,6 +291,11 @@ int main(int argc, char** argv) {
   ci->add_option("--jobs", ci_options.jobs, "Runs in parallel (threads)")->check(CLI::Range(1, 64));
   ci->add_option("--time-limit", ci_options.time_limit,
                  "Seconds per run; a run cut short is INCOMPLETE, never a pass")
+      ->check(kSeconds);
+  ci->add_option("--budget", ci_options.budget,
+                 "Seconds per run: after a tenth of it, each search estimates its size from "
+                 "its progress and stops if predicted not to fit; INCOMPLETE with the estimate, "
+                 "never a pass")
       ->check(kSeconds);
   ci->footer(
       "Prints one line per change (failed, new finding, finding gone, outcomes changed, count "

@@ -7,6 +7,7 @@
 #include <tinyxml2.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
@@ -255,6 +256,62 @@ TEST(Html, EveryRunIsARowAndAnInterleavingIsDrawnOnce) {
   EXPECT_EQ(count("The same interleaving as in"), n);
   EXPECT_EQ(count("class=\"ev race"), 2 * n);
   EXPECT_EQ(page.find("http"), std::string::npos);  // nothing to fetch
+}
+
+// --budget: a search predicted, after its probe, not to fit its budget stops there; one that
+// runs out of budget stops too. Either way INCOMPLETE, with the estimate: never a pass.
+TEST(Budget, ASearchOverItsBudgetIsIncompleteWithTheEstimate) {
+  gate::Options o;
+  o.paths = {"zsmalloc/free-last-vs-migration"};
+  o.overrides = {{"kernel", "5.17"}};  // 628126 executions, a minute
+  o.budget = 1;
+  const auto runs = gate::run(o);
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].verdict, "incomplete") << runs[0].why;
+  EXPECT_NE(runs[0].why.find("budget of 1 s"), std::string::npos) << runs[0].why;
+  ASSERT_TRUE(runs[0].estimate.has_value());
+  EXPECT_GT(runs[0].estimate->executions, static_cast<double>(runs[0].estimate->after));
+  const auto changes = gate::compare(runs, runs);
+  ASSERT_FALSE(changes.empty());
+  EXPECT_EQ(changes[0].what, "incomplete");
+  EXPECT_TRUE(changes[0].regression);  // the gate does not pass it
+}
+
+// A search that fits its budget runs past its probe to the end, as without one.
+TEST(Budget, ASearchThatFitsRunsToTheEnd) {
+  gate::Options o;
+  o.paths = {"protocol/lock-page-vs-migration"};
+  o.overrides = {{"kernel", "5.17"}};  // about 10000 executions
+  const auto plain = gate::run(o);
+  o.budget = 100;
+  o.probe = 0.05;
+  const auto budgeted = gate::run(o);
+  EXPECT_EQ(gate::write_baseline(plain), gate::write_baseline(budgeted));
+  ASSERT_EQ(budgeted.size(), 1u);
+  EXPECT_EQ(budgeted[0].verdict, "pass") << budgeted[0].why;
+  ASSERT_TRUE(budgeted[0].estimate.has_value());  // estimated at the probe, then went on
+  EXPECT_GT(budgeted[0].estimate->executions, 0);
+}
+
+// The measurement behind docs/ci.md's figures: each search's estimate after the probe against
+// what it made (MIGCHECK_ESTIMATE_ALL=1 for the library, or MIGCHECK_ESTIMATE_PATH=scenario;
+// MIGCHECK_PROBE=seconds). Not part of the suite's run: it takes minutes.
+TEST(Budget, EstimateAgainstTheWholeSearch) {
+  const char* path = std::getenv("MIGCHECK_ESTIMATE_PATH");
+  if (!path && !std::getenv("MIGCHECK_ESTIMATE_ALL"))
+    GTEST_SKIP() << "a measurement: set MIGCHECK_ESTIMATE_ALL=1 or MIGCHECK_ESTIMATE_PATH";
+  gate::Options o;
+  if (path) o.paths = {path};
+  o.budget = 1e6;
+  o.probe = std::getenv("MIGCHECK_PROBE") ? std::atof(std::getenv("MIGCHECK_PROBE")) : 0.05;
+  for (const auto& e : gate::run(o)) {
+    EXPECT_EQ(e.verdict, "pass") << e.key() << ": " << e.why;
+    if (!e.estimate || e.estimate->executions <= 0) continue;
+    std::printf("%-70s made %8llu estimated %10.0f after %6llu: %.2fx\n", e.key().c_str(),
+                static_cast<unsigned long long>(e.explored), e.estimate->executions,
+                static_cast<unsigned long long>(e.estimate->after),
+                e.estimate->executions / static_cast<double>(e.explored));
+  }
 }
 
 }  // namespace

@@ -25,6 +25,7 @@ class DeterminismCheck final : public Strategy {
 
   StrategyInfo info() const override { return inner_->info(); }
   TraceObserver* observer() override { return inner_->observer(); }
+  double progress() const override { return inner_->progress(); }
   std::string error() const override { return error_.empty() ? inner_->error() : error_; }
 
   bool begin_execution() override { return error_.empty() && inner_->begin_execution(); }

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <chrono>
+#include <cstdio>
 #include <set>
 #include <stdexcept>
 
@@ -168,6 +169,24 @@ ExecutionRecord run_once(const TestCase& test, const Params& params, uint64_t ma
   return rec;
 }
 
+namespace {
+
+std::string seconds_text(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g s", s);
+  return buf;
+}
+
+}  // namespace
+
+std::string format_estimate(const Estimate& e) {
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "about %.2g executions (estimated after %llu), about %s",
+                e.executions, static_cast<unsigned long long>(e.after),
+                seconds_text(e.predicted_seconds()).c_str());
+  return buf;
+}
+
 RunResult explore(const TestCase& test, const Params& params, const ExploreOptions& o) {
   RunResult r;
   r.test = test.name;
@@ -183,6 +202,7 @@ RunResult explore(const TestCase& test, const Params& params, const ExploreOptio
   r.searched_all_findings = o.all_findings;
   std::function<void()> body = [&] { test.body(params); };
   const auto t0 = Clock::now();
+  const double probe = o.probe > 0 ? o.probe : o.budget / 10;
   uint64_t runs = 0;
   std::set<std::string> seen;  // --all-findings: identities of the findings met
   bool stopped = false;
@@ -194,9 +214,34 @@ RunResult explore(const TestCase& test, const Params& params, const ExploreOptio
       break;
     }
     if (o.time_limit > 0 && (runs & 63) == 0 && since(t0) > o.time_limit) {
-      r.limit = "--time-limit " + std::to_string(o.time_limit) + " s reached";
+      r.limit = "--time-limit " + seconds_text(o.time_limit) + " reached";
       stopped = true;
       break;
+    }
+    if (o.budget > 0 && (runs & 15) == 0) {
+      const double now = since(t0);
+      if (!r.estimate && now > probe) {
+        const double done = strategy->progress();
+        Estimate e;
+        e.after = runs;
+        e.seconds = now;
+        e.executions = done > 0 ? static_cast<double>(runs) / done : 0;
+        r.estimate = e;
+        if (done > 0 && e.predicted_seconds() > o.budget) {
+          r.limit = "stopped after the probe: " + format_estimate(e) + ", over the budget of " +
+                    seconds_text(o.budget);
+          stopped = true;
+          break;
+        }
+      }
+      if (now > o.budget) {
+        r.limit =
+            "the budget of " + seconds_text(o.budget) + " ran out" +
+            (r.estimate && r.estimate->executions > 0 ? " (" + format_estimate(*r.estimate) + ")"
+                                                      : std::string());
+        stopped = true;
+        break;
+      }
     }
     if (!strategy->begin_execution()) break;
     ++runs;

@@ -43,7 +43,25 @@ struct ExploreOptions {
   // Model threads an execution may have (the host thread counts): kNarrowThreads, or up to
   // kMaxThreads, whose wider vector clocks make every event a little dearer.
   int max_threads = kNarrowThreads;
+  // Seconds an exhaustive search may take (0: no budget). After a probe (`probe` seconds; 0:
+  // a tenth of the budget) the search's size is estimated from its own progress
+  // (Strategy::progress); a search predicted to take longer than the budget stops there, and
+  // one that runs out of budget stops too: INCOMPLETE with the estimate, never a pass.
+  double budget = 0;
+  double probe = 0;
 };
+
+// What a budgeted search estimated of its own size.
+struct Estimate {
+  double executions = 0;  // the whole search, estimated
+  uint64_t after = 0;     // executions made when it was estimated
+  double seconds = 0;     // seconds spent then
+  double predicted_seconds() const {
+    return after ? executions * seconds / static_cast<double>(after) : 0;
+  }
+};
+// "about 1.2e+04 executions (estimated after 310), about 52 s".
+std::string format_estimate(const Estimate& e);
 
 struct Counterexample {
   Finding finding;
@@ -84,6 +102,7 @@ struct RunResult {
   bool incomplete = false;
   std::string stopped_by;  // incomplete: what cut it short, or what the strategy covers
   std::vector<std::string> mismatches;
+  std::optional<Estimate> estimate;  // a budgeted search that ran past its probe
 };
 
 // "pass", "fail" or "incomplete".

@@ -46,6 +46,9 @@ class Strategy {
   // only watches whole executions and leaves every decision to a strategy it wraps (the
   // determinism check), which then decides without a call through the wrapper.
   virtual Strategy& decider() { return *this; }
+  // The fraction of its search done, estimated from where it stands (a depth-first search:
+  // the branches finished and known at each decision of its path); -1 when it cannot tell.
+  virtual double progress() const { return -1; }
   // The observer of the executions' traces, or null (the strategy needs no events: then the
   // execution collects no race candidates at all).
   virtual TraceObserver* observer() { return nullptr; }

@@ -79,6 +79,8 @@ std::string format_summary(const RunResult& r) {
                             : (", " + std::to_string(r.with_finding) + " with findings").c_str(),
       static_cast<unsigned long long>(r.events), r.seconds, runs / secs, r.events / secs);
   s += buf;
+  if (r.estimate && r.estimate->executions > 0)
+    s += "  estimate: " + format_estimate(*r.estimate) + "\n";
   if (r.exhausted)
     s += "  coverage: exhaustive (every trace explored)\n";
   else if (r.incomplete)
