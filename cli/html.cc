@@ -38,12 +38,6 @@ std::string esc(const std::string& s) {
   return out;
 }
 
-std::string thread_of(const mc::Counterexample& c, int tid) {
-  if (tid >= 0 && static_cast<size_t>(tid) < c.thread_names.size())
-    return c.thread_names[static_cast<size_t>(tid)];
-  return "T" + std::to_string(tid);
-}
-
 std::string innermost(const std::string& labels) {
   const size_t p = labels.rfind(" > ");
   return p == std::string::npos ? labels : labels.substr(p + 3);
@@ -84,7 +78,7 @@ std::string interleaving(const mc::Counterexample& c) {
   }
   std::string s = "<table class=\"interleaving\"><thead><tr><th>step</th>";
   for (int tid : cols)
-    s += "<th class=\"thread\">" + esc(thread_of(c, tid)) +
+    s += "<th class=\"thread\">" + esc(mc::thread_name(c, tid)) +
          (head[tid].empty() ? "" : "<br>" + esc(head[tid])) + "</th>";
   s += "</tr></thead><tbody>\n";
   std::map<int, std::string> last_labels;

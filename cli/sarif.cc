@@ -74,12 +74,6 @@ Json physical(const std::string& where) {
   return p;
 }
 
-std::string thread_of(const mc::Counterexample& c, int tid) {
-  if (tid >= 0 && static_cast<size_t>(tid) < c.thread_names.size())
-    return c.thread_names[static_cast<size_t>(tid)];
-  return "T" + std::to_string(tid);
-}
-
 int nesting(const std::string& labels) {
   if (labels.empty()) return 0;
   int d = 1;
@@ -95,8 +89,8 @@ Json code_flow(const mc::Counterexample& c) {
   for (const mc::Step& st : mc::drawn_steps(c)) {
     if (!flows.count(st.tid)) {
       order.push_back(st.tid);
-      flows[st.tid]["id"] = thread_of(c, st.tid);
-      flows[st.tid]["message"]["text"] = "thread " + thread_of(c, st.tid);
+      flows[st.tid]["id"] = mc::thread_name(c, st.tid);
+      flows[st.tid]["message"]["text"] = "thread " + mc::thread_name(c, st.tid);
       flows[st.tid]["locations"] = Json::array();
     }
     Json loc;

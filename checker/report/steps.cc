@@ -20,6 +20,12 @@ bool changes_state(const EventDetail& e) {
   }
 }
 
+std::string thread_name(const Counterexample& c, int tid) {
+  if (tid >= 0 && static_cast<size_t>(tid) < c.thread_names.size())
+    return c.thread_names[static_cast<size_t>(tid)];
+  return "T" + std::to_string(tid);
+}
+
 size_t first_thread_event(const Counterexample& c) {
   for (size_t i = 0; i < c.events.size(); ++i)
     if (c.events[i].kind == OpKind::kSpawn) return i + 1;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <vector>
 
 #include "checker/explore/explorer.h"
@@ -17,6 +18,9 @@ bool changes_state(const EventDetail& e);
 // The index of the first event after the set-up: the one after the first thread is spawned
 // (0 when no thread is).
 size_t first_thread_event(const Counterexample& c);
+
+// A thread as the counterexample names it: "P0" (named by its model) or "T1".
+std::string thread_name(const Counterexample& c, int tid);
 
 struct Step {
   int tid = -1;

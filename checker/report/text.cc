@@ -123,13 +123,6 @@ std::string format_counterexamples(const RunResult& r) {
 
 namespace {
 
-// A thread as the counterexample names it: "P0" (named by its model) or "T1".
-std::string thread_name(const Counterexample& c, int tid) {
-  if (tid >= 0 && static_cast<size_t>(tid) < c.thread_names.size())
-    return c.thread_names[static_cast<size_t>(tid)];
-  return "T" + std::to_string(tid);
-}
-
 // Where a finding happened: the input's place first (a litmus statement), then the model's.
 std::string finding_place(const Finding& f) {
   const std::string model = f.loc.line() ? source_where(f.loc) : "";
