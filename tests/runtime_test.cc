@@ -205,12 +205,47 @@ TEST(TraceFile, RoundTripAndErrors) {
 
   EXPECT_FALSE(
       traces::parse_trace("{\"format\": \"migcheck-trace\",\n  \"test\" 3}", "t.json", &tf, &err));
-  EXPECT_EQ(err, "t.json:2:10: expected ':', found '3'");
+  EXPECT_EQ(err,
+            "t.json:2:10: syntax error while parsing object separator - unexpected number "
+            "literal; expected ':'");
   EXPECT_FALSE(
       traces::parse_trace("{\"format\":\"migcheck-trace\",\"test\":\"a\",\"schedule\":"
                           "[{\"t\":99}]}",
                           "t.json", &tf, &err));
   EXPECT_NE(err.find("schedule[0]"), std::string::npos) << err;
+}
+
+// Hostile input to the JSON reader (a trace file for `migcheck replay`, a baseline) is an
+// error with its place, never a crash: a \u escape that is not hex was an uncaught exception,
+// 50,000 nested arrays a stack overflow.
+TEST(Json, HostileInputIsAnErrorWithItsPlace) {
+  mc::json::Value v;
+  std::string err;
+  EXPECT_FALSE(mc::json::parse("{\"a\": \"\\uZZZZ\"}", &v, &err));
+  EXPECT_EQ(err.rfind("1:", 0), 0u) << err;
+  EXPECT_NE(err.find("\\u"), std::string::npos) << err;
+  const std::string deep = std::string(50000, '[') + std::string(50000, ']');
+  EXPECT_FALSE(mc::json::parse(deep, &v, &err));
+  EXPECT_NE(err.find("at most 64 levels"), std::string::npos) << err;
+  const std::string ok = std::string(64, '[') + std::string(64, ']');
+  EXPECT_TRUE(mc::json::parse(ok, &v, &err)) << err;
+  EXPECT_FALSE(mc::json::parse("{\"a\": \"\xff\"}", &v, &err));  // not UTF-8
+  EXPECT_FALSE(mc::json::parse("", &v, &err));
+  EXPECT_EQ(err.rfind("1:1: ", 0), 0u) << err;
+}
+
+// What is written is JSON whatever went in: a name or message with bytes that are not UTF-8
+// (from a file's identifiers) is written with U+FFFD in their place.
+TEST(Json, InvalidUtf8IsWrittenAsValidJson) {
+  const std::string line =
+      mc::json::write(mc::json::Object{{"name", mc::json::Value(std::string("P\xff\xfe"
+                                                                            "0"))}});
+  mc::json::Value back;
+  std::string err;
+  ASSERT_TRUE(mc::json::parse(line, &back, &err)) << line << ": " << err;
+  EXPECT_EQ(back.get("name")->str(),
+            "P\xef\xbf\xbd\xef\xbf\xbd"
+            "0");
 }
 
 TEST(Json, WriteAndParse) {
