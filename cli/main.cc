@@ -668,6 +668,8 @@ int main(int argc, char** argv) {
     auto report = [&](const std::string& name, litmus::LitmusRun lr) {
       if (json)
         std::printf("%s\n", mc::json::write(litmus::litmus_json(lr)).c_str());
+      else if (!lr.errors.empty())  // input errors are the user's to read: on stderr
+        std::fprintf(stderr, "%s\n", litmus::format_herd(lr).c_str());
       else
         std::printf("%s\n", litmus::format_herd(lr).c_str());
       std::fflush(stdout);
