@@ -649,6 +649,12 @@ int main(int argc, char** argv) {
   int passed = 0, failed = 0, incomplete = 0;
   bool input_error = false;
   bool trace_written = false;
+  // A trace file left from an earlier run would replay as if this one had written it.
+  if (!trace_out.empty()) {
+    std::error_code ec;
+    std::filesystem::remove(trace_out, ec);
+    if (ec) return usage_error(trace_out + ": cannot replace it (" + ec.message() + ")");
+  }
   auto write_trace = [&](mc::RunResult r, const std::string& name) -> std::string {
     if (trace_out.empty() || !r.counterexample || trace_written) return "";
     r.test = name;
@@ -715,6 +721,8 @@ int main(int argc, char** argv) {
     const std::string err = write_trace(r, r.test);
     if (!err.empty()) return usage_error(err);
   }
+  if (!trace_out.empty() && !trace_written && !json)
+    std::printf("no counterexample: nothing written to %s\n", trace_out.c_str());
   if (!json) {
     std::printf("migcheck: %d passed, %d failed", passed, failed);
     if (incomplete) std::printf(", %d incomplete (cut short: not a proof)", incomplete);
