@@ -402,6 +402,23 @@ exists (false)
       << e;
 }
 
+// A pfn range past the declared pages (or backwards) is the file's mistake, reported at its
+// call: the scanner used to index the zone's page array out of bounds and kill the process.
+TEST(LitmusProtocolErrors, PfnRangesAreCheckedAgainstTheDeclaredPages) {
+  for (const char* range : {"0, 99", "-1, 1", "1, 0"}) {
+    const LitmusRun r = run(std::string("C pfn\n{ struct page pg0; struct compact_control cc; }\n"
+                                        "P0(struct compact_control *cc) { compact_zone(cc, ") +
+                            range + "); }\nexists (false)\n");
+    ASSERT_TRUE(r.errors.empty()) << errors(r);
+    ASSERT_TRUE(r.result->counterexample.has_value()) << range;
+    EXPECT_NE(r.result->counterexample->finding.message.find(
+                  "inline.litmus:3:34: compact_zone: pfn range [" + std::string(range) +
+                  ") is outside the pages the file declares (pfns 0 to 0)"),
+              std::string::npos)
+        << r.result->counterexample->finding.message;
+  }
+}
+
 TEST(LitmusProtocolErrors, ObjectsInTheInitialState) {
   const LitmusRun r = run(R"(C bad
 {

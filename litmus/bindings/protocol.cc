@@ -17,6 +17,18 @@ namespace litmus {
 
 namespace {
 
+// Arguments 1 and 2 of a call, a pfn range [low, high), checked against the pages the file
+// declares: a scanner walking past them would index the zone's page array out of bounds.
+std::pair<int, int> pfn_range(const Call& c) {
+  const int64_t low = c.arg(1), high = c.arg(2);
+  const int n = proto::Memory::current().nr_pages();
+  if (low < 0 || high < low || high > n)
+    c.fail("pfn range [" + std::to_string(low) + ", " + std::to_string(high) +
+           ") is outside the pages the file declares (pfns 0 to " + std::to_string(n - 1) +
+           "): expected 0 <= low <= high <= " + std::to_string(n));
+  return {static_cast<int>(low), static_cast<int>(high)};
+}
+
 using namespace proto;
 
 constexpr const char* kPage = "struct page";
@@ -287,22 +299,22 @@ void add_protocol_bindings(Bindings& bn) {
      "compaction's migrate scanner over pfns [low, high): isolates movable pages onto "
      "cc->migratepages; the number isolated",
      [](const Call& c) {
-       return int64_t{isolate_migratepages_block(
-           c.object<compact_control>(0), static_cast<int>(c.arg(1)), static_cast<int>(c.arg(2)))};
+       const auto [low, high] = pfn_range(c);
+       return int64_t{isolate_migratepages_block(c.object<compact_control>(0), low, high)};
      });
   fn("compact_zone", {L, I, I}, V,
      "isolate_migratepages_block, migrate_pages, putback_movable_pages of what is left",
      [](const Call& c) {
-       compact_zone(c.object<compact_control>(0), static_cast<int>(c.arg(1)),
-                    static_cast<int>(c.arg(2)));
+       const auto [low, high] = pfn_range(c);
+       compact_zone(c.object<compact_control>(0), low, high);
        return int64_t{0};
      });
   fn("do_migrate_range", {L, I, I}, V,
      "memory offlining over pfns [start, end): pin, isolate_movable_page (no lock-free "
      "pre-check), MIGRATE_SYNC migration, putback",
      [](const Call& c) {
-       do_migrate_range(c.object<compact_control>(0), static_cast<int>(c.arg(1)),
-                        static_cast<int>(c.arg(2)));
+       const auto [low, high] = pfn_range(c);
+       do_migrate_range(c.object<compact_control>(0), low, high);
        return int64_t{0};
      });
 
