@@ -430,6 +430,35 @@ TEST(Crash, InvalidAccessInModelCodeIsAFinding) {
   ASSERT_TRUE(r.counterexample);
   EXPECT_NE(r.counterexample->finding.message.find("invalid address"), std::string::npos);
 }
+
+// So is an integer division by zero (SIGFPE) and a trap (SIGILL): they ended the process.
+// (UndefinedBehaviorSanitizer stops at the division first: the sanitizer build skips these.)
+TEST(Crash, ArithmeticFaultsAndTrapsInModelCodeAreFindings) {
+  auto fpe = run([] {
+    mc::atomic<int> zero(0, "zero");
+    mc::thread t = mc::spawn([&] {
+      volatile int n = 7, d = zero.load();  // (1 / d compiles to a comparison)
+      volatile int q = n / d;
+      (void)q;
+    });
+    t.join();
+  });
+  EXPECT_EQ(finding_of(fpe), "crash");
+  ASSERT_TRUE(fpe.counterexample);
+  EXPECT_NE(fpe.counterexample->finding.message.find("SIGFPE"), std::string::npos)
+      << fpe.counterexample->finding.message;
+  auto ill = run([] {
+    mc::atomic<int> x(0, "x");
+    mc::thread t = mc::spawn([&] {
+      if (x.load() == 0) __builtin_trap();
+    });
+    t.join();
+  });
+  EXPECT_EQ(finding_of(ill), "crash");
+  ASSERT_TRUE(ill.counterexample);
+  EXPECT_NE(ill.counterexample->finding.message.find("SIGILL"), std::string::npos)
+      << ill.counterexample->finding.message;
+}
 #endif
 
 // Two bugs in one program: an assertion (x changed) and a data race (data).

@@ -2,6 +2,7 @@
 // (data races, use after free: checker/api): a deadlock or a thread blocked forever, a leak at
 // the end, a possible livelock, an exception or a fault escaping model code; and the rule
 // that keeps what follows an oops from being reported as more findings.
+#include <csignal>
 #include <cstdio>
 
 #include "checker/explore/race_tracker.h"
@@ -91,6 +92,20 @@ void Execution::report_fault() {
                   ? make_finding(FindingKind::kStackOverflow, "",
                                  who + " overflowed its " +
                                      std::to_string(bad.stack.usable() / 1024) + " KiB stack",
+                                 bad.pending_loc)
+              : fault_signal_ == SIGFPE
+                  ? make_finding(FindingKind::kCrash, "",
+                                 "model code in " + who +
+                                     " raised an arithmetic fault (SIGFPE, an integer division "
+                                     "by zero or overflow; in the kernel, a divide error Oops): "
+                                     "the fault is after its last scheduling point",
+                                 bad.pending_loc)
+              : fault_signal_ == SIGILL
+                  ? make_finding(FindingKind::kCrash, "",
+                                 "model code in " + who +
+                                     " executed an illegal instruction (SIGILL, a trap; in the "
+                                     "kernel, an invalid opcode Oops): the fault is after its "
+                                     "last scheduling point",
                                  bad.pending_loc)
                   : make_finding(FindingKind::kCrash, "",
                                  "model code in " + who + " touched an invalid address (" + addr +

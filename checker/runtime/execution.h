@@ -165,7 +165,7 @@ class Execution {
 
   // For the fault handler: true (and the fault recorded) when a model thread is running, whose
   // stack overflowed or whose code touched an invalid address: both end as findings.
-  bool overflow_in_progress(const void* fault_addr);
+  bool overflow_in_progress(const void* fault_addr, int sig);
   sigjmp_buf& host_jump() { return host_jump_; }
 
  private:
@@ -236,6 +236,7 @@ class Execution {
   ThreadId overflowed_ = kNoThread;  // the thread that faulted (overflow or invalid access)
   bool fault_in_guard_ = false;      // the fault was in its stack's guard page
   const void* fault_addr_ = nullptr;
+  int fault_signal_ = 0;  // SIGSEGV, SIGBUS, SIGFPE or SIGILL
   void* alt_stack_ = nullptr;
 };
 

@@ -1,5 +1,6 @@
-// Faults in model code: a model thread's stack overflow faults in its guard page, and model
-// code that follows a bad pointer faults elsewhere. The handler runs on an alternate stack and
+// Faults in model code: a model thread's stack overflow faults in its guard page, model code
+// that follows a bad pointer faults elsewhere, and an integer division by zero (SIGFPE) or a
+// trap (SIGILL) faults where it is. The handler runs on an alternate stack and
 // jumps back to the host, which reports either as a finding (the kernel would Oops) and
 // abandons the execution (detectors.cc). A fault outside model threads is the checker's own
 // and ends the process. Under AddressSanitizer its own handler reports faults instead.
@@ -19,7 +20,7 @@ namespace {
 void on_segv(int sig, siginfo_t* info, void* uctx) {
   (void)uctx;
   Execution* ex = Execution::current();
-  if (ex && ex->overflow_in_progress(info->si_addr)) siglongjmp(ex->host_jump(), 1);
+  if (ex && ex->overflow_in_progress(info->si_addr, sig)) siglongjmp(ex->host_jump(), 1);
   signal(sig, SIG_DFL);
   raise(sig);
 }
@@ -35,6 +36,8 @@ void install_handler_once() {
   sigemptyset(&sa.sa_mask);
   sigaction(SIGSEGV, &sa, nullptr);
   sigaction(SIGBUS, &sa, nullptr);
+  sigaction(SIGFPE, &sa, nullptr);
+  sigaction(SIGILL, &sa, nullptr);
 }
 #endif
 
@@ -64,10 +67,12 @@ void Execution::remove_fault_handling() {
 #endif
 }
 
-bool Execution::overflow_in_progress(const void* fault_addr) {
+bool Execution::overflow_in_progress(const void* fault_addr, int sig) {
   if (running_ == kNoThread || running_ == kHost) return false;
   overflowed_ = running_;
-  fault_in_guard_ = threads_[running_].stack.guard_contains(fault_addr);
+  fault_signal_ = sig;
+  fault_in_guard_ =
+      (sig == SIGSEGV || sig == SIGBUS) && threads_[running_].stack.guard_contains(fault_addr);
   fault_addr_ = fault_addr;
   return true;
 }

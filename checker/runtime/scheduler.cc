@@ -66,6 +66,8 @@ ExecutionEnd Execution::run(const std::function<void()>& body, Strategy& strateg
     sigemptyset(&segv);
     sigaddset(&segv, SIGSEGV);
     sigaddset(&segv, SIGBUS);
+    sigaddset(&segv, SIGFPE);
+    sigaddset(&segv, SIGILL);
     pthread_sigmask(SIG_UNBLOCK, &segv, nullptr);
     threads_[overflowed_].status = ThreadState::Status::kFinished;
     threads_.started &= ~bit(overflowed_);
