@@ -37,8 +37,9 @@ std::string errors(const LitmusRun& r) {
 
 // On the kernel's litmus tests when they are beside the project; else on the repository's own
 // suite (at 6.17), so that a clone on its own still runs a corpus. The sanitizer pass
-// (MIGCHECK_QUICK) takes the protocol and balloon folders of the own suite: the zsmalloc files
-// at 6.17 took most of its minute there, and the normal build runs them all.
+// (MIGCHECK_QUICK) takes the protocol and balloon folders of the own suite and gives each file
+// 5 s: it looks for memory errors, and one file's exhaustive search took most of its minute
+// there; the normal build searches every file to the end.
 TEST(LitmusCorpus, EveryFileRunsAndNeverIsNeverContradicted) {
   const bool peer = std::filesystem::is_directory(peer_dir());
   const bool quick = std::getenv("MIGCHECK_QUICK") != nullptr;
@@ -47,7 +48,9 @@ TEST(LitmusCorpus, EveryFileRunsAndNeverIsNeverContradicted) {
   if (!peer && quick) paths = {dir + "/protocol", dir + "/balloon"};
   litmus::Overrides o;
   if (!peer) o["kernel"] = "6.17";
-  const std::vector<LitmusRun> runs = litmus::run_litmus_paths(paths, mc::ExploreOptions{}, o);
+  mc::ExploreOptions eo;
+  if (quick) eo.time_limit = 5;
+  const std::vector<LitmusRun> runs = litmus::run_litmus_paths(paths, eo, o);
   ASSERT_GE(runs.size(), peer ? 40u : quick ? 10u : 20u);
   std::cout << litmus::format_table(runs, dir) << std::flush;
   for (const LitmusRun& r : runs) {
@@ -56,7 +59,7 @@ TEST(LitmusCorpus, EveryFileRunsAndNeverIsNeverContradicted) {
     if (!r.errors.empty()) continue;
     ASSERT_TRUE(r.verdict.has_value());
     const litmus::LitmusVerdict& v = *r.verdict;
-    EXPECT_TRUE(r.result->exhausted || r.result->counterexample) << name;
+    EXPECT_TRUE(r.result->exhausted || r.result->counterexample || (quick && v.incomplete)) << name;
     EXPECT_FALSE(v.failed) << name << ": " << v.explanation << "\n" << litmus::format_herd(r);
     if (v.expected == litmus::ExpectedResult::kNever) {
       EXPECT_NE(v.observation, Observation::kSometimes) << name;
