@@ -38,11 +38,6 @@ std::string esc(const std::string& s) {
   return out;
 }
 
-std::string innermost(const std::string& labels) {
-  const size_t p = labels.rfind(" > ");
-  return p == std::string::npos ? labels : labels.substr(p + 3);
-}
-
 const char* kStyle = R"(
 body { font-family: sans-serif; margin: 1.5em; color: #222; }
 h1 { font-size: 1.4em; } h2 { font-size: 1.2em; margin-top: 2em; }
@@ -109,7 +104,7 @@ std::string interleaving(const mc::Counterexample& c) {
       }
       std::string cell;
       if (labels != last_labels[col] && !labels.empty())
-        cell += "<span class=\"fn\">" + esc(innermost(labels)) + "</span>\n";
+        cell += "<span class=\"fn\">" + esc(mc::innermost_label(labels)) + "</span>\n";
       last_labels[col] = labels;
       s += "<td class=\"" + cls + "\" title=\"" + esc(hover) + "\">" + cell + esc(text) + "</td>";
     }

@@ -74,13 +74,6 @@ Json physical(const std::string& where) {
   return p;
 }
 
-int nesting(const std::string& labels) {
-  if (labels.empty()) return 0;
-  int d = 1;
-  for (size_t p = labels.find(" > "); p != std::string::npos; p = labels.find(" > ", p + 3)) ++d;
-  return d;
-}
-
 Json code_flow(const mc::Counterexample& c) {
   const mc::Finding& f = c.finding;
   std::vector<int> order;  // threads in the order they first act
@@ -99,10 +92,7 @@ Json code_flow(const mc::Counterexample& c) {
       const mc::EventDetail& e = *st.event;
       where = e.loc.line() ? mc::source_where(e.loc) : e.origin;
       labels = e.labels;
-      const size_t fn = labels.rfind(" > ");
-      text = mc::format_event(e) +
-             (labels.empty() ? ""
-                             : " in " + (fn == std::string::npos ? labels : labels.substr(fn + 3)));
+      text = mc::format_event(e) + (labels.empty() ? "" : " in " + mc::innermost_label(labels));
     } else {  // the finding itself
       where = f.loc.line() ? mc::source_where(f.loc) : f.origin;
       labels = f.labels;
@@ -113,7 +103,7 @@ Json code_flow(const mc::Counterexample& c) {
     Json step;
     step["location"] = loc;
     step["executionOrder"] = ++n;
-    step["nestingLevel"] = nesting(labels);
+    step["nestingLevel"] = mc::label_depth(labels);
     step["importance"] = st.essential                     ? "essential"
                          : st.event && !st.event->visible ? "unimportant"
                                                           : "important";

@@ -38,6 +38,13 @@ LitmusRun run(const std::string& text, const litmus::Overrides& o = {}) {
   return litmus::run_litmus_source(text, "inline.litmus", mc::ExploreOptions{}, o);
 }
 
+// `r` failed with exactly these input errors, each found as a substring of one of them.
+void expect_input_errors(const LitmusRun& r, const std::vector<std::string>& wanted) {
+  const std::string e = errors(r);
+  ASSERT_EQ(r.errors.size(), wanted.size()) << e;
+  for (const std::string& w : wanted) EXPECT_NE(e.find(w), std::string::npos) << w << "\n" << e;
+}
+
 // Runs `text` once per combination of the settings it lists: `count` runs, each passing.
 void expect_every_run_passes(const std::string& text, size_t count) {
   const auto runs = litmus::run_litmus_text(text, "inline.litmus", mc::ExploreOptions{}, {});
@@ -351,21 +358,12 @@ TEST(LitmusProtocolErrors, UnknownKernelVersionAndBug) {
 P0(struct page *pg0) { lock_page(pg0); unlock_page(pg0); }
 exists (false)
 )");
-  const std::string e = errors(r);
-  ASSERT_EQ(r.errors.size(), 4u) << e;
-  EXPECT_NE(e.find("inline.litmus:6:4: Expect: unknown bug 'typo' (expected none, "),
-            std::string::npos)
-      << e;
-  EXPECT_NE(e.find("inline.litmus:4:4: kernel=4.x: unknown kernel version '4.x' (expected a "
-                   "comma-separated list of 4.8, 4.10"),
-            std::string::npos)
-      << e;
-  EXPECT_NE(e.find("inline.litmus:5:4: bug=no-such-bug: unknown bug 'no-such-bug' (expected a "
-                   "comma-separated list of none, "),
-            std::string::npos)
-      << e;
-  EXPECT_NE(e.find("inline.litmus:3:4: Expect: unknown kernel version '4.4'"), std::string::npos)
-      << e;
+  expect_input_errors(r, {"inline.litmus:6:4: Expect: unknown bug 'typo' (expected none, ",
+                          "inline.litmus:4:4: kernel=4.x: unknown kernel version '4.x' (expected a "
+                          "comma-separated list of 4.8, 4.10",
+                          "inline.litmus:5:4: bug=no-such-bug: unknown bug 'no-such-bug' (expected "
+                          "a comma-separated list of none, ",
+                          "inline.litmus:3:4: Expect: unknown kernel version '4.4'"});
   const LitmusRun o =
       run("C ok\n{ struct page pg0; }\nP0(struct page *pg0) { put_page(pg0); }\n"
           "exists (false)\n",
@@ -389,17 +387,11 @@ TEST(LitmusProtocolErrors, UnknownSettingsAndBackwardRanges) {
 P0(struct page *pg0) { lock_page(pg0); unlock_page(pg0); }
 exists (false)
 )");
-  const std::string e = errors(r);
-  ASSERT_EQ(r.errors.size(), 4u) << e;
-  EXPECT_NE(e.find("inline.litmus:3:4: unknown setting 'kernl=4.8' (the settings are: kernel, "),
-            std::string::npos)
-      << e;
-  EXPECT_NE(e.find("inline.litmus:4:4: unknown setting 'Kernel=5.17'"), std::string::npos) << e;
-  EXPECT_NE(e.find("inline.litmus:5:4: unknown setting 'foo=bar'"), std::string::npos) << e;
-  EXPECT_NE(e.find("inline.litmus:6:4: Expect: the range 5.17..4.10 runs backwards (write "
-                   "4.10..5.17)"),
-            std::string::npos)
-      << e;
+  expect_input_errors(
+      r, {"inline.litmus:3:4: unknown setting 'kernl=4.8' (the settings are: kernel, ",
+          "inline.litmus:4:4: unknown setting 'Kernel=5.17'",
+          "inline.litmus:5:4: unknown setting 'foo=bar'",
+          "inline.litmus:6:4: Expect: the range 5.17..4.10 runs backwards (write 4.10..5.17)"});
 }
 
 // A pfn range past the declared pages (or backwards) is the file's mistake, reported at its

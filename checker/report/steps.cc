@@ -20,6 +20,18 @@ bool changes_state(const EventDetail& e) {
   }
 }
 
+int label_depth(const std::string& labels) {
+  if (labels.empty()) return 0;
+  int d = 1;
+  for (size_t p = labels.find(" > "); p != std::string::npos; p = labels.find(" > ", p + 3)) ++d;
+  return d;
+}
+
+std::string innermost_label(const std::string& labels) {
+  const size_t p = labels.rfind(" > ");
+  return p == std::string::npos ? labels : labels.substr(p + 3);
+}
+
 std::string thread_name(const Counterexample& c, int tid) {
   if (tid >= 0 && static_cast<size_t>(tid) < c.thread_names.size())
     return c.thread_names[static_cast<size_t>(tid)];

@@ -19,6 +19,11 @@ bool changes_state(const EventDetail& e);
 // (0 when no thread is).
 size_t first_thread_event(const Counterexample& c);
 
+// A label path ("compact_zone > isolate_migratepages_block"): how many functions deep it is
+// (0 when empty), and the innermost one.
+int label_depth(const std::string& labels);
+std::string innermost_label(const std::string& labels);
+
 // A thread as the counterexample names it: "P0" (named by its model) or "T1".
 std::string thread_name(const Counterexample& c, int tid);
 

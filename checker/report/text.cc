@@ -46,13 +46,6 @@ std::string fixed(const std::string& s, size_t w) {
   return s.substr(0, w - 1) + "~";
 }
 
-int depth(const std::string& labels) {
-  if (labels.empty()) return 0;
-  int d = 1;
-  for (size_t p = labels.find(" > "); p != std::string::npos; p = labels.find(" > ", p + 3)) ++d;
-  return d;
-}
-
 }  // namespace
 
 std::string format_summary(const RunResult& r) {
@@ -222,7 +215,7 @@ std::string format_diagram(const Counterexample& c, int width) {
       while (pos < e.labels.size()) {
         size_t next = e.labels.find(" > ", pos);
         if (next == std::string::npos) next = e.labels.size();
-        const int d = depth(e.labels.substr(0, next)) - base_depth[e.tid];
+        const int d = label_depth(e.labels.substr(0, next)) - base_depth[e.tid];
         if (d >= 0)
           rows.push_back({e.tid, std::string(static_cast<size_t>(std::min(d, 8)) * 2, ' ') +
                                      e.labels.substr(pos, next - pos) + "()"});
@@ -231,7 +224,7 @@ std::string format_diagram(const Counterexample& c, int width) {
       last_labels[e.tid] = e.labels;
     }
     if (changes_state(e)) {
-      const int d = std::max(0, std::min(depth(e.labels) - base_depth[e.tid] + 1, 9));
+      const int d = std::max(0, std::min(label_depth(e.labels) - base_depth[e.tid] + 1, 9));
       std::string text = op_name(e.kind);
       if (!e.object.empty()) text += " " + e.object;
       if (!e.value.empty()) text += " " + e.value;
@@ -255,12 +248,12 @@ std::string format_diagram(const Counterexample& c, int width) {
     while (pos < f.labels.size()) {
       size_t next = f.labels.find(" > ", pos);
       if (next == std::string::npos) next = f.labels.size();
-      const int d = depth(f.labels.substr(0, next)) - base_depth[f.thread];
+      const int d = label_depth(f.labels.substr(0, next)) - base_depth[f.thread];
       rows.push_back({f.thread, std::string(static_cast<size_t>(std::clamp(d, 0, 8)) * 2, ' ') +
                                     f.labels.substr(pos, next - pos) + "()"});
       pos = next + 3;
     }
-    const int d = std::clamp(depth(f.labels) - base_depth[f.thread] + 1, 0, 9);
+    const int d = std::clamp(label_depth(f.labels) - base_depth[f.thread] + 1, 0, 9);
     const std::string place = finding_place(f);
     rows.push_back({f.thread, std::string(static_cast<size_t>(d) * 2, ' ') + "<-- " +
                                   f.kind_string() + (place.empty() ? "" : " at " + place)});
