@@ -19,9 +19,10 @@
 namespace traces {
 
 struct ReproduceOptions {
-  std::string kernel;         // --kernel: instead of the report's version
-  bool all_versions = false;  // search every modelled version
-  double time_limit = 60;     // seconds per scenario run; a run cut short is incomplete
+  std::string kernel;           // --kernel: instead of the report's version
+  bool all_versions = false;    // search every modelled version
+  double time_limit = 60;       // seconds per scenario run; a run cut short is incomplete
+  uint64_t max_executions = 0;  // executions per scenario run (0: no limit)
   // Where the scenarios come from: the library's (library), those built from the report's
   // entry points (built, scenario_builder.h), or both, the library's first.
   std::string scenarios = "both";
