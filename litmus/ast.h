@@ -102,6 +102,9 @@ struct Expr {
   bool arrow = false;                   // kMember: `->` (true) or `.` (false)
   TypeName cast_type;                   // kCast
   std::vector<ExprPtr> operands;
+  // Nodes on the longest path down from this one, itself included: what a recursive walk of
+  // the tree (binder, evaluator, printer) nests. The parser keeps it within its nesting limit.
+  int height = 1;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -228,6 +231,7 @@ struct Condition {
   CompareOp op = CompareOp::kEqual;
   CondValue rhs;  // kCompare
   std::vector<CondPtr> operands;
+  int height = 1;  // as Expr::height
 };
 
 enum class Quantifier { kExists, kNotExists, kForall };
@@ -292,6 +296,8 @@ struct Test {
 // to_string(parse(to_string(t))) == to_string(t).
 std::string to_string(const Test& test);
 std::string to_string(const Expr& expr);
+// The expression as a message quotes it: at most 60 characters ("..." where cut).
+std::string quoted_text(const Expr& expr);
 std::string to_string(const Stmt& stmt);  // multi-line, no leading indentation
 std::string to_string(const Condition& condition);
 

@@ -600,6 +600,12 @@ std::string init_entry_text(const InitEntry& entry) {
 
 std::string to_string(const Expr& expr) { return print_expr(&expr, kAssignPrecedence); }
 
+std::string quoted_text(const Expr& expr) {
+  std::string s = to_string(expr);
+  if (s.size() > 60) s = s.substr(0, 57) + "...";
+  return s;
+}
+
 std::string to_string(const Stmt& stmt) {
   std::string out;
   print_stmt(&stmt, 0, out);

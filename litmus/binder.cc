@@ -29,12 +29,23 @@ std::string Program::value_text(int64_t value) const {
 
 namespace {
 
+constexpr size_t kMaxErrors = 20;  // per file, as the parser's
+
 class Binder {
  public:
   Binder(Program& p, std::vector<BindError>& errors) : p_(p), errors_(errors) {}
 
+  // At most kMaxErrors are kept; the rest are counted (finish() says how many).
   void error(const SourceLoc& loc, std::string message) {
-    errors_.push_back({loc, std::move(message)});
+    if (errors_.size() < kMaxErrors)
+      errors_.push_back({loc, std::move(message)});
+    else
+      ++dropped_;
+  }
+  void finish() {
+    if (dropped_ > 0)
+      errors_.push_back({errors_.back().loc, "and " + std::to_string(dropped_) +
+                                                 " more errors in this file, not shown"});
   }
 
   size_t declare(const std::string& name, const SourceLoc& loc, const TypeName* type) {
@@ -69,7 +80,7 @@ class Binder {
 
   void check_expr(const Expr& e) {
     if (e.kind == ExprKind::kMember || e.kind == ExprKind::kIndex) {
-      error(e.loc, "unsupported expression '" + to_string(e) + "' (no structs or arrays)");
+      error(e.loc, "unsupported expression '" + quoted_text(e) + "' (no structs or arrays)");
       return;
     }
     if (e.kind == ExprKind::kCall) {
@@ -99,7 +110,7 @@ class Binder {
       const Expr& t = *e.operands[0];
       const bool ok = t.kind == ExprKind::kIdentifier ||
                       (t.kind == ExprKind::kUnary && t.unary_op == UnaryOp::kDeref);
-      if (!ok) error(t.loc, "cannot assign to '" + to_string(t) + "'");
+      if (!ok) error(t.loc, "cannot assign to '" + quoted_text(t) + "'");
     }
     for (const ExprPtr& o : e.operands)
       if (o) check_expr(*o);
@@ -531,6 +542,7 @@ class Binder {
  private:
   Program& p_;
   std::vector<BindError>& errors_;
+  size_t dropped_ = 0;
 };
 
 }  // namespace
@@ -604,6 +616,7 @@ Compiled compile_litmus(std::shared_ptr<const Test> test, const Bindings& bindin
   program->bindings = &bindings;
   Binder binder(*program, c.errors);
   binder.bind(overrides);
+  binder.finish();
   if (!c.errors.empty()) return c;
   c.program = program;
   c.test_case.name = "litmus/" + test->name;

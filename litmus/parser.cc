@@ -24,7 +24,14 @@
 namespace litmus {
 namespace {
 
-constexpr int kMaxNesting = 128;       // deeper input is rejected rather than overflowing the stack
+// Deeper input is rejected rather than overflowing the stack: the parser's own recursion, and
+// the height of every expression and condition tree it builds (a chain such as 1+1+1, built by
+// a loop, is as deep as it is long), which bounds every later recursive walk of the tree.
+constexpr int kMaxNesting = 128;
+std::string nesting_limit_text() {
+  return "at most " + std::to_string(kMaxNesting) +
+         " levels of nesting (each operator of a chain such as 1+1+1 is a level)";
+}
 constexpr size_t kMaxErrors = 20;      // stop after this many errors
 constexpr int kMaxThreadIndex = 9999;  // P0..P9999, also bounds `N:reg` references
 
@@ -1117,6 +1124,15 @@ class Parser {
     return expr;
   }
 
+  // Sets the node's height from its operands; taller than the nesting limit is an error at `at`.
+  template <class Node>
+  void bound_height(Node& node, const Token& at) const {
+    int below = 0;
+    for (const auto& operand : node.operands) below = std::max(below, operand->height);
+    node.height = below + 1;
+    if (node.height > kMaxNesting) fail(at, nesting_limit_text());
+  }
+
   ExprPtr parse_expression() { return parse_assignment(); }
   ExprPtr parse_assignment();
   ExprPtr parse_conditional();
@@ -1179,6 +1195,7 @@ class Parser {
     CondPtr cond = make_cond(kind, op);
     cond->operands.push_back(std::move(lhs));
     cond->operands.push_back(std::move(rhs));
+    bound_height(*cond, op);
     return cond;
   }
 
@@ -1224,7 +1241,7 @@ class NestingGuard {
  public:
   NestingGuard(Parser& parser, const Token& at) : parser_(parser) {
     if (parser_.nesting_ >= kMaxNesting) {
-      parser_.fail(at, "at most " + std::to_string(kMaxNesting) + " levels of nesting");
+      parser_.fail(at, nesting_limit_text());
     }
     ++parser_.nesting_;
   }
@@ -1362,6 +1379,7 @@ ExprPtr Parser::parse_assignment() {
   assign->compound_op = compound;
   assign->operands.push_back(std::move(target));
   assign->operands.push_back(parse_assignment());
+  bound_height(*assign, op);
   return assign;
 }
 
@@ -1375,6 +1393,7 @@ ExprPtr Parser::parse_conditional() {
   expect(":", " in the conditional expression");
   NestingGuard guard(*this, peek());
   expr->operands.push_back(parse_conditional());
+  bound_height(*expr, op);
   return expr;
 }
 
@@ -1389,6 +1408,7 @@ ExprPtr Parser::parse_binary(int min_precedence) {
     binary->binary_op = entry->op;
     binary->operands.push_back(std::move(lhs));
     binary->operands.push_back(std::move(rhs));
+    bound_height(*binary, op);
     lhs = std::move(binary);
   }
   return lhs;
@@ -1407,6 +1427,7 @@ ExprPtr Parser::parse_unary() {
     ExprPtr unary = make_expr(ExprKind::kUnary, first);
     unary->unary_op = op;
     unary->operands.push_back(parse_unary());
+    bound_height(*unary, first);
     return unary;
   }
   if (first.is("(") && looks_like_cast()) {
@@ -1415,6 +1436,7 @@ ExprPtr Parser::parse_unary() {
     cast->cast_type = parse_type_name();
     expect(")", " closing the cast");
     cast->operands.push_back(parse_unary());
+    bound_height(*cast, first);
     return cast;
   }
   return parse_postfix();
@@ -1465,12 +1487,14 @@ ExprPtr Parser::parse_postfix() {
         } while (accept(","));
       }
       expect(")", " or ',' in the arguments of '" + expr->name + "'");
+      bound_height(*expr, op);
     } else if (op.is("[")) {
       advance();
       ExprPtr index = make_expr(ExprKind::kIndex, op);
       index->operands.push_back(std::move(expr));
       index->operands.push_back(parse_expression());
       expect("]", " closing the index");
+      bound_height(*index, op);
       expr = std::move(index);
     } else if (op.is("->") || op.is(".")) {
       advance();
@@ -1478,12 +1502,14 @@ ExprPtr Parser::parse_postfix() {
       member->arrow = op.is("->");
       member->name = expect_name("a field name after '" + op.text + "'").text;
       member->operands.push_back(std::move(expr));
+      bound_height(*member, op);
       expr = std::move(member);
     } else if (op.is("++") || op.is("--")) {
       advance();
       ExprPtr unary = make_expr(ExprKind::kUnary, op);
       unary->unary_op = op.is("++") ? UnaryOp::kPostIncrement : UnaryOp::kPostDecrement;
       unary->operands.push_back(std::move(expr));
+      bound_height(*unary, op);
       expr = std::move(unary);
     } else {
       return expr;
@@ -1521,6 +1547,7 @@ CondPtr Parser::parse_condition_unary() {
     advance();
     CondPtr negation = make_cond(CondKind::kNot, first);
     negation->operands.push_back(parse_condition_unary());
+    bound_height(*negation, first);
     return negation;
   }
   if (first.is("(")) {

@@ -279,7 +279,7 @@ std::map<std::string, Primitive> build_registry() {
     add(name, 1, 1, [name](ThreadContext& c, const Expr& e) {
       if (c.arg(e, 0))
         c.check_failed(name, "kernel BUG at " + e.loc.to_string() + "!\n" + name + "(" +
-                                 to_string(*e.operands[0]) + ")");
+                                 quoted_text(*e.operands[0]) + ")");
       return int64_t{0};
     });
   for (const char* name : {"WARN_ON", "WARN_ON_ONCE", "VM_WARN_ON", "VM_WARN_ON_ONCE"})
@@ -287,7 +287,7 @@ std::map<std::string, Primitive> build_registry() {
       const int64_t cond = c.arg(e, 0);
       if (cond)
         c.warned(name, "WARNING: at " + e.loc.to_string() + ": " + name + "(" +
-                           to_string(*e.operands[0]) + ")");
+                           quoted_text(*e.operands[0]) + ")");
       return int64_t{cond != 0};
     });
   return t;

@@ -176,7 +176,7 @@ int64_t ThreadContext::eval(const Expr& e) {
             return eval(*a.operands[0]);
           if (a.kind == ExprKind::kIdentifier)
             if (auto i = shared_.program.find_location(a.name)) return address_of(*i);
-          fail(e.loc, "cannot take the address of '" + to_string(a) + "'");
+          fail(e.loc, "cannot take the address of '" + quoted_text(a) + "'");
         case UnaryOp::kLogicalNot:
           return eval(a) == 0;
         case UnaryOp::kBitNot:
@@ -213,7 +213,7 @@ int64_t ThreadContext::eval(const Expr& e) {
     case ExprKind::kIndex:
       break;
   }
-  fail(e.loc, "unsupported expression '" + to_string(e) + "'");
+  fail(e.loc, "unsupported expression '" + quoted_text(e) + "'");
 }
 
 namespace {
