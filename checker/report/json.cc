@@ -129,6 +129,22 @@ bool parse(const std::string& text, Value* out, std::string* error) {
     what = colon == std::string::npos ? what : what.substr(colon + 2);
     *error = place(text, e.byte) + ": " + what;
     return false;
+  } catch (const Json::exception& e) {
+    // A number too large for a double ("number overflow parsing '1e999'"): placed at the
+    // number, which the message quotes.
+    std::string what = e.what();
+    const size_t bracket = what.find("] ");
+    what = bracket == std::string::npos ? what : what.substr(bracket + 2);
+    size_t at = 0;
+    if (const size_t q = what.find('\''); q != std::string::npos) {
+      const size_t end = what.find('\'', q + 1);
+      if (end != std::string::npos) {
+        const size_t found = text.find(what.substr(q + 1, end - q - 1));
+        if (found != std::string::npos) at = found + 1;
+      }
+    }
+    *error = place(text, at) + ": " + what;
+    return false;
   }
   if (too_deep_at) {
     *error = "1:1: expected at most " + std::to_string(kMaxDepth) +
