@@ -18,6 +18,7 @@
 #include "checker/explore/explorer.h"
 #include "checker/report/result_json.h"
 #include "checker/report/text.h"
+#include "cli/crash.h"
 #include "cli/gate.h"
 #include "cli/html.h"
 #include "cli/registry.h"
@@ -46,7 +47,8 @@ constexpr const char* kExitCodes =
     "  2  usage or input error (unknown test or option, a litmus file that does not parse)\n"
     "  3  nothing failed, but some search was cut short (--max-executions, --time-limit, a\n"
     "     test's own cap) or is not exhaustive by design (bounded, random, pct) and found\n"
-    "     nothing: INCOMPLETE, not a proof\n";
+    "     nothing: INCOMPLETE, not a proof\n"
+    "  4  internal error: a bug in migcheck itself (a crash in model code is a finding)\n";
 
 // Numbers on the command line: seconds are finite and above 0 ('0', '-5' and 'nan' are not
 // "no limit"); counts are decimal digits that fit (no sign to wrap, no base prefix).
@@ -140,6 +142,7 @@ bool replay_litmus(const traces::TraceFile& tf, uint64_t max_steps, mc::RunResul
 }  // namespace
 
 int main(int argc, char** argv) {
+  cli::install_crash_report(argc, argv);
   mc::Registry registry;
   register_all_tests(registry);
 
