@@ -31,6 +31,34 @@ namespace {
 
 constexpr size_t kMaxErrors = 20;  // per file, as the parser's
 
+// Edit distance, for "did you mean" (the strings are short names).
+size_t distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string unknown_kind_message(const std::string& kind, const Bindings& bn) {
+  std::string best;
+  size_t best_d = 4;  // closer than this, or no suggestion
+  for (const std::string& k : expectable_kinds(bn)) {
+    const size_t d = distance(kind, k);
+    if (d < best_d) best_d = d, best = k;
+  }
+  return "Expect: unknown finding kind '" + kind + "'" +
+         (best.empty() ? std::string(" (migcheck litmus-functions lists them)")
+                       : " (did you mean '" + best + "'?)");
+}
+
 class Binder {
  public:
   Binder(Program& p, std::vector<BindError>& errors) : p_(p), errors_(errors) {}
@@ -241,6 +269,8 @@ class Binder {
         error(fe.loc, "Expect: unknown bug '" + fe.bug + "' (expected " + join(bug->choices) + ")");
       if (!fe.bug.empty() && !bug)
         error(fe.loc, "Expect bug=" + fe.bug + ": the bindings have no 'bug' setting");
+      for (const std::string& kind : fe.findings)
+        if (!expectable_kinds(bn).count(kind)) error(fe.loc, unknown_kind_message(kind, bn));
       for (const std::string& entry : fe.kernels) {
         const size_t dots = entry.find("..");
         if (kernel && dots != std::string::npos) {
@@ -585,6 +615,16 @@ bool covers(const Bindings& bindings, const std::string& entry, const std::strin
 }
 
 }  // namespace
+
+std::set<std::string> expectable_kinds(const Bindings& bindings) {
+  std::set<std::string> kinds(bindings.finding_kinds());
+  for (const std::string& k : mc::engine_kind_names()) kinds.insert(k);
+  for (const char* k : kMemoryModelFlags) kinds.insert(k);
+  for (const char* k : {"BUG_ON", "VM_BUG_ON", "WARN_ON", "WARN_ON_ONCE", "VM_WARN_ON",
+                        "VM_WARN_ON_ONCE", "litmus"})
+    kinds.insert(k);
+  return kinds;
+}
 
 std::vector<std::string> expected_findings(const Test& test, const Bindings& bindings,
                                            const std::string& kernel, const std::string& bug) {

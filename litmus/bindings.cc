@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "checker/mc.h"
+#include "litmus/interpreter.h"
 
 namespace litmus {
 
@@ -27,6 +28,10 @@ void Bindings::add(ObjectType t) {
 }
 
 void Bindings::add(ModelSetting s) { settings_.push_back(std::move(s)); }
+
+void Bindings::add_finding_kinds(std::initializer_list<const char*> names) {
+  for (const char* n : names) finding_kinds_.insert(n);
+}
 
 const ModelFunction* Bindings::function(const std::string& name) const {
   auto it = functions_.find(name);
@@ -82,6 +87,10 @@ std::string format_bindings_reference(const Bindings& b) {
       o += "| `" + sig + ")` | " + to_string(f->result) + " | " + f->summary + " |\n";
     }
   }
+  o += "\n### Finding kinds (what `Expect` lines may name)\n\n";
+  std::string kinds;
+  for (const std::string& k : expectable_kinds(b)) kinds += (kinds.empty() ? "" : ", ") + k;
+  o += kinds + "\n";
   return o;
 }
 

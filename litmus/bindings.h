@@ -14,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -122,6 +123,10 @@ class Bindings {
   void add(ModelFunction f);
   void add(ObjectType t);
   void add(ModelSetting s);
+  // The names of the checks the models report (mc::violation and mc::warning: "bad page
+  // state", "VM_BUG_ON_PAGE", ...), which Expect lines may name beside the engine's kinds.
+  void add_finding_kinds(std::initializer_list<const char*> names);
+  const std::set<std::string>& finding_kinds() const { return finding_kinds_; }
   // Runs at the start of each execution, before any object is made (e.g. the kernel config).
   void on_begin(std::function<void(World&)> hook) { begin_.push_back(std::move(hook)); }
   // Runs at the end of a complete execution, after every object's check_end (e.g. the zone's
@@ -150,6 +155,7 @@ class Bindings {
   std::vector<std::function<void(World&)>> begin_;
   std::vector<std::function<void(World&)>> end_;
   std::vector<SettingsCheck> checks_;
+  std::set<std::string> finding_kinds_;
 };
 
 // The registry as Markdown tables (settings, object types, functions by subsystem), for

@@ -20,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -108,6 +109,11 @@ std::vector<std::string> split_commas(const std::string& value);
 // The set of finding kinds `test` expects at `kernel` under `bug` from its Expect lines (the
 // most specific line; see FindingExpectation), sorted; empty for none.
 // Kernel ranges are ordered as the values of the bindings' `kernel` setting.
+// Every finding kind an Expect line may name: the engine's, the memory model's flags, the
+// litmus primitives' checks (BUG_ON, WARN_ON, ...) and misuse ("litmus"), and the checks the
+// bindings' models report (Bindings::finding_kinds).
+std::set<std::string> expectable_kinds(const Bindings& bindings);
+
 std::vector<std::string> expected_findings(const Test& test, const Bindings& bindings,
                                            const std::string& kernel,
                                            const std::string& bug = "none");

@@ -1048,3 +1048,47 @@ TEST(LitmusProtocol, ExpectLinesRoundTrip) {
 }
 
 }  // namespace
+
+namespace {
+
+// Every check the models and the engine report by name (the first argument of violation,
+// warning and fail_violation, read from their sources) is a kind Expect lines may name: the
+// binder refuses the others as typos.
+TEST(ExpectKinds, EveryNamedCheckInTheSourcesMayBeExpected) {
+  const std::set<std::string> kinds = litmus::expectable_kinds(litmus::model_bindings());
+  const std::regex call(R"(\b(?:violation|warning|fail_violation)\(\s*"([^"]+)\")");
+  size_t seen = 0;
+  for (const char* dir : {"protocol", "checker"}) {
+    for (const auto& e : std::filesystem::recursive_directory_iterator(
+             std::filesystem::path(MIGCHECK_SOURCE_DIR) / dir)) {
+      if (e.path().extension() != ".cc" && e.path().extension() != ".h") continue;
+      std::ifstream in(e.path());
+      std::stringstream text;
+      text << in.rdbuf();
+      const std::string s = text.str();
+      for (std::sregex_iterator m(s.begin(), s.end(), call), end; m != end; ++m) {
+        ++seen;
+        EXPECT_TRUE(kinds.count((*m)[1].str()))
+            << e.path() << ": '" << (*m)[1].str() << "' is reported but no Expect line may name it";
+      }
+      if (s.find("end_violation(") != std::string::npos) {
+        EXPECT_TRUE(kinds.count("end state"));
+      }
+    }
+  }
+  EXPECT_GT(seen, 20u);
+}
+
+TEST(ExpectKinds, ATypoIsAnInputErrorWithTheNearestKind) {
+  const std::string text =
+      "C typo\n(*\n * kernel=4.8\n * Expect: data_race\n *)\n{}\nP0(int *x) { WRITE_ONCE(*x, 1); "
+      "}\nexists (x=1)\n";
+  const auto runs = litmus::run_litmus_text(text, "typo.litmus", {}, {});
+  ASSERT_EQ(runs.size(), 1u);
+  ASSERT_EQ(runs[0].errors.size(), 1u);
+  EXPECT_EQ(runs[0].errors[0],
+            "typo.litmus:4:4: Expect: unknown finding kind 'data_race' (did you mean "
+            "'data-race'?)");
+}
+
+}  // namespace

@@ -2,6 +2,18 @@
 
 namespace mc {
 
+const std::vector<std::string>& engine_kind_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> v;
+    for (int k = 0; k <= static_cast<int>(FindingKind::kCrash); ++k)
+      if (static_cast<FindingKind>(k) != FindingKind::kViolation)
+        v.push_back(kind_name(static_cast<FindingKind>(k)));
+    v.push_back("bad unlock balance");  // api/sync.cc
+    return v;
+  }();
+  return names;
+}
+
 const char* kind_name(FindingKind k) {
   switch (k) {
     case FindingKind::kAssertion:

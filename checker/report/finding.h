@@ -25,6 +25,10 @@ enum class FindingKind : uint8_t {
 };
 
 const char* kind_name(FindingKind k);
+// The names of the findings the engine itself reports: every kind but kViolation (whose
+// findings carry the name of the check that failed), and the checks of its own API
+// ("bad unlock balance").
+const std::vector<std::string>& engine_kind_names();
 
 struct Finding {
   // "P0" (its name) or "T1" (its number).

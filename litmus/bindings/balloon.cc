@@ -30,6 +30,7 @@ void add_balloon_bindings(Bindings& bn) {
   t.type = "struct virtio_balloon";
   t.kind = kBalloonKind;
   t.subsystem = "balloon";
+  t.max_count = 3;  // Memory::kMaxMappings holds every driver a file may declare
   t.summary =
       "a virtio balloon (vb->vb_dev_info, balloon_lock, pages_lock), empty at the start; at the "
       "end every page must be free or in the balloon, isolated_pages 0";

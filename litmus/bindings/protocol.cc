@@ -72,6 +72,10 @@ ModelSetting list_setting(std::string key, std::string fallback, std::vector<std
 }  // namespace
 
 void add_protocol_bindings(Bindings& bn) {
+  bn.add_finding_kinds({"BUG_ON", "VM_BUG_ON_PAGE", "VM_WARN_ON_ONCE_PAGE", "WARN_ON_ONCE",
+                        "bad page state", "general protection fault", "list_add corruption",
+                        "list_del corruption", "isolation invariant", "non-LRU page on LRU path",
+                        "driver lru access while isolated", "end state"});
   ModelSetting kernel = list_setting(
       "kernel", "6.17", kernel_choices(),
       "kernel version the model follows: a modelled one, or any version from 4.8 on (5.2, "
@@ -185,6 +189,7 @@ void add_protocol_bindings(Bindings& bn) {
   drv_type.type = "struct refdrv";
   drv_type.kind = kDriverKind;
   drv_type.subsystem = "protocol";
+  drv_type.max_count = 3;  // Memory::kMaxMappings holds every driver a file may declare
   drv_type.summary =
       "the reference driver (Documentation/vm/page_migration, section C): its page list under "
       "a spinlock and one object; at the end every page must be free or the driver's";

@@ -195,6 +195,8 @@ int64_t b(bool v) { return v ? 1 : 0; }
 }  // namespace
 
 void add_zsmalloc_bindings(Bindings& bn) {
+  bn.add_finding_kinds({"BUG_ON", "VM_BUG_ON", "NULL pointer dereference", "bad page access",
+                        "list_del corruption", "stale object location", "end state"});
   ObjectType pool_type;
   pool_type.type = kPool;
   pool_type.kind = kPoolKind;
