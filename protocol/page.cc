@@ -366,6 +366,9 @@ Memory& Memory::current() {
 
 address_space* Memory::register_mapping(const char* name, const movable_operations* ops,
                                         void* host) {
+  if (nr_spaces_ == kMaxMappings)
+    throw std::length_error("more than " + std::to_string(kMaxMappings) +
+                            " drivers' address spaces in one execution");
   address_space& a = spaces_[nr_spaces_];
   a.id = ++nr_spaces_;
   a.name = name;

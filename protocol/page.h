@@ -177,6 +177,9 @@ struct address_space {
 class Memory {
  public:
   static constexpr int kMaxPages = 6;
+  // Drivers' address spaces one execution holds (the litmus bindings bound each driver type's
+  // count so that every file fits: 3 reference drivers, 3 balloons, 1 zsmalloc pool).
+  static constexpr int kMaxMappings = 8;
   // `nr_pages` pages, all free; allocation fails nondeterministically when `may_fail`.
   Memory(int nr_pages, bool may_fail);
   ~Memory();
@@ -211,7 +214,7 @@ class Memory {
   std::unique_ptr<mc::plain<bool>> free_[kMaxPages];
   std::vector<const char*> claims_[kMaxPages];
   mc::spinlock zone_lock_{"zone->lock"};
-  address_space spaces_[4];
+  address_space spaces_[kMaxMappings];
   int nr_spaces_ = 0;
   Memory* saved_;
 };
