@@ -1,5 +1,6 @@
 // Binding: a parsed test becomes a Program (its locations, registers, model objects and
 // settings, every call checked against the primitives and the model bindings) and a TestCase.
+#include "checker/report/text.h"
 #include "litmus/thread_context.h"
 
 namespace litmus {
@@ -31,27 +32,11 @@ namespace {
 
 constexpr size_t kMaxErrors = 20;  // per file, as the parser's
 
-// Edit distance, for "did you mean" (the strings are short names).
-size_t distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
 std::string unknown_kind_message(const std::string& kind, const Bindings& bn) {
   std::string best;
   size_t best_d = 4;  // closer than this, or no suggestion
   for (const std::string& k : expectable_kinds(bn)) {
-    const size_t d = distance(kind, k);
+    const size_t d = mc::edit_distance(kind, k);
     if (d < best_d) best_d = d, best = k;
   }
   return "Expect: unknown finding kind '" + kind + "'" +

@@ -62,22 +62,6 @@ BoundSide bind_side(const Side& s) {
   return b;
 }
 
-// Edit distance, for the nearest modelled names.
-size_t distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
 // The modelled names closest to `names`, best first, at most `max`: within a third of the
 // name's length in edits, or sharing two words that are not the kernel's everyday ones
 // ("page", "lock", "free", ...): "z3fold_page_migrate" finds "zs_page_migrate", a network
@@ -104,8 +88,8 @@ std::vector<std::string> nearest_names(const std::vector<std::string>& names, si
     double best = 1e9;
     const auto mw = words(m);
     for (const std::string& n : names) {
-      const double d =
-          static_cast<double>(distance(n, m)) / static_cast<double>(std::max(n.size(), m.size()));
+      const double d = static_cast<double>(mc::edit_distance(n, m)) /
+                       static_cast<double>(std::max(n.size(), m.size()));
       int shared = 0;
       for (const auto& a : words(n)) shared += static_cast<int>(mw.count(a));
       if ((d <= 0.34 || shared >= 2) && d - 0.25 * shared < best) best = d - 0.25 * shared;

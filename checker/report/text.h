@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "checker/explore/explorer.h"
 
@@ -17,5 +18,7 @@ std::string format_counterexamples(const RunResult& r);
 std::string memory_order_name(std::memory_order mo);
 // One event as the trace prints it: "store(release) page0._refcount := 1".
 std::string format_event(const EventDetail& e);
+// Levenshtein distance between two short names, for "did you mean" suggestions.
+size_t edit_distance(std::string_view a, std::string_view b);
 
 }  // namespace mc
