@@ -1,5 +1,6 @@
 #include "cli/crash.h"
 
+#include <cxxabi.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -57,7 +58,11 @@ void on_terminate() {
     try {
       std::rethrow_exception(e);
     } catch (const std::exception& x) {
-      what += std::string(" (") + typeid(x).name() + "): " + x.what();
+      int status = 0;
+      char* name = abi::__cxa_demangle(typeid(x).name(), nullptr, nullptr, &status);
+      what +=
+          std::string(" (") + (status == 0 && name ? name : typeid(x).name()) + "): " + x.what();
+      std::free(name);
     } catch (...) {
       what += " (not a std::exception)";
     }
