@@ -1,13 +1,21 @@
 // The kernel tools' reports: KCSAN, KASAN, hung task, lockdep, "Bad page state", Oops
 // (kernel BUG, VM_BUG_ON_PAGE, general protection fault, WARNING) and list-debug corruption.
 #include <algorithm>
+#include <cstdint>
 #include <regex>
 
+#include "checker/test.h"
 #include "traces/report_lines.h"
 
 namespace traces::detail {
 
 namespace {
+
+// An access size as the report prints it (digits); 0, unknown, when it does not fit an int.
+int access_size(const std::string& digits) {
+  int64_t v = 0;
+  return mc::parse_decimal(digits, &v) && v >= 0 && v <= INT32_MAX ? static_cast<int>(v) : 0;
+}
 
 bool is_separator(const std::string& s) {
   const std::string t = trim(s);
@@ -91,7 +99,7 @@ void read_kcsan(const std::vector<Line>& lines, size_t start, size_t end, Report
       s.title = t.substr(0, t.size() - 1);
       s.role = "access";
       s.access = m[1].str() + m[2].str();
-      s.size = std::stoi(m[4].str());
+      s.size = access_size(m[4].str());
       s.line = lines[i].number;
       i = read_frames(lines, i + 1, end, s.frames, &r.skipped) - 1;
       r.sides.push_back(std::move(s));
@@ -120,7 +128,7 @@ void read_kasan(const std::vector<Line>& lines, size_t start, size_t end, Report
       s.title = t;
       s.role = "access";
       s.access = m[1].str() == "Read" ? "read" : "write";
-      s.size = std::stoi(m[2].str());
+      s.size = access_size(m[2].str());
       s.line = lines[i].number;
       read_call_trace(lines, i + 1, end, s, &r.skipped);
       r.sides.push_back(std::move(s));
