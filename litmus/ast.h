@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace litmus {
@@ -296,7 +297,12 @@ struct Test {
 // to_string(parse(to_string(t))) == to_string(t).
 std::string to_string(const Test& test);
 std::string to_string(const Expr& expr);
-// The expression as a message quotes it: at most 60 characters ("..." where cut).
+// Text from a file as a message shows it: at most `max` characters, "..." where cut.
+// kQuoteMax for a quoted token or expression, kMessageMax for a whole message.
+inline constexpr size_t kQuoteMax = 60;
+inline constexpr size_t kMessageMax = 400;
+std::string clip(std::string_view text, size_t max);
+// The expression as a message quotes it: clip(to_string(expr), kQuoteMax).
 std::string quoted_text(const Expr& expr);
 std::string to_string(const Stmt& stmt);  // multi-line, no leading indentation
 std::string to_string(const Condition& condition);

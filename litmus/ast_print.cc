@@ -600,11 +600,14 @@ std::string init_entry_text(const InitEntry& entry) {
 
 std::string to_string(const Expr& expr) { return print_expr(&expr, kAssignPrecedence); }
 
-std::string quoted_text(const Expr& expr) {
-  std::string s = to_string(expr);
-  if (s.size() > 60) s = s.substr(0, 57) + "...";
+std::string clip(std::string_view text, size_t max) {
+  if (text.size() <= max) return std::string(text);
+  std::string s(text.substr(0, max - 3));
+  s += "...";
   return s;
 }
+
+std::string quoted_text(const Expr& expr) { return clip(to_string(expr), kQuoteMax); }
 
 std::string to_string(const Stmt& stmt) {
   std::string out;

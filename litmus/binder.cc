@@ -51,7 +51,7 @@ class Binder {
   // At most kMaxErrors are kept; the rest are counted (finish() says how many).
   void error(const SourceLoc& loc, std::string message) {
     // Names come from the file and may be long: a message stays readable.
-    if (message.size() > 400) message = message.substr(0, 397) + "...";
+    message = clip(message, kMessageMax);
     if (errors_.size() < kMaxErrors)
       errors_.push_back({loc, std::move(message)});
     else

@@ -41,15 +41,10 @@ bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_ident_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 bool is_ident_char(char c) { return is_ident_start(c) || is_digit(c); }
 
-// At most 60 characters of `s` ("..." where cut): a message never quotes unbounded input.
+// Clipped to kQuoteMax: a message never quotes unbounded input.
 std::string quote(std::string_view s) {
   std::string quoted = "'";  // appends rather than "'" + ...: GCC 12 -O3 warns falsely on that
-  if (s.size() > 60) {
-    quoted += s.substr(0, 57);
-    quoted += "...";
-  } else {
-    quoted += s;
-  }
+  quoted += clip(s, kQuoteMax);
   quoted += '\'';
   return quoted;
 }
@@ -437,12 +432,12 @@ class Parser {
   SourceLoc loc(const Token& token) const { return loc(token.pos); }
 
   void add_error(const Position& pos, std::string expected, std::string found) {
-    if (expected.size() > 400) expected = expected.substr(0, 397) + "...";
+    expected = clip(expected, kMessageMax);
     errors_.push_back(Diagnostic{loc(pos), std::move(expected), std::move(found)});
   }
 
   [[noreturn]] void fail(const Token& at, std::string expected) const {
-    if (expected.size() > 400) expected = expected.substr(0, 397) + "...";  // names it quotes
+    expected = clip(expected, kMessageMax);  // it may quote names
     if (at.kind == TokenKind::kError) {
       throw SyntaxError{Diagnostic{loc(at), at.expected, at.text}};
     }
