@@ -433,13 +433,15 @@ class Parser {
 
   void add_error(const Position& pos, std::string expected, std::string found) {
     expected = clip(expected, kMessageMax);
+    found = clip(found, kQuoteMax);  // it may be the rest of a line
     errors_.push_back(Diagnostic{loc(pos), std::move(expected), std::move(found)});
   }
 
   [[noreturn]] void fail(const Token& at, std::string expected) const {
     expected = clip(expected, kMessageMax);  // it may quote names
     if (at.kind == TokenKind::kError) {
-      throw SyntaxError{Diagnostic{loc(at), at.expected, at.text}};
+      throw SyntaxError{
+          Diagnostic{loc(at), clip(at.expected, kMessageMax), clip(at.text, kQuoteMax)}};
     }
     throw SyntaxError{Diagnostic{loc(at), std::move(expected), describe(at)}};
   }
