@@ -73,8 +73,21 @@ void check_balloon_end(Memory& mem, virtio_balloon& vb) {
       end_violation(where + "balloon page without its b_dev_info");
   });
   if (b.isolated_pages.peek() != 0) end_violation("isolated_pages is not 0 at the end");
-  if (list_count_peek(&b.pages) != vb.num_pages.peek())
+  if (list_count_peek(&b.pages) != static_cast<int>(vb.num_pages.peek()))
     end_violation("num_pages does not match the balloon list");
+  if (vb.removed && list_count_peek(&b.pages) != 0)
+    end_violation("virtballoon_remove returned with pages in the balloon");
+  // The host holds as inflated exactly the balloon's pages.
+  for (int pfn = 0; pfn < mem.nr_pages() && pfn < 32; ++pfn) {
+    const bool inflated = vb.host.inflated & (1u << pfn);
+    const bool held = list_contains_peek(&b.pages, mem.pfn_to_page(pfn));
+    if (inflated && !held)
+      end_violation("pfn " + std::to_string(pfn) +
+                    ": the host holds it inflated, but the balloon does not hold it");
+    if (held && !inflated)
+      end_violation("pfn " + std::to_string(pfn) +
+                    ": in the balloon, but the host was never told to inflate it");
+  }
 }
 
 }  // namespace proto

@@ -19,10 +19,10 @@ struct KernelName {
 };
 constexpr KernelName kKernels[] = {
     {Kernel::v4_8, "4.8"},   {Kernel::v4_10, "4.10"}, {Kernel::v4_14, "4.14"},
-    {Kernel::v5_0, "5.0"},   {Kernel::v5_3, "5.3"},   {Kernel::v5_15, "5.15"},
-    {Kernel::v5_16, "5.16"}, {Kernel::v5_17, "5.17"}, {Kernel::v5_18, "5.18"},
-    {Kernel::v5_19, "5.19"}, {Kernel::v6_0, "6.0"},   {Kernel::v6_5, "6.5"},
-    {Kernel::v6_17, "6.17"}};
+    {Kernel::v4_15, "4.15"}, {Kernel::v5_0, "5.0"},   {Kernel::v5_3, "5.3"},
+    {Kernel::v5_15, "5.15"}, {Kernel::v5_16, "5.16"}, {Kernel::v5_17, "5.17"},
+    {Kernel::v5_18, "5.18"}, {Kernel::v5_19, "5.19"}, {Kernel::v6_0, "6.0"},
+    {Kernel::v6_5, "6.5"},   {Kernel::v6_17, "6.17"}};
 struct BugName {
   Bug b;
   const char* name;
@@ -44,7 +44,14 @@ constexpr BugName kBugs[] = {
     {Bug::dequeue_without_lock, "dequeue-without-lock",
      "balloon_page_dequeue walks the balloon list without pages_lock"},
     {Bug::zs_no_trypin, "no-trypin",
-     "zs_page_migrate moves objects without trypin_tag (the 2016 zsmalloc race diagram)"}};
+     "zs_page_migrate moves objects without trypin_tag (the 2016 zsmalloc race diagram)"},
+    {Bug::fill_num_pfns_early, "fill-num-pfns-early",
+     "fill_balloon counts each pfn before it writes it (c7cdff0e8647 as first merged; fixed "
+     "for 4.15 by \"virtio_balloon: fix increment of vb->num_pfns in fill_balloon()\", id "
+     "unverified)"},
+    {Bug::remove_config_enabled, "remove-config-enabled",
+     "virtio_dev_remove calls the driver's remove without virtio_config_disable, so a config "
+     "interrupt can reach virtballoon_changed during and after the removal"}};
 }  // namespace
 
 const Config& kcfg() { return current_config ? *current_config : default_config; }

@@ -13,6 +13,7 @@ enum class Kernel {
   v4_8,
   v4_10,
   v4_14,
+  v4_15,
   v5_0,
   v5_3,
   v5_15,
@@ -34,7 +35,9 @@ enum class Bug {
   newpage_movable_after_unlock,  // target putback decided by a movable test after unlock (5.0 fix)
   set_movable_unlocked,          // driver marks the page movable without holding its lock
   dequeue_without_lock,          // balloon_page_dequeue walks the list without pages_lock
-  zs_no_trypin,  // zs_page_migrate without trypin_tag of the page's objects (2016 series)
+  zs_no_trypin,           // zs_page_migrate without trypin_tag of the page's objects (2016 series)
+  fill_num_pfns_early,    // fill_balloon counts a pfn before writing it (c7cdff0e8647 as merged)
+  remove_config_enabled,  // virtio_dev_remove leaves config changes on during the driver's remove
 };
 
 // Fixes a stable or distribution kernel may carry on top of its version (`with=ID`): each is a
@@ -84,6 +87,27 @@ struct Config {
   // PG_movable_ops_isolated, no __ClearPageMovable, no "released by owner" check in the core,
   // batched migrate_pages (6.3+).
   bool movable_ops_flag() const { return at_least(Kernel::v6_17); }
+
+  // ---- virtio-balloon (drivers/virtio/virtio_balloon.c, mm/balloon_compaction.c) ----
+  // 195a8c43e93d "virtio-balloon: deflate via a page list" (4.14; the release is inferred from
+  // the commit's date, unverified): leak_balloon keeps the pages it took on a local list;
+  // before, release_pages_balloon found them again through vb->pfns.
+  bool balloon_deflate_page_list() const { return at_least(Kernel::v4_14); }
+  // c7cdff0e8647 "virtio_balloon: fix deadlock on OOM" (4.15; the only change 4.15 models):
+  // fill_balloon allocates its pages before taking balloon_lock (balloon_page_alloc), then
+  // enqueues them under it.
+  bool balloon_alloc_outside_lock() const { return at_least(Kernel::v4_15); }
+  // 418a3ab1e778 "mm/balloon_compaction: List interfaces" (5.3): balloon_page_enqueue_one,
+  // the page's trylock inside pages_lock.
+  bool balloon_list_interfaces() const { return at_least(Kernel::v5_3); }
+  // 71994620bb25 (4.19) replaced the OOM notifier by a shrinker; da10329cb057 (5.7) went back.
+  bool balloon_shrinker() const { return at_least(Kernel::v5_0) && !at_least(Kernel::v5_15); }
+  // virtballoon_migratepage deletes the old page from the balloon under pages_lock: absent in
+  // the 4.x sources, present from 5.5 (the first source read) to 6.16; the commit that added it
+  // is not identified, and whether 5.3 has it is unverified (the model says no).
+  bool balloon_migrate_delete_locked() const {
+    return at_least(Kernel::v5_15) && !movable_ops_flag();
+  }
 };
 
 // The configuration of the running execution (set by ConfigScope in each scenario body).

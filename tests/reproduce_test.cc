@@ -15,6 +15,7 @@
 #include "litmus/parser.h"
 #include "protocol/names.h"
 #include "protocol/version.h"
+#include "protocol/version.h"
 #include "traces/report.h"
 #include "traces/scenario_builder.h"
 #include "traces/trace_file.h"
@@ -306,13 +307,11 @@ std::string answers(const traces::Reproduction& r) {
 // What the kernel's history says of each modelled version: reproduced from `first` to `last`
 // (empty: at none), refuted at the others.
 std::string expected_answers(const std::string& first, const std::string& last) {
-  static const char* const kAll[] = {"4.8",  "4.10", "4.14", "5.0", "5.3", "5.15", "5.16",
-                                     "5.17", "5.18", "5.19", "6.0", "6.5", "6.17"};
   std::string s;
   bool in = false;
-  for (const char* v : kAll) {
+  for (const std::string& v : proto::kernel_choices()) {
     if (v == first) in = true;
-    s += std::string(v) + ":" + (in ? "rep" : "ref") + " ";
+    s += v + ":" + (in ? "rep" : "ref") + " ";
     if (v == last) in = false;
   }
   return s;

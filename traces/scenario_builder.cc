@@ -91,9 +91,9 @@ const std::vector<EntryPoint>& entry_points() {
        "zs_destroy_pool(pool);", ""},
       // virtio_balloon.
       {"balloon", "fill_balloon", "inflates the balloon by one page",
-       0, kNoObject, 0, "struct virtio_balloon *vb", "r0 = fill_balloon(vb);", ""},
+       0, kNoObject, 0, "struct virtio_balloon *vb", "r0 = fill_balloon(vb, 1);", ""},
       {"balloon", "leak_balloon", "deflates the balloon by one page",
-       0, kNoObject, 0, "struct virtio_balloon *vb", "r0 = leak_balloon(vb);", ""},
+       0, kNoObject, 0, "struct virtio_balloon *vb", "r0 = leak_balloon(vb, 1);", ""},
       // The core's paths, in any world.
       {"core", "migrate_pages",
        "migrates the isolated page (and puts it back if that fails), as compaction does",
@@ -163,7 +163,7 @@ std::string world_setup(const std::string& world, unsigned needs) {
       o << "  zs_malloc_write(pool, h2, 22);\n  zs_malloc_write(pool, h3, 33);\n"
            "  zs_free(pool, h2);\n";
   } else {
-    o << "  fill_balloon(vb);\n";
+    o << "  fill_balloon(vb, 1);\n";
   }
   if (needs & kIsolated) {
     const char* pg = chain ? "pg1" : "pg0";
