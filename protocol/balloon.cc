@@ -490,7 +490,10 @@ unsigned long virtballoon_oom_notify(virtio_balloon* vb, unsigned long nr) {
       int rounds = 0;
       while (vb->num_pages.load() && freed < nr) {
         const unsigned got = leak_balloon(vb, nr - freed);
-        if (!got) no_progress(rounds);
+        if (got)
+          rounds = 0;
+        else
+          no_progress(rounds);
         freed += got;
       }
       update_balloon_size(vb);
@@ -508,8 +511,12 @@ unsigned long virtballoon_oom_notify(virtio_balloon* vb, unsigned long nr) {
 static void remove_common(virtio_balloon* vb) {
   MC_FUNC("remove_common");
   int rounds = 0;
-  while (unsigned n = vb->num_pages.load())
-    if (!leak_balloon(vb, n)) no_progress(rounds);
+  while (unsigned n = vb->num_pages.load()) {
+    if (leak_balloon(vb, n))
+      rounds = 0;
+    else
+      no_progress(rounds);
+  }
   update_balloon_size(vb);
 }
 
