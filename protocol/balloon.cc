@@ -475,8 +475,9 @@ void virtio_dev_remove(virtio_balloon* vb) {
 
 // Deflation under memory pressure, through the OOM notifier chain (blocking_notifier_call_chain
 // under the chain's rwsem, which unregistering takes for writing: the model counts the calls
-// in progress and unregistering waits for none). virtballoon_oom_notify
-// (4.8-4.18, and da10329cb057, 5.7+): leak_balloon of `nr` pages, update_balloon_size.
+// in progress and unregistering waits for none). virtballoon_oom_notify (4.8-4.18), named
+// virtio_balloon_oom_notify from da10329cb057 (5.7): leak_balloon of `nr` pages,
+// update_balloon_size.
 // 71994620bb25 (4.19-5.6) made it a shrinker, virtio_balloon_shrinker_scan, which leaks until
 // `nr` pages are freed or the balloon is empty (its loop as the model has it: the exact
 // arithmetic of the kernel's loop is not verified) and then updates the size.
@@ -498,7 +499,8 @@ unsigned long virtballoon_oom_notify(virtio_balloon* vb, unsigned long nr) {
       }
       update_balloon_size(vb);
     } else {
-      MC_FUNC("virtballoon_oom_notify");
+      MC_FUNC(kcfg().balloon_oom_notifier_back() ? "virtio_balloon_oom_notify"
+                                                 : "virtballoon_oom_notify");
       freed = leak_balloon(vb, nr);
       update_balloon_size(vb);
     }

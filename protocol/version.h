@@ -100,8 +100,10 @@ struct Config {
   // 418a3ab1e778 "mm/balloon_compaction: List interfaces" (5.3): balloon_page_enqueue_one,
   // the page's trylock inside pages_lock.
   bool balloon_list_interfaces() const { return at_least(Kernel::v5_3); }
-  // 71994620bb25 (4.19) replaced the OOM notifier by a shrinker; da10329cb057 (5.7) went back.
-  bool balloon_shrinker() const { return at_least(Kernel::v5_0) && !at_least(Kernel::v5_15); }
+  // 71994620bb25 (4.19) replaced the OOM notifier by a shrinker; da10329cb057 (5.7) went back,
+  // with the notifier renamed virtio_balloon_oom_notify.
+  bool balloon_oom_notifier_back() const { return at_least(Kernel::v5_15); }
+  bool balloon_shrinker() const { return at_least(Kernel::v5_0) && !balloon_oom_notifier_back(); }
   // virtballoon_migratepage deletes the old page from the balloon under pages_lock: absent in
   // the 4.x sources, present from 5.5 (the first source read) to 6.16; the commit that added it
   // is not identified, and whether 5.3 has it is unverified (the model says no).

@@ -15,7 +15,6 @@
 #include "litmus/parser.h"
 #include "protocol/names.h"
 #include "protocol/version.h"
-#include "protocol/version.h"
 #include "traces/report.h"
 #include "traces/scenario_builder.h"
 #include "traces/trace_file.h"
@@ -337,6 +336,33 @@ const mc::Finding* finding_of(const traces::Reproduction& r) {
 
 const std::string kExamples = std::string(MIGCHECK_SOURCE_DIR) + "/traces/examples/";
 
+// A KCSAN report of the balloon's size read without balloon_lock (written for this test in
+// KCSAN's format): the config work inflates while the OOM notifier tells the host the size.
+// The kernel reads vb->num_pages plainly there at every modelled version (docs/balloon.md).
+TEST(Reproduce, TheBalloonSizeReadByTheOomNotifierIsADataRace) {
+  std::string err;
+  const auto report = traces::read_report(
+      "BUG: KCSAN: data-race in fill_balloon / update_balloon_size\n\n"
+      "write to 0xffff888004a1c0a8 of 4 bytes by task 61 on cpu 1:\n"
+      " fill_balloon+0x1f2/0x2a0 drivers/virtio/virtio_balloon.c:270\n"
+      " update_balloon_size_func+0x6e/0x150 drivers/virtio/virtio_balloon.c:486\n"
+      " process_one_work+0x2c5/0x5c0\n\n"
+      "read to 0xffff888004a1c0a8 of 4 bytes by task 120 on cpu 0:\n"
+      " update_balloon_size drivers/virtio/virtio_balloon.c:461 [inline]\n"
+      " virtio_balloon_oom_notify+0x5c/0x80 drivers/virtio/virtio_balloon.c:873\n"
+      " blocking_notifier_call_chain+0x5a/0x90\n"
+      " out_of_memory+0x95/0x700\n\n"
+      "Reported by Kernel Concurrency Sanitizer on:\n"
+      "CPU: 0 PID: 120 Comm: stress Not tainted 6.6.0 #1\n",
+      "balloon-size.txt", &err);
+  ASSERT_TRUE(report.has_value()) << err;
+  const auto r = traces::reproduce(*report, at("6.6"));
+  EXPECT_EQ(r.verdict, "reproduced");
+  EXPECT_EQ(r.model_version, "6.5");
+  ASSERT_NE(finding_of(r), nullptr);
+  EXPECT_EQ(finding_of(r)->kind_string(), "data-race");
+}
+
 TEST(Reproduce, TheSeedDiagramIsRefutedAndTheNoTrypinVariantBringsItBack) {
   // The 2016 series: zs_page_migrate's trypin_tag makes the migration back off while
   // zs_map_object holds the pin, at every version; without it (bug=no-trypin), the mapper
@@ -448,19 +474,13 @@ TEST(Builder, EveryBuildableScenarioParsesAndBindsAtEveryVersion) {
 // versions that have it), and what it reaches only when held up is a modelled function.
 TEST(Builder, EachEntryPointReachesItsFunction) {
   const std::vector<std::pair<std::string, std::string>> entries = {
-      {"protocol", "refdrv_read"},
-      {"protocol", "refdrv_free"},
-      {"zsmalloc", "zs_map_object"},
-      {"zsmalloc", "zs_free"},
-      {"zsmalloc", "zs_malloc"},
-      {"zsmalloc", "zs_compact"},
-      {"zsmalloc", "zs_destroy_pool"},
-      {"balloon", "fill_balloon"},
-      {"balloon", "leak_balloon"},
-      {"protocol", "migrate_pages"},
-      {"zsmalloc", "putback_movable_pages"},
-      {"balloon", "compact_zone"},
-      {"protocol", "do_migrate_range"}};
+      {"protocol", "refdrv_read"},     {"protocol", "refdrv_free"},
+      {"zsmalloc", "zs_map_object"},   {"zsmalloc", "zs_free"},
+      {"zsmalloc", "zs_malloc"},       {"zsmalloc", "zs_compact"},
+      {"zsmalloc", "zs_destroy_pool"}, {"balloon", "fill_balloon"},
+      {"balloon", "leak_balloon"},     {"balloon", "virtballoon_oom_notify"},
+      {"protocol", "migrate_pages"},   {"zsmalloc", "putback_movable_pages"},
+      {"balloon", "compact_zone"},     {"protocol", "do_migrate_range"}};
   for (const auto& [world, entry] : entries)
     for (const std::string& v : {std::string("4.8"), std::string("5.17"), std::string("6.17")}) {
       const auto r = traces::entry_point_reaches(world, entry, v);

@@ -94,6 +94,9 @@ const std::vector<EntryPoint>& entry_points() {
        0, kNoObject, 0, "struct virtio_balloon *vb", "r0 = fill_balloon(vb, 1);", ""},
       {"balloon", "leak_balloon", "deflates the balloon by one page",
        0, kNoObject, 0, "struct virtio_balloon *vb", "r0 = leak_balloon(vb, 1);", ""},
+      {"balloon", "virtballoon_oom_notify",
+       "deflates one page under memory pressure (the OOM notifier; 4.19-5.6 the shrinker)",
+       0, kNoObject, 0, "struct virtio_balloon *vb", "r0 = virtballoon_oom_notify(vb, 1);", ""},
       // The core's paths, in any world.
       {"core", "migrate_pages",
        "migrates the isolated page (and puts it back if that fails), as compaction does",

@@ -129,15 +129,17 @@ void add_balloon_bindings(Bindings& bn) {
        update_balloon_size(c.object<virtio_balloon>(0));
        return int64_t{0};
      });
-  fn("virtballoon_oom_notify", {B, I}, I,
-     "deflation under memory pressure, n pages: the OOM notifier (4.8-4.18, 5.7+; leak_balloon, "
-     "update_balloon_size) or, in 4.19-5.6, the shrinker's scan (virtio_balloon_shrinker_scan: "
-     "leak until n pages are freed or the balloon is empty); nothing once unregistered; the "
-     "pages freed",
-     [](const Call& c) {
-       return static_cast<int64_t>(
-           virtballoon_oom_notify(c.object<virtio_balloon>(0), count_arg(c, 1, "page count")));
-     });
+  // The notifier's name in 4.8-4.18 and from 5.7 on; either runs the version's path.
+  for (const char* name : {"virtballoon_oom_notify", "virtio_balloon_oom_notify"})
+    fn(name, {B, I}, I,
+       "deflation under memory pressure, n pages: the OOM notifier (virtballoon_oom_notify "
+       "4.8-4.18, virtio_balloon_oom_notify 5.7+; leak_balloon, update_balloon_size) or, in "
+       "4.19-5.6, the shrinker's scan (virtio_balloon_shrinker_scan: leak until n pages are "
+       "freed or the balloon is empty); nothing once unregistered; the pages freed",
+       [](const Call& c) {
+         return static_cast<int64_t>(
+             virtballoon_oom_notify(c.object<virtio_balloon>(0), count_arg(c, 1, "page count")));
+       });
   fn("virtio_dev_remove", {B}, V,
      "the virtio core removes the device: virtio_config_disable (under config_lock), then "
      "virtballoon_remove",
