@@ -232,15 +232,20 @@ page* list_next_page(page* p, list_head* head, SL loc) {
   return n == head ? nullptr : n->owner;
 }
 
+// The end-state walks stop at a NULL or poisoned link (a page freed or unlinked while still
+// on the list: the model's own checks report that) and after 64 entries (a cycle).
 int list_count_peek(const list_head* head) {
   int n = 0;
-  for (const list_head* e = head->next.peek(); e && e != head && n < 64; e = e->next.peek()) ++n;
+  for (const list_head* e = head->next.peek(); e && e != head && !poisoned(e) && n < 64;
+       e = e->next.peek())
+    ++n;
   return n;
 }
 
 bool list_contains_peek(const list_head* head, const page* p) {
   int n = 0;
-  for (const list_head* e = head->next.peek(); e && e != head && n < 64; e = e->next.peek(), ++n)
+  for (const list_head* e = head->next.peek(); e && e != head && !poisoned(e) && n < 64;
+       e = e->next.peek(), ++n)
     if (e->owner == p) return true;
   return false;
 }
