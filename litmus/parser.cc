@@ -147,6 +147,12 @@ class Cursor {
   Position pos_;
 };
 
+// Whether header text holds a comment marker: a value or a kind that does cannot be printed
+// back inside the header comment as it was read (the printer breaks the markers).
+bool has_comment_marker(std::string_view text) {
+  return text.find("(*") != std::string_view::npos || text.find("*)") != std::string_view::npos;
+}
+
 // Skips a herd `(* ... *)` comment starting at the cursor. Comments nest, as in herd. Returns
 // false at end of input and sets `unclosed` to the innermost opening still open.
 bool skip_herd_comment(Cursor& cursor, Position& unclosed) {
@@ -587,6 +593,11 @@ class Parser {
   }
 
   bool add_setting(const Position& pos, const std::string& key, std::string value, Test& test) {
+    if (has_comment_marker(value)) {
+      add_error(pos, "a value for '" + clip(key, kQuoteMax) + "' without '(*' or '*)'",
+                quote(value));
+      return false;
+    }
     if (test.settings.count(key) > 0) {
       add_error(pos, "each setting at most once", "a second '" + key + "'");
       return false;
@@ -646,7 +657,7 @@ class Parser {
       size_t comma = rest.find(',', from);
       if (comma == std::string_view::npos) comma = rest.size();
       const std::string_view kind = trim(rest.substr(from, comma - from));
-      if (kind.empty()) {
+      if (kind.empty() || has_comment_marker(kind)) {
         add_error(p, "a finding kind between commas after 'Expect ...:'", std::string(rest));
         return false;
       }
