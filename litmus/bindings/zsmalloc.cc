@@ -277,16 +277,18 @@ void add_zsmalloc_bindings(Bindings& bn) {
      [pool](const Call& c) {
        Pool& p = pool(c);
        HandleVar& v = handle_var(c, 1);
-       v.handle = do_malloc(c, p, 1);
-       if (!v.handle) return int64_t{0};
-       mc::plain<unsigned long>* obj = zs_map_object(p.pool, v.handle, ZS_MM_WO);
+       // The handle this call allocated: another thread may store into the variable meanwhile.
+       const unsigned long handle = do_malloc(c, p, 1);
+       v.handle = handle;
+       if (!handle) return int64_t{0};
+       mc::plain<unsigned long>* obj = zs_map_object(p.pool, handle, ZS_MM_WO);
        if (obj) {
          obj->store(static_cast<unsigned long>(c.arg(2)));
-         Handles::Info& info = handles(c.world).info[v.handle];
+         Handles::Info& info = handles(c.world).info[handle];
          info.written = true;
          info.value = static_cast<long>(c.arg(2));
        }
-       zs_unmap_object(p.pool, v.handle);
+       zs_unmap_object(p.pool, handle);
        return int64_t{1};
      });
   fn("zs_free", {Z, H}, V,
