@@ -84,8 +84,9 @@ void update_balloon_size(virtio_balloon* vb);
 void update_balloon_size_func(work_struct* work);
 // The config interrupt's handler (the host changed the target).
 void virtballoon_changed(virtio_balloon* vb);
-// Deflation under memory pressure: the OOM notifier virtballoon_oom_notify (4.8-4.18, 5.7+),
-// the shrinker's scan (virtio_balloon_shrinker_scan, 4.19-5.6). Returns the pages freed.
+// Deflation under memory pressure: the OOM notifier (virtballoon_oom_notify 4.8-4.18, named
+// virtio_balloon_oom_notify from 5.7), or the shrinker's scan (virtio_balloon_shrinker_scan,
+// 4.19-5.6). Returns the pages freed.
 unsigned long virtballoon_oom_notify(virtio_balloon* vb, unsigned long nr);
 void virtballoon_remove(virtio_balloon* vb);
 // The virtio core around the driver: a config interrupt (virtio_config_changed) and the
