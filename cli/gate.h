@@ -1,5 +1,5 @@
 // The CI gate (`migcheck ci`): every scenario and litmus file under the given paths, at every
-// kernel version and bug variant each lists, explored with --all-findings, and compared with a
+// kernel version and bug variant each runs, explored with --all-findings, and compared with a
 // baseline kept in the repository: per test and variant, the verdict, the finding kinds, the
 // complete execution count and the outcome set. A changed count is reported even when nothing
 // else changed (the state space moved); a changed verdict, finding set or outcome set fails

@@ -47,7 +47,8 @@ constexpr const char* kExitCodes =
     "  2  usage or input error (unknown test or option, a litmus file that does not parse)\n"
     "  3  nothing failed, but some search was cut short (--max-executions, --time-limit, a\n"
     "     test's own cap) or is not exhaustive by design (bounded, random, pct) and found\n"
-    "     nothing: INCOMPLETE, not a proof\n"
+    "     nothing: INCOMPLETE, not a proof; or a litmus run under a bug variant its file's\n"
+    "     Expect lines state nothing for (reported, NOT CHECKED)\n"
     "  4  internal error: a bug in migcheck itself (a crash in model code is a finding)\n";
 
 // Numbers on the command line: seconds are finite and above 0 ('0', '-5' and 'nan' are not
@@ -320,7 +321,7 @@ int main(int argc, char** argv) {
   diff->add_option("--jobs", diff_options.jobs, "Runs in parallel (threads)")
       ->check(CLI::Range(1, 64));
   diff->footer(
-      "Runs each scenario at both versions (every bug variant it lists) with --all-findings and "
+      "Runs each scenario at both versions (every bug variant it runs) with --all-findings and "
       "prints those whose verdict or finding kinds differ.\nExit codes: 0 compared (whatever "
       "differs), 2 bad input.");
 
@@ -649,7 +650,7 @@ int main(int argc, char** argv) {
     jobs.emplace_back(t, params);
   }
 
-  int passed = 0, failed = 0, incomplete = 0;
+  int passed = 0, failed = 0, incomplete = 0, unchecked = 0;
   bool input_error = false;
   bool trace_written = false;
   // A trace file left from an earlier run would replay as if this one had written it.
@@ -684,7 +685,10 @@ int main(int argc, char** argv) {
       std::fflush(stdout);
       if (lr.result && trace_error.empty()) trace_error = write_trace(*lr.result, name);
       const int c = litmus::litmus_exit_code({lr});
-      (c == kExitOk ? passed : c == kExitIncomplete ? incomplete : failed)++;
+      (c == kExitOk                                    ? passed
+       : c == kExitIncomplete && lr.verdict->unchecked ? unchecked
+       : c == kExitIncomplete                          ? incomplete
+                                                       : failed)++;
       all.push_back(std::move(lr));
     };
     for (const litmus::CatalogFile* f : scenarios)
@@ -729,8 +733,11 @@ int main(int argc, char** argv) {
   if (!json) {
     std::printf("migcheck: %d passed, %d failed", passed, failed);
     if (incomplete) std::printf(", %d incomplete (cut short: not a proof)", incomplete);
+    if (unchecked)
+      std::printf(", %d not checked (a bug variant the file's Expect lines state nothing for)",
+                  unchecked);
     std::printf("\n");
   }
   if (input_error) return kExitUsage;
-  return failed ? kExitNotAsExpected : incomplete ? kExitIncomplete : kExitOk;
+  return failed ? kExitNotAsExpected : incomplete || unchecked ? kExitIncomplete : kExitOk;
 }

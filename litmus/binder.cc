@@ -282,6 +282,23 @@ class Binder {
                               ", or a range such as 4.10..5.17)");
       }
     }
+    // A file's own bug list runs every variant its Expect lines name: a line for a variant the
+    // file does not run would print as a claim no run checks.
+    const auto own_bugs = test.settings.find("bug");
+    if (bug && own_bugs != test.settings.end()) {
+      const std::vector<std::string> runs = setting_values(*bug, own_bugs->second);
+      for (const FindingExpectation& fe : test.expected_findings)
+        if (!fe.bug.empty() && contains(bug->choices, fe.bug) && !contains(runs, fe.bug))
+          error(fe.loc, "Expect bug=" + fe.bug + ": the file's list bug=" + own_bugs->second +
+                            " does not run it (add it, or leave the list out: a file runs none "
+                            "and every variant its Expect lines name)");
+    }
+    // Expect lines make claims for bug=none and for the variants they name, nothing else.
+    const std::string run_bug = p_.settings.count("bug") ? p_.settings["bug"] : "none";
+    if (bug && run_bug != "none" &&
+        std::none_of(test.expected_findings.begin(), test.expected_findings.end(),
+                     [&](const FindingExpectation& fe) { return fe.bug == run_bug; }))
+      p_.unclaimed_bug = run_bug;
     // Expect lines speak of the version asked for (kernel=5.2), not of the modelled version
     // that answers for it.
     const auto asked = p_.asked_settings.find("kernel");
@@ -611,6 +628,18 @@ std::set<std::string> expectable_kinds(const Bindings& bindings) {
                         "VM_WARN_ON_ONCE", "litmus"})
     kinds.insert(k);
   return kinds;
+}
+
+std::vector<std::string> file_bug_variants(const Test& test, const ModelSetting& bug) {
+  const auto own = test.settings.find("bug");
+  if (own != test.settings.end()) return setting_values(bug, own->second);
+  std::vector<std::string> out;
+  for (const std::string& choice : bug.choices)
+    if (choice == "none" ||
+        std::any_of(test.expected_findings.begin(), test.expected_findings.end(),
+                    [&](const FindingExpectation& fe) { return fe.bug == choice; }))
+      out.push_back(choice);
+  return out;
 }
 
 std::vector<std::string> expected_findings(const Test& test, const Bindings& bindings,

@@ -55,15 +55,8 @@ std::string format_expectations(const std::vector<const CatalogFile*>& files) {
       continue;
     }
     const Test& t = *p.test;
-    std::vector<std::string> bugs{"none"};
-    auto add_bug = [&bugs](const std::string& b) {
-      if (std::find(bugs.begin(), bugs.end(), b) == bugs.end()) bugs.push_back(b);
-    };
-    auto listed = t.settings.find("bug");
-    if (listed != t.settings.end() && bug)
-      for (const std::string& b : setting_values(*bug, listed->second)) add_bug(b);
-    for (const FindingExpectation& e : t.expected_findings)
-      if (!e.bug.empty()) add_bug(e.bug);
+    const std::vector<std::string> bugs =
+        bug ? file_bug_variants(t, *bug) : std::vector<std::string>{"none"};
     for (const std::string& b : bugs) {
       std::string cells;
       const std::vector<std::string>& ks = kernel->choices;

@@ -76,6 +76,9 @@ struct Program {
   // `Result: Flag` naming no flag: any of expected_findings will do, even under --all-findings
   // (they are then kMemoryModelFlags).
   bool expected_any_of = false;
+  // The run's bug variant when the file's Expect lines do not name it: the file states no
+  // expectation for it, so the run is reported but not checked (the verdict's `unchecked`).
+  std::string unclaimed_bug;
 
   std::optional<size_t> find_location(const std::string& name) const;
   // "x" when `value` is the address of location x, else the decimal value.
@@ -105,6 +108,10 @@ Compiled compile_litmus(std::shared_ptr<const Test> test, const Bindings& bindin
 std::vector<std::string> setting_values(const ModelSetting& s, const std::string& value);
 // "a,b,c" -> {"a", "b", "c"}.
 std::vector<std::string> split_commas(const std::string& value);
+// The bug variants a file runs when the command line does not say: its own `bug=` list, or
+// else `none` and every variant its Expect lines name (in the setting's order). The file's
+// Expect lines state nothing for any other variant.
+std::vector<std::string> file_bug_variants(const Test& test, const ModelSetting& bug);
 
 // The set of finding kinds `test` expects at `kernel` under `bug` from its Expect lines (the
 // most specific line; see FindingExpectation), sorted; empty for none.

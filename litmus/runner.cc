@@ -74,11 +74,11 @@ LitmusRun run_compiled(std::shared_ptr<const Test> test, const std::string& file
     mc::RunResult r =
         mc::explore(compiled.test_case, p.uses_model ? mc::Params(p.settings) : mc::Params(), o);
     run.verdict = judge_litmus(*test, r, compiled.program->expected_findings,
-                               compiled.program->expected_any_of);
+                               compiled.program->expected_any_of, p.unclaimed_bug);
     // The file's expectations are the ones that count: the test case made from it expects
     // nothing of its own (a finding the file expects would otherwise read "unexpected").
-    r.pass = !run.verdict->failed && !run.verdict->incomplete;
-    r.incomplete = run.verdict->incomplete;
+    r.pass = !run.verdict->failed && !run.verdict->incomplete && !run.verdict->unchecked;
+    r.incomplete = run.verdict->incomplete || run.verdict->unchecked;
     if (!r.incomplete) r.stopped_by.clear();
     r.mismatches.clear();
     if (run.verdict->failed) r.mismatches.push_back(run.verdict->explanation);
@@ -100,7 +100,8 @@ std::vector<LitmusRun> run_parsed(ParseResult parsed, const std::string& filenam
   auto test = std::make_shared<const Test>(std::move(*parsed.test));
   // List settings run once per combination of their values (kernel=all bug=none,no-trypin:
   // every kernel under each bug), whether the file or the command line (--set kernel=4.8,6.17)
-  // gives the list; the command line's value replaces the file's.
+  // gives the list; the command line's value replaces the file's. Without either, a file runs
+  // none and every bug variant its Expect lines name (file_bug_variants).
   std::vector<std::pair<std::string, std::vector<std::string>>> lists;
   for (const ModelSetting& ms : model_bindings().settings()) {
     if (!ms.list) continue;
@@ -109,8 +110,9 @@ std::vector<LitmusRun> run_parsed(ParseResult parsed, const std::string& filenam
     const std::string* value = given != overrides.end()     ? &given->second
                                : it != test->settings.end() ? &it->second
                                                             : nullptr;
-    if (!value) continue;
-    std::vector<std::string> values = setting_values(ms, *value);
+    std::vector<std::string> values = value             ? setting_values(ms, *value)
+                                      : ms.key == "bug" ? file_bug_variants(*test, ms)
+                                                        : std::vector<std::string>{};
     if (values.size() >= 2) lists.emplace_back(ms.key, std::move(values));
   }
   if (lists.empty()) return {run_compiled(test, filename, options, overrides, "")};
@@ -200,6 +202,8 @@ std::vector<State> states(const LitmusRun& run) {
 std::string expected_text(const LitmusRun& run) {
   const LitmusVerdict& v = *run.verdict;
   std::string s = "Expected: ";
+  if (v.unchecked)
+    return s + "nothing stated for bug=" + run.program->unclaimed_bug + " -> " + v.explanation;
   if (v.expected)
     s += std::string("Result: ") + to_string(*v.expected) +
          (run.test->expected_data_race ? " DATARACE" : "");
@@ -302,6 +306,7 @@ mc::json::Value litmus_json(const LitmusRun& run) {
   obj.emplace_back("expected", verdict.expected ? Value(to_string(*verdict.expected)) : Value());
   obj.emplace_back("agreement", Value(to_string(verdict.agreement)));
   obj.emplace_back("verdict", Value(verdict.explanation));
+  obj.emplace_back("checked", Value(!verdict.unchecked));
   Array expected_kinds;
   for (const std::string& k : verdict.expected_findings) expected_kinds.push_back(Value(k));
   obj.emplace_back("expected_findings", Value(std::move(expected_kinds)));

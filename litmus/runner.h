@@ -32,7 +32,10 @@ struct LitmusRun {
   std::optional<mc::RunResult> result;
   std::optional<LitmusVerdict> verdict;
   // Ran to a conclusion that does not contradict the file (see LitmusVerdict::failed).
-  bool ok() const { return errors.empty() && verdict && !verdict->failed && !verdict->incomplete; }
+  bool ok() const {
+    return errors.empty() && verdict && !verdict->failed && !verdict->incomplete &&
+           !verdict->unchecked;
+  }
 };
 
 // Expands files and directories (recursively, *.litmus) into a sorted list of files. A path
@@ -67,7 +70,7 @@ mc::json::Value litmus_json(const LitmusRun& run);
 std::string format_table(const std::vector<LitmusRun>& runs, const std::string& base = "");
 
 // Exit status for a set of runs: 0 all ok, 1 a mismatch, 2 an input error, 3 no mismatch but
-// some run was cut short (incomplete).
+// some run was cut short (incomplete) or not checked (a bug variant its file states nothing for).
 int litmus_exit_code(const std::vector<LitmusRun>& runs);
 
 }  // namespace litmus

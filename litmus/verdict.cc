@@ -65,7 +65,8 @@ std::optional<int64_t> outcome_value(const std::string& key, const std::string& 
 }  // namespace
 
 LitmusVerdict judge_litmus(const Test& test, const mc::RunResult& r,
-                           const std::vector<std::string>& expected, bool any_of) {
+                           const std::vector<std::string>& expected, bool any_of,
+                           const std::string& unclaimed_bug) {
   LitmusVerdict v;
   v.expected = test.expected_result;
   v.expected_findings = expected;
@@ -102,6 +103,18 @@ LitmusVerdict judge_litmus(const Test& test, const mc::RunResult& r,
       break;
   }
 
+  if (!unclaimed_bug.empty() && r.error.empty()) {
+    v.agreement = Agreement::kNoExpectation;
+    v.unchecked = true;
+    v.expected_findings.clear();
+    const std::string found = r.searched_all_findings || v.finding.empty()
+                                  ? finding_set_text(v.findings)
+                                  : v.finding + " (first finding)";
+    v.explanation = "NOT CHECKED: the file's Expect lines state nothing for bug=" + unclaimed_bug +
+                    "; found " + found +
+                    (r.exhausted || r.counterexample ? "" : " before the search was cut short");
+    return v;
+  }
   const std::string expected_text = finding_set_text(expected);
   auto in_set = [&expected](const std::string& k) {
     return std::find(expected.begin(), expected.end(), k) != expected.end();

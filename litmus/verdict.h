@@ -40,6 +40,9 @@ struct LitmusVerdict {
   Agreement agreement = Agreement::kNoExpectation;
   bool failed = false;      // a real disagreement, a finding not expected, an error
   bool incomplete = false;  // the search was cut short: the answer proves nothing
+  // The run's bug variant is one the file's Expect lines do not name: what was found is
+  // reported, and nothing is checked (neither the Expect sets nor the Result).
+  bool unchecked = false;
   std::vector<std::string> expected_findings;  // the Expect set for the run; empty = none
   std::string finding;                         // the (first) counterexample's kind, "" = none
   std::vector<std::string> findings;           // every kind found (--all-findings), sorted
@@ -50,9 +53,10 @@ struct LitmusVerdict {
 // first-finding search must find one of them (or nothing when the set is empty); an
 // --all-findings search must find exactly the set, a kind of it missing only after an
 // exhaustive search being a failure (before, the run is incomplete). `any_of`: one or more of
-// the set will do (`Result: Flag` naming no flag).
+// the set will do (`Result: Flag` naming no flag). `unclaimed_bug`: the run's bug variant when
+// the file states no expectation for it (the verdict is then `unchecked`).
 LitmusVerdict judge_litmus(const Test& test, const mc::RunResult& result,
                            const std::vector<std::string>& expected_findings = {},
-                           bool any_of = false);
+                           bool any_of = false, const std::string& unclaimed_bug = "");
 
 }  // namespace litmus

@@ -263,7 +263,7 @@ TEST(Html, EveryRunIsARowAndAnInterleavingIsDrawnOnce) {
 TEST(Budget, ASearchOverItsBudgetIsIncompleteWithTheEstimate) {
   gate::Options o;
   o.paths = {"zsmalloc/free-last-vs-migration"};
-  o.overrides = {{"kernel", "5.17"}};  // 628126 executions, a minute
+  o.overrides = {{"kernel", "5.17"}, {"bug", "none"}};  // 628126 executions, a minute
   o.budget = 1;
   const auto runs = gate::run(o);
   ASSERT_EQ(runs.size(), 1u);
@@ -287,7 +287,7 @@ TEST(Budget, ASearchOverItsBudgetIsIncompleteWithTheEstimate) {
 TEST(Budget, ASearchThatFitsRunsToTheEnd) {
   gate::Options o;
   o.paths = {"protocol/lock-page-vs-migration"};
-  o.overrides = {{"kernel", "5.17"}};  // about 10000 executions
+  o.overrides = {{"kernel", "5.17"}, {"bug", "none"}};  // about 10000 executions
   const auto plain = gate::run(o);
   o.budget = 100;
   o.probe = 0.05;
