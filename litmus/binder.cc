@@ -642,6 +642,20 @@ std::vector<std::string> file_bug_variants(const Test& test, const ModelSetting&
   return out;
 }
 
+std::vector<std::string> file_setting_values(const Test& test, const ModelSetting& s) {
+  const auto own = test.settings.find(s.key);
+  if (own == test.settings.end())
+    return s.key == "bug" ? file_bug_variants(test, s) : std::vector<std::string>{s.fallback};
+  std::vector<std::string> out;
+  for (const std::string& v : setting_values(s, own->second)) {
+    const bool choice = std::find(s.choices.begin(), s.choices.end(), v) != s.choices.end();
+    const std::string resolved = choice || !s.resolve ? v : s.resolve(v);
+    if (!resolved.empty() && std::find(out.begin(), out.end(), resolved) == out.end())
+      out.push_back(resolved);
+  }
+  return out;
+}
+
 std::vector<std::string> expected_findings(const Test& test, const Bindings& bindings,
                                            const std::string& kernel, const std::string& bug) {
   // Tiers, most specific first: bug and kernel, bug, kernel, plain.

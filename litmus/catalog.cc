@@ -57,19 +57,37 @@ std::string format_expectations(const std::vector<const CatalogFile*>& files) {
     const Test& t = *p.test;
     const std::vector<std::string> bugs =
         bug ? file_bug_variants(t, *bug) : std::vector<std::string>{"none"};
+    // Only the versions the file runs: its Expect lines claim nothing for the others.
+    const std::vector<std::string> runs = file_setting_values(t, *kernel);
+    auto ran = [&](const std::string& k) {
+      return std::find(runs.begin(), runs.end(), k) != runs.end();
+    };
     for (const std::string& b : bugs) {
-      std::string cells;
+      // Ranges of neighbouring versions with one set; ranges apart with the same set share a cell
+      // ("4.8-4.10, 5.17: ...").
+      std::vector<std::pair<std::string, std::string>> cells;  // versions, set
       const std::vector<std::string>& ks = kernel->choices;
       for (size_t i = 0; i < ks.size();) {
+        if (!ran(ks[i])) {
+          ++i;
+          continue;
+        }
         const std::string set = finding_set_text(expected_findings(t, model_bindings(), ks[i], b));
         size_t j = i;
-        while (j + 1 < ks.size() &&
+        while (j + 1 < ks.size() && ran(ks[j + 1]) &&
                finding_set_text(expected_findings(t, model_bindings(), ks[j + 1], b)) == set)
           ++j;
-        cells += (cells.empty() ? "" : "; ") + ks[i] + (j > i ? "-" + ks[j] : "") + ": " + set;
+        const std::string range = ks[i] + (j > i ? "-" + ks[j] : "");
+        if (!cells.empty() && cells.back().second == set)
+          cells.back().first += ", " + range;
+        else
+          cells.emplace_back(range, set);
         i = j + 1;
       }
-      out += std::string("| ") + f->name + " | " + b + " | " + cells + " |\n";
+      std::string text;
+      for (const auto& [versions, set] : cells)
+        text += (text.empty() ? "" : "; ") + versions + ": " + set;
+      out += std::string("| ") + f->name + " | " + b + " | " + text + " |\n";
     }
   }
   return out;

@@ -26,7 +26,8 @@ std::string scenario_summary(const CatalogFile& file);
 
 // A Markdown table of what the scenarios' Expect lines declare: one row per scenario and bug
 // variant named in its header (bug=... or an Expect bug=... line), the expected finding kinds
-// by kernel version, runs of versions with the same set merged ("4.10-5.17: lost-wakeup").
+// at each kernel version the file runs, runs of neighbouring versions with the same set merged
+// ("4.10-5.17: lost-wakeup").
 std::string format_expectations(const std::vector<const CatalogFile*>& files);
 
 }  // namespace litmus

@@ -112,6 +112,10 @@ std::vector<std::string> split_commas(const std::string& value);
 // else `none` and every variant its Expect lines name (in the setting's order). The file's
 // Expect lines state nothing for any other variant.
 std::vector<std::string> file_bug_variants(const Test& test, const ModelSetting& bug);
+// The values of list setting `s` a file runs when the command line does not say: its own list
+// (a value between two choices stands for the one it resolves to), file_bug_variants for `bug`,
+// else the setting's fallback. Its Expect lines state nothing for the others.
+std::vector<std::string> file_setting_values(const Test& test, const ModelSetting& s);
 
 // The set of finding kinds `test` expects at `kernel` under `bug` from its Expect lines (the
 // most specific line; see FindingExpectation), sorted; empty for none.

@@ -21,6 +21,8 @@ void balloon_touches_lru(page* p, const char* where) {
                   dump_page(p, std::string(where) + " uses page->lru of an isolated page"));
 }
 
+}  // namespace
+
 // balloon_page_insert (balloon_compaction.h 4.8: PageBalloon + __SetPageMovable; 6.0 the same
 // with balloon_mops; 6.17: PageOffline + SetPageMovableOps). Page lock and pages_lock held.
 void balloon_page_insert(balloon_dev_info* b, page* p) {
@@ -52,6 +54,8 @@ void balloon_page_delete(page* p) {
     list_del(&p->lru);
   }
 }
+
+namespace {
 
 bool balloon_page_isolate(page* p, isolate_mode_t) {
   MC_FUNC("balloon_page_isolate");
@@ -303,6 +307,28 @@ page* balloon_page_dequeue(balloon_dev_info* b) {
     b->pages_lock.unlock();
   }
   return found;
+}
+
+size_t balloon_page_list_dequeue(balloon_dev_info* b, page** out, size_t n) {
+  MC_FUNC("balloon_page_list_dequeue");
+  size_t taken = 0;
+  b->pages_lock.lock();
+  for (page* p = list_first_page(&b->pages); p && taken < n;) {
+    page* next = list_next_page(p, &b->pages);
+    if (trylock_page(p)) {
+      if (!kcfg().movable_ops_flag() && PageIsolated(p)) {
+        unlock_page(p);  // raced with isolation
+      } else {
+        if (kcfg().movable_ops_flag()) list_del(&p->lru);
+        balloon_page_delete(p);
+        unlock_page(p);
+        out[taken++] = p;
+      }
+    }
+    p = next;
+  }
+  b->pages_lock.unlock();
+  return taken;
 }
 
 // fill_balloon (virtio_balloon.c): up to `num` pages (one pfn array) into the balloon, then

@@ -12,10 +12,12 @@
 namespace proto {
 
 struct virtio_balloon;
+struct vmballoon;
 
 struct balloon_dev_info {
   balloon_dev_info();
   virtio_balloon* vb = nullptr;  // container_of(b_dev_info, struct virtio_balloon, vb_dev_info)
+  vmballoon* vmb = nullptr;      // container_of(b_dev_info, struct vmballoon, b_dev_info)
   mc::plain<unsigned long> isolated_pages{0, "b_dev_info->isolated_pages"};
   mc::spinlock pages_lock{"b_dev_info->pages_lock"};
   list_head pages;
@@ -72,9 +74,15 @@ struct virtio_balloon {
 
 // balloon_page_alloc (4.15+) and balloon_page_enqueue (4.8-4.14: allocates too).
 page* balloon_page_alloc();
+// Pages_lock held (and the page's lock, or a page nobody else can reach yet).
+void balloon_page_insert(balloon_dev_info* b, page* p);
+void balloon_page_delete(page* p);  // 6.17: balloon_page_finalize
 void balloon_page_enqueue(balloon_dev_info* b, page* p);
 page* balloon_page_enqueue(balloon_dev_info* b);  // 4.8-4.14 form; from 4.15: alloc + enqueue
 page* balloon_page_dequeue(balloon_dev_info* b);
+// balloon_page_list_dequeue (418a3ab1e778, 5.3): up to n pages out of the balloon into out[]
+// (the kernel's list of the caller), skipping pages locked or isolated by migration.
+size_t balloon_page_list_dequeue(balloon_dev_info* b, page** out, size_t n);
 
 // The driver's paths. fill_balloon / leak_balloon take and return balloon pages (pfns).
 unsigned fill_balloon(virtio_balloon* vb, size_t num);

@@ -90,4 +90,25 @@ void check_balloon_end(Memory& mem, virtio_balloon& vb) {
   }
 }
 
+void check_vmballoon_end(Memory& mem, vmballoon& vmb) {
+  balloon_dev_info& b = vmb.b_dev_info;
+  check_pages_end(mem, &b.pages, "balloon", [&](page* p, const std::string& where) {
+    if (p->private_.peek() != reinterpret_cast<unsigned long>(&b))
+      end_violation(where + "balloon page without its b_dev_info");
+  });
+  if (b.isolated_pages.peek() != 0) end_violation("isolated_pages is not 0 at the end");
+  if (list_count_peek(&b.pages) != vmb.size.peek())
+    end_violation("b->size does not match the balloon list");
+  for (int pfn = 0; pfn < mem.nr_pages() && pfn < 32; ++pfn) {
+    const bool locked = vmb.locked & (1u << pfn);
+    const bool held = list_contains_peek(&b.pages, mem.pfn_to_page(pfn));
+    if (locked && !held)
+      end_violation("pfn " + std::to_string(pfn) +
+                    ": the hypervisor holds it ballooned, but the balloon does not hold it");
+    if (held && !locked)
+      end_violation("pfn " + std::to_string(pfn) +
+                    ": in the balloon, but the hypervisor never locked it");
+  }
+}
+
 }  // namespace proto

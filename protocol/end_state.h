@@ -10,6 +10,7 @@
 #include "protocol/balloon.h"
 #include "protocol/driver.h"
 #include "protocol/page.h"
+#include "protocol/vmw_balloon.h"
 
 namespace proto {
 
@@ -22,6 +23,10 @@ void check_refdrv_end(Memory& mem, refdrv& d);
 // The balloon's pages, claimed: refcount 1, not locked, not isolated, private = b_dev_info;
 // the balloon's counters balanced.
 void check_balloon_end(Memory& mem, virtio_balloon& vb);
+
+// The VMware balloon's pages, claimed as the virtio balloon's; b->size counts them and the
+// hypervisor holds exactly them.
+void check_vmballoon_end(Memory& mem, vmballoon& b);
 
 // After every owner checked and claimed its pages: each page is free (without a reference)
 // or held by exactly one owner. Several owners may share the zone (a zsmalloc pool and a

@@ -100,6 +100,9 @@ struct Config {
   // 418a3ab1e778 "mm/balloon_compaction: List interfaces" (5.3): balloon_page_enqueue_one,
   // the page's trylock inside pages_lock.
   bool balloon_list_interfaces() const { return at_least(Kernel::v5_3); }
+  // 83a8afa72e9c "vmw_balloon: Compaction support" (5.3): the VMware balloon's 4 KiB pages are
+  // balloon pages (balloon_page_list_enqueue), migrated by vmballoon_migratepage.
+  bool vmw_balloon_compaction() const { return at_least(Kernel::v5_3); }
   // 71994620bb25 (4.19) replaced the OOM notifier by a shrinker; da10329cb057 (5.7) went back,
   // with the notifier renamed virtio_balloon_oom_notify.
   bool balloon_oom_notifier_back() const { return at_least(Kernel::v5_15); }

@@ -8,6 +8,7 @@ const Bindings& model_bindings() {
     Bindings b;
     add_protocol_bindings(b);
     add_balloon_bindings(b);
+    add_vmw_balloon_bindings(b);
     add_zsmalloc_bindings(b);
     return b;
   }();

@@ -9,6 +9,7 @@ inline constexpr ArgKind kPageKind{"struct page *"};
 inline constexpr ArgKind kListKind{"struct compact_control *"};  // its migration list
 inline constexpr ArgKind kDriverKind{"struct refdrv *"};         // the reference driver
 inline constexpr ArgKind kBalloonKind{"struct virtio_balloon *"};
+inline constexpr ArgKind kVmballoonKind{"struct vmballoon *"};
 inline constexpr ArgKind kPoolKind{"struct zs_pool *"};
 inline constexpr ArgKind kHandleKind{"unsigned long (zsmalloc handle)"};
 
