@@ -293,19 +293,21 @@ class Binder {
                             " does not run it (add it, or leave the list out: a file runs none "
                             "and every variant its Expect lines name)");
     }
-    // Expect lines make claims for bug=none and for the variants they name, nothing else.
-    const std::string run_bug = p_.settings.count("bug") ? p_.settings["bug"] : "none";
-    if (bug && run_bug != "none" &&
-        std::none_of(test.expected_findings.begin(), test.expected_findings.end(),
-                     [&](const FindingExpectation& fe) { return fe.bug == run_bug; }))
-      p_.unclaimed_bug = run_bug;
     // Expect lines speak of the version asked for (kernel=5.2), not of the modelled version
     // that answers for it.
     const auto asked = p_.asked_settings.find("kernel");
-    p_.expected_findings =
-        expected_findings(test, *p_.bindings,
-                          asked != p_.asked_settings.end() ? asked->second : p_.settings["kernel"],
-                          p_.settings.count("bug") ? p_.settings["bug"] : "none");
+    const std::string run_kernel =
+        asked != p_.asked_settings.end() ? asked->second : p_.settings["kernel"];
+    // Expect lines make claims for bug=none and for the variants they name at the versions
+    // their lines cover, nothing else.
+    const std::string run_bug = p_.settings.count("bug") ? p_.settings["bug"] : "none";
+    if (bug && !expect_claims(test, *p_.bindings, run_kernel, run_bug)) {
+      const bool named =
+          std::any_of(test.expected_findings.begin(), test.expected_findings.end(),
+                      [&](const FindingExpectation& fe) { return fe.bug == run_bug; });
+      p_.unclaimed_bug = run_bug + (named ? " at kernel=" + run_kernel : "");
+    }
+    p_.expected_findings = expected_findings(test, *p_.bindings, run_kernel, run_bug);
     // herd's `Result: ... DATARACE`: the plain accesses race; with no Expect line, that data
     // race is the finding the exploration must produce (it stops there: the outcome part of
     // the Result is then not checked).
@@ -656,13 +658,27 @@ std::vector<std::string> file_setting_values(const Test& test, const ModelSettin
   return out;
 }
 
+bool expect_claims(const Test& test, const Bindings& bindings, const std::string& kernel,
+                   const std::string& bug) {
+  if (bug == "none") return true;
+  for (const FindingExpectation& e : test.expected_findings) {
+    if (e.bug != bug) continue;
+    if (e.kernels.empty()) return true;
+    for (const std::string& k : e.kernels)
+      if (covers(bindings, k, kernel)) return true;
+  }
+  return false;
+}
+
 std::vector<std::string> expected_findings(const Test& test, const Bindings& bindings,
                                            const std::string& kernel, const std::string& bug) {
-  // Tiers, most specific first: bug and kernel, bug, kernel, plain.
+  // Tiers, most specific first: bug and kernel, bug, kernel, plain. A variant's claims are its
+  // own lines (expect_claims); the plain lines speak of bug=none.
   const FindingExpectation* best = nullptr;
   int best_tier = 4;
   for (const FindingExpectation& e : test.expected_findings) {
     if (!e.bug.empty() && e.bug != bug) continue;
+    if (e.bug.empty() && bug != "none") continue;
     bool kernel_ok = e.kernels.empty();
     for (const std::string& k : e.kernels) kernel_ok |= covers(bindings, k, kernel);
     if (!kernel_ok) continue;

@@ -116,6 +116,11 @@ std::vector<std::string> file_bug_variants(const Test& test, const ModelSetting&
 // (a value between two choices stands for the one it resolves to), file_bug_variants for `bug`,
 // else the setting's fallback. Its Expect lines state nothing for the others.
 std::vector<std::string> file_setting_values(const Test& test, const ModelSetting& s);
+// Whether the file's Expect lines state what happens at `kernel` under `bug`: always for none
+// (no line means none), and for a variant only at the versions its own `Expect bug=NAME` lines
+// cover. A variant's run elsewhere is not checked, and a file does not run it there.
+bool expect_claims(const Test& test, const Bindings& bindings, const std::string& kernel,
+                   const std::string& bug);
 
 // The set of finding kinds `test` expects at `kernel` under `bug` from its Expect lines (the
 // most specific line; see FindingExpectation), sorted; empty for none.

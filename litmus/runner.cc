@@ -101,7 +101,8 @@ std::vector<LitmusRun> run_parsed(ParseResult parsed, const std::string& filenam
   // List settings run once per combination of their values (kernel=all bug=none,no-trypin:
   // every kernel under each bug), whether the file or the command line (--set kernel=4.8,6.17)
   // gives the list; the command line's value replaces the file's. Without either, a file runs
-  // none and every bug variant its Expect lines name (file_bug_variants).
+  // none and every bug variant its Expect lines name (file_bug_variants), each at the versions
+  // its lines cover.
   std::vector<std::pair<std::string, std::vector<std::string>>> lists;
   for (const ModelSetting& ms : model_bindings().settings()) {
     if (!ms.list) continue;
@@ -116,7 +117,17 @@ std::vector<LitmusRun> run_parsed(ParseResult parsed, const std::string& filenam
     if (values.size() >= 2) lists.emplace_back(ms.key, std::move(values));
   }
   if (lists.empty()) return {run_compiled(test, filename, options, overrides, "")};
-  std::vector<LitmusRun> runs;
+  // Unless the command line asks for a variant, a file runs a variant only at the versions its
+  // Expect lines state something for (expect_claims): elsewhere nothing would be checked.
+  auto value_of = [&](const Overrides& o, const std::string& key, const std::string& fallback) {
+    const auto given = o.find(key);
+    if (given != o.end()) return given->second;
+    const auto own = test->settings.find(key);
+    return own != test->settings.end() ? own->second : fallback;
+  };
+  const ModelSetting* kernel = model_bindings().setting("kernel");
+  const bool choose_claimed = kernel && model_bindings().setting("bug") && !overrides.count("bug");
+  std::vector<std::pair<Overrides, std::string>> combinations, claimed;
   std::vector<size_t> at(lists.size(), 0);
   while (true) {
     Overrides o = overrides;
@@ -125,11 +136,19 @@ std::vector<LitmusRun> run_parsed(ParseResult parsed, const std::string& filenam
       o[lists[i].first] = lists[i].second[at[i]];
       variant += (variant.empty() ? "" : " ") + lists[i].first + "=" + lists[i].second[at[i]];
     }
-    runs.push_back(run_compiled(test, filename, options, o, variant));
-    if (!runs.back().errors.empty()) break;  // the same errors for every value
+    if (!choose_claimed ||
+        expect_claims(*test, model_bindings(), value_of(o, "kernel", kernel->fallback),
+                      value_of(o, "bug", "none")))
+      claimed.emplace_back(o, variant);
+    combinations.emplace_back(std::move(o), std::move(variant));
     size_t i = lists.size();
     while (i > 0 && ++at[i - 1] == lists[i - 1].second.size()) at[--i] = 0;
     if (i == 0) break;
+  }
+  std::vector<LitmusRun> runs;
+  for (const auto& [o, variant] : claimed.empty() ? combinations : claimed) {
+    runs.push_back(run_compiled(test, filename, options, o, variant));
+    if (!runs.back().errors.empty()) break;  // the same errors for every value
   }
   return runs;
 }

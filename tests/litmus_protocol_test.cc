@@ -1048,9 +1048,15 @@ TEST(LitmusProtocol, ExpectLinesRoundTrip) {
   EXPECT_EQ(
       litmus::expected_findings(*p.test, litmus::model_bindings(), "5.0", "isolate-without-ref"),
       (V{"VM_BUG_ON_PAGE", "end state"}));
+  // The plain lines speak of bug=none; a variant's claims are its own lines, at their versions.
   EXPECT_EQ(
       litmus::expected_findings(*p.test, litmus::model_bindings(), "5.0", "set-movable-unlocked"),
-      V{"lost-wakeup"});
+      V{});
+  EXPECT_FALSE(
+      litmus::expect_claims(*p.test, litmus::model_bindings(), "5.0", "set-movable-unlocked"));
+  EXPECT_TRUE(
+      litmus::expect_claims(*p.test, litmus::model_bindings(), "5.0", "isolate-without-ref"));
+  EXPECT_TRUE(litmus::expect_claims(*p.test, litmus::model_bindings(), "4.8", "none"));
   const std::string printed = litmus::to_string(*p.test);
   EXPECT_NE(printed.find("Expect bug=isolate-without-ref: VM_BUG_ON_PAGE, end state"),
             std::string::npos)
