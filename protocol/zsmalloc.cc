@@ -46,6 +46,14 @@ bool isolated_under_pool_lock() { return K().fixed(Fix::zs_isolated_under_lock);
 // check for a destroyed page; PG_movable_ops + PageZsmalloc instead of the mapping bit. By
 // 6.17 zspage->isolated is gone (its zs_page_isolate just returns true before the change).
 bool v617() { return K().movable_ops_flag(); }
+// e27af3f9360e "zsmalloc: sleepable zspage reader-lock" (6.15): zspage->zsl, whose readers may
+// sleep and whose writers (migration, compaction) only trylock: zs_page_migrate returns
+// -EINVAL while a reader holds the zspage, __zs_compact stops the class. With it in 6.15:
+// 0d6fa44e4e25 renames pool->migrate_lock to pool->lock, 44f76413496e brings zs_obj_read_begin
+// / zs_obj_read_end / zs_obj_write, 07864f1a57fb removes zs_map_object / zs_unmap_object and
+// the per-CPU areas. The first modelled version after 6.15 is 6.17 (6.15 and 6.16 are answered
+// by 6.5's model, without them).
+bool sleepable_zspage_lock() { return K().at_least(Kernel::v6_17); }
 bool has_isolated_field() { return !v617(); }
 
 void zs_bug(bool cond, const char* expr, SL loc = SL::current()) {
@@ -354,15 +362,59 @@ bool trylock_zspage(zs_pool* pool, zspage* z) {
   return false;
 }
 
+// migrate_read_lock and friends (4.8-6.14): zspage->lock, an rwlock.
 void migrate_read_lock(zspage* z) { z->lock.read_lock(); }
 void migrate_read_unlock(zspage* z) { z->lock.read_unlock(); }
 void migrate_write_lock(zspage* z) { z->lock.write_lock(); }
 void migrate_write_unlock(zspage* z) { z->lock.write_unlock(); }
 
+// zspage_read_lock and friends (e27af3f9360e, 6.15): a reader takes the spinlock only to count
+// itself in or out, and may then sleep; a writer only trylocks, and keeps the spinlock (so
+// readers spin and it cannot sleep) until zspage_write_unlock.
+constexpr int ZS_PAGE_UNLOCKED = 0;
+constexpr int ZS_PAGE_WRLOCKED = -1;
+void zspage_read_lock(zspage* z) {
+  z->zsl_lock.lock();
+  z->zsl_cnt.store(z->zsl_cnt.load() + 1);
+  z->zsl_lock.unlock();
+}
+void zspage_read_unlock(zspage* z) {
+  z->zsl_lock.lock();
+  z->zsl_cnt.store(z->zsl_cnt.load() - 1);
+  z->zsl_lock.unlock();
+}
+bool zspage_write_trylock(zspage* z) {
+  z->zsl_lock.lock();
+  if (z->zsl_cnt.load() == ZS_PAGE_UNLOCKED) {
+    z->zsl_cnt.store(ZS_PAGE_WRLOCKED);
+    return true;  // the spinlock stays held
+  }
+  z->zsl_lock.unlock();
+  return false;
+}
+void zspage_write_unlock(zspage* z) {
+  z->zsl_cnt.store(ZS_PAGE_UNLOCKED);
+  z->zsl_lock.unlock();
+}
+
+// The zspage's read lock of the running version.
+void zspage_lock_read(zspage* z) {
+  if (sleepable_zspage_lock())
+    zspage_read_lock(z);
+  else
+    migrate_read_lock(z);
+}
+void zspage_unlock_read(zspage* z) {
+  if (sleepable_zspage_lock())
+    zspage_read_unlock(z);
+  else
+    migrate_read_unlock(z);
+}
+
 }  // namespace
 
 // lock_zspage (4.8: lock_page down the chain; 2505a981114d (5.19): under migrate_read_lock,
-// waiting for a busy page with a reference and re-reading the chain).
+// waiting for a busy page with a reference and re-reading the chain; 6.15: zspage_read_lock).
 void lock_zspage(zs_pool* pool, zspage* z) {
   MC_FUNC("lock_zspage");
   if (!lock_zspage_safe()) {
@@ -374,11 +426,11 @@ void lock_zspage(zs_pool* pool, zspage* z) {
   }
   page* p;
   while (true) {
-    migrate_read_lock(z);
+    zspage_lock_read(z);
     p = get_first_page(z);
     if (trylock_page(p)) break;
     get_page(p);
-    migrate_read_unlock(z);
+    zspage_unlock_read(z);
     wait_on_page_locked(p);
     put_page(p);
   }
@@ -388,13 +440,13 @@ void lock_zspage(zs_pool* pool, zspage* z) {
       curr = p;
     } else {
       get_page(p);
-      migrate_read_unlock(z);
+      zspage_unlock_read(z);
       wait_on_page_locked(p);
       put_page(p);
-      migrate_read_lock(z);
+      zspage_lock_read(z);
     }
   }
-  migrate_read_unlock(z);
+  zspage_unlock_read(z);
 }
 
 namespace {
@@ -742,8 +794,8 @@ int zs_page_migrate_48(address_space* mapping, page* newpage, page* p) {
   return ret;
 }
 
-// zs_page_migrate for 5.17+ (c4549b871102 series; 4b5d1e47b694 in 6.5; 6.17 destroyed-page
-// check).
+// zs_page_migrate for 5.17+ (c4549b871102 series; 4b5d1e47b694 in 6.5; e27af3f9360e (6.15):
+// the zspage write trylock, -EINVAL; 6.17 destroyed-page check).
 int zs_page_migrate_517(address_space* mapping, page* newpage, page* p) {
   if (v617()) {
     if (!page_private(p)) return MIGRATEPAGE_SUCCESS;  // destroyed meanwhile: fake success
@@ -759,8 +811,16 @@ int zs_page_migrate_517(address_space* mapping, page* newpage, page* p) {
     return -EAGAIN;
   }
   size_class* c = zspage_class(pool, z);
-  c->lock.lock();         // against object alloc/free in the zspage
-  migrate_write_lock(z);  // against zs_map_object users of the zspage
+  c->lock.lock();  // against object alloc/free in the zspage
+  // Against users of the objects of the zspage (zs_map_object; 6.15: zs_obj_read_begin /
+  // zs_obj_write, which the migration does not wait for).
+  if (!sleepable_zspage_lock()) {
+    migrate_write_lock(z);
+  } else if (!zspage_write_trylock(z)) {
+    c->lock.unlock();
+    pool->migrate_lock.write_unlock();
+    return -EINVAL;
+  }
   const int offset = get_first_obj_offset(pool, c, get_first_page(z), p);
   copy_page_mem(pool, p, newpage);
   for (int a = offset; a < kZsUnits; a += c->size) {
@@ -777,7 +837,10 @@ int zs_page_migrate_517(address_space* mapping, page* newpage, page* p) {
   pool->migrate_lock.write_unlock();
   c->lock.unlock();
   if (!isolated_under_pool_lock()) dec_zspage_isolation(z);
-  migrate_write_unlock(z);
+  if (sleepable_zspage_lock())
+    zspage_write_unlock(z);
+  else
+    migrate_write_unlock(z);
   get_page(newpage);
   reset_page(pool, p);
   put_page(p);
@@ -889,30 +952,43 @@ int migrate_zspage(zs_pool* pool, size_class* c, zspage* src, zspage* dst, page*
   return ret;
 }
 
-// __zs_compact (4.8; 5.17: under pool->migrate_lock with the zspage write locks)
+// __zs_compact (4.8; 5.17: under pool->migrate_lock with the zspage write locks; 6.15: the
+// source's write trylock only)
 long __zs_compact(zs_pool* pool, size_class* c) {
   MC_FUNC("__zs_compact");
   long pages_freed = 0;
   const bool r = rework_517();
   if (r) pool->migrate_lock.write_lock();
   c->lock.lock();
+  // e27af3f9360e (6.15): only the source zspage is write-locked, by trylock; a reader on it
+  // stops this class's compaction.
+  const bool trylock = sleepable_zspage_lock();
   zspage* src = nullptr;
+  bool src_locked = false;
   while ((src = isolate_zspage(c, true))) {
-    if (r) migrate_write_lock(src);
+    if (trylock) {
+      if (!zspage_write_trylock(src)) break;
+      src_locked = true;
+    } else if (r) {
+      migrate_write_lock(src);
+      src_locked = true;
+    }
     if (!zs_can_compact(pool, c)) break;
     page* s_page = get_first_page(src);
     int obj_idx = 0;
     zspage* dst = nullptr;
     while ((dst = isolate_zspage(c, false))) {
-      if (r) migrate_write_lock(dst);  // migrate_write_lock_nested
+      if (r && !trylock) migrate_write_lock(dst);  // migrate_write_lock_nested
       const int rc = migrate_zspage(pool, c, src, dst, &s_page, &obj_idx);
       putback_zspage(c, dst);
-      if (r) migrate_write_unlock(dst);
+      if (r && !trylock) migrate_write_unlock(dst);
       if (!rc) break;
     }
     if (!dst) break;
+    if (trylock) zspage_write_unlock(src);
     const unsigned fg = putback_zspage(c, src);
-    if (r) migrate_write_unlock(src);
+    if (r && !trylock) migrate_write_unlock(src);
+    src_locked = false;
     if (fg == ZS_EMPTY) {
       free_zspage(pool, c, src);
       pages_freed += c->pages_per_zspage;
@@ -920,8 +996,9 @@ long __zs_compact(zs_pool* pool, size_class* c) {
     src = nullptr;
   }
   if (src) {
+    if (trylock && src_locked) zspage_write_unlock(src);
     putback_zspage(c, src);
-    if (r) migrate_write_unlock(src);
+    if (r && !trylock && src_locked) migrate_write_unlock(src);
   }
   c->lock.unlock();
   if (r) pool->migrate_lock.write_unlock();
@@ -1185,6 +1262,82 @@ void zs_unmap_object(zs_pool* pool, unsigned long handle) {
   mc::preempt_enable();  // put_cpu_var / local_unlock
   migrate_read_unlock(z);
   if (!rework_517()) unpin_tag(handle);
+}
+
+bool zs_has_map_object() { return !sleepable_zspage_lock(); }
+bool zs_has_obj_api() { return sleepable_zspage_lock(); }
+
+namespace {
+
+// The object of `handle` and its zspage, read-locked, for zs_obj_read_begin / zs_obj_write
+// (44f76413496e, 6.15): pool->lock (read) only while the handle is resolved.
+zspage* zs_obj_lock(zs_pool* pool, unsigned long handle, page** pp, int* off, const char* who) {
+  pool->migrate_lock.read_lock();  // pool->lock (0d6fa44e4e25): the zspage stays the handle's
+  const unsigned long obj = handle_to_obj(handle);
+  unsigned obj_idx;
+  obj_to_location(obj, pp, &obj_idx);
+  page* p = *pp;
+  if (!p->private_.peek() || !ext(pool, p).mem)
+    mc::violation("stale object location", std::string(who) + ": the handle names pfn " +
+                                               std::to_string(p->pfn) +
+                                               ", which is not (or not yet) a page of a zspage");
+  zspage* z = get_zspage(p);
+  if (!z) {
+    pool->migrate_lock.read_unlock();
+    return nullptr;
+  }
+  zspage_read_lock(z);  // migration does not move this zspage's pages meanwhile
+  pool->migrate_lock.read_unlock();
+  *off = (zspage_class(pool, z)->size * static_cast<int>(obj_idx)) % kZsUnits;
+  return z;
+}
+
+}  // namespace
+
+// zs_obj_read_begin (44f76413496e, 6.15): no preemption or per-CPU area; a straddling object is
+// copied into the caller's buffer.
+mc::plain<unsigned long>* zs_obj_read_begin(zs_pool* pool, unsigned long handle,
+                                            mc::plain<unsigned long>* local_copy) {
+  MC_FUNC("zs_obj_read_begin");
+  page* p;
+  int off;
+  zspage* z = zs_obj_lock(pool, handle, &p, &off, "zs_obj_read_begin");
+  if (!z) return nullptr;
+  const size_class* c = zspage_class(pool, z);
+  const int head = PageHugeObject(p) ? 0 : 1;
+  if (off + c->size <= kZsUnits) {
+    zs_page_mem* m = kmap(pool, p);  // kmap_local_zpdesc
+    return m ? &m->unit[off + head] : nullptr;
+  }
+  for (int u = 0; u < c->size; ++u)  // memcpy_from_page, both halves
+    if (mc::plain<unsigned long>* w = obj_word(pool, p, off, u)) local_copy[u].store(w->load());
+  return &local_copy[head];
+}
+
+// zs_obj_read_end (44f76413496e, 6.15): the zspage is found again without pool->lock (the read
+// lock pins it).
+void zs_obj_read_end(zs_pool* pool, unsigned long handle) {
+  MC_FUNC("zs_obj_read_end");
+  page* p;
+  unsigned obj_idx;
+  obj_to_location(handle_to_obj(handle), &p, &obj_idx);
+  zspage* z = get_zspage(p);
+  if (!z) return;
+  zspage_class(pool, z);  // the object's offset, for kunmap_local of a one-page object
+  zspage_read_unlock(z);
+}
+
+// zs_obj_write (44f76413496e, 6.15)
+void zs_obj_write(zs_pool* pool, unsigned long handle, const unsigned long* mem, int len) {
+  MC_FUNC("zs_obj_write");
+  page* p;
+  int off;
+  zspage* z = zs_obj_lock(pool, handle, &p, &off, "zs_obj_write");
+  if (!z) return;
+  const int head = PageHugeObject(p) ? 0 : 1;
+  for (int u = 0; u < len; ++u)  // memcpy into one page, or memcpy_to_page on both
+    if (mc::plain<unsigned long>* w = obj_word(pool, p, off, u + head)) w->store(mem[u]);
+  zspage_read_unlock(z);
 }
 
 // zs_compact (4.8)

@@ -75,8 +75,12 @@ struct zspage {
   mc::plain<unsigned> freeobj{0, "zspage->freeobj"};
   mc::plain<page*> first_page{nullptr, "zspage->first_page"};
   zs_link list;
-  mc::rwlock lock{"zspage->lock"};
+  mc::rwlock lock{"zspage->lock"};                    // up to 6.14
   mc::plain<zs_pool*> pool{nullptr, "zspage->pool"};  // 6.0+
+  // 6.15+ (e27af3f9360e): struct zspage_lock instead of the rwlock: a spinlock held around the
+  // reader count, and by a writer for its whole section; cnt -1 is write-locked.
+  mc::spinlock zsl_lock{"zspage->zsl.lock"};
+  mc::plain<int> zsl_cnt{0, "zspage->zsl.cnt"};
 };
 
 struct size_class {
@@ -139,8 +143,19 @@ unsigned long zs_malloc(zs_pool* pool, int size);
 void zs_free(zs_pool* pool, unsigned long handle);
 // Returns the object's payload as a pointer into the page or into the per-CPU buffer; the
 // caller reads/writes payload words with zs_obj_read/zs_obj_write until zs_unmap_object.
+// Up to 6.14 (removed by 07864f1a57fb in 6.15; zs_has_map_object()).
 mc::plain<unsigned long>* zs_map_object(zs_pool* pool, unsigned long handle, zs_mapmode mm);
 void zs_unmap_object(zs_pool* pool, unsigned long handle);
+// 6.15+ (44f76413496e; zs_has_obj_api()): the object's payload, its zspage read-locked until
+// zs_obj_read_end; an object that straddles two pages is copied into `local_copy` (kZsUnits
+// words). The read section may sleep.
+mc::plain<unsigned long>* zs_obj_read_begin(zs_pool* pool, unsigned long handle,
+                                            mc::plain<unsigned long>* local_copy);
+void zs_obj_read_end(zs_pool* pool, unsigned long handle);
+// Writes `len` payload words from `mem` under the zspage read lock.
+void zs_obj_write(zs_pool* pool, unsigned long handle, const unsigned long* mem, int len);
+bool zs_has_map_object();
+bool zs_has_obj_api();
 unsigned long zs_compact(zs_pool* pool);
 // The movable-page callbacks (zsmalloc_aops / zsmalloc_mops).
 bool zs_page_isolate(page* p, isolate_mode_t mode);

@@ -925,18 +925,49 @@ P0(struct zs_pool *pool) {
   int r1;
   r0 = zs_malloc(pool, 2);
   zs_map_object(pool, r0, 2);
-  zs_obj_write(pool, r0, 1, 7);
-  zs_obj_write(pool, r0, 0, 5);
+  zs_mapped_write(pool, r0, 1, 7);
+  zs_mapped_write(pool, r0, 0, 5);
   zs_unmap_object(pool, r0);
   zs_map_object(pool, r0, 1);
-  r1 = zs_obj_read(pool, r0, 0) + zs_obj_read(pool, r0, 1);
+  r1 = zs_mapped_read(pool, r0, 0) + zs_mapped_read(pool, r0, 1);
   zs_unmap_object(pool, r0);
 }
 exists (0:r1=12)
-)");
+)",
+                          {{"kernel", "6.5"}});
   ASSERT_TRUE(r.errors.empty()) << errors(r);
   EXPECT_EQ(r.verdict->observation, litmus::Observation::kAlways);
   EXPECT_TRUE(r.ok()) << r.verdict->explanation << "\n" << litmus::format_herd(r);
+}
+
+// From 6.15 an object is written with zs_obj_write and read between zs_obj_read_begin and
+// zs_obj_read_end; the calls of the other era are refused (a "litmus" finding).
+TEST(LitmusZsmalloc, TheObjectApiOf615AndTheMapApiBefore) {
+  const std::string text = R"(C zs-obj-api
+(* Result: Always *)
+{
+  struct page pg0;
+  struct page pg1;
+  struct zs_pool pool = ZS_POOL(3, 2);
+}
+P0(struct zs_pool *pool) {
+  unsigned long r0;
+  int r1;
+  r0 = zs_malloc(pool, 2);
+  zs_obj_write(pool, r0, 5);
+  zs_obj_read_begin(pool, r0);
+  r1 = zs_mapped_read(pool, r0, 0);
+  zs_obj_read_end(pool, r0);
+}
+exists (0:r1=5)
+)";
+  const LitmusRun now = run(text, {{"kernel", "6.17"}});
+  ASSERT_TRUE(now.errors.empty()) << errors(now);
+  EXPECT_EQ(now.verdict->observation, litmus::Observation::kAlways);
+  EXPECT_TRUE(now.ok()) << now.verdict->explanation << "\n" << litmus::format_herd(now);
+  const LitmusRun before = run(text, {{"kernel", "6.5"}});
+  ASSERT_TRUE(before.verdict);
+  EXPECT_EQ(before.verdict->finding, "litmus");
 }
 
 TEST(LitmusZsmalloc, FreeingAHandleTwiceIsAUseAfterFree) {
@@ -969,7 +1000,7 @@ P0(struct zs_pool *pool, struct zs_handle *h, struct page *pg0) {
   zs_free(pool, pg0);
   zs_malloc(h, 1);
   zs_map_object(pool, h);
-  zs_obj_read(pool, 7, 0);
+  zs_mapped_read(pool, 7, 0);
 }
 exists (false)
 )");
@@ -988,7 +1019,7 @@ exists (false)
       << e;
   EXPECT_NE(e.find("inline.litmus:11:3: zs_map_object takes 3 argument(s)"), std::string::npos)
       << e;
-  EXPECT_NE(e.find("inline.litmus:12:21: zs_obj_read argument 2: expected unsigned long "
+  EXPECT_NE(e.find("inline.litmus:12:24: zs_mapped_read argument 2: expected unsigned long "
                    "(zsmalloc handle), found the integer 7"),
             std::string::npos)
       << e;

@@ -70,7 +70,7 @@ TEST(Catalog, BuiltInCopiesAreTheFilesInTheTree) {
   }
   EXPECT_EQ(in_tree.size(), litmus::catalog().size()) << "a built-in scenario has no file";
   EXPECT_GE(in_tree.size(), 20u);
-  EXPECT_EQ(litmus::match_catalog("zsmalloc/*").size(), 8u);
+  EXPECT_EQ(litmus::match_catalog("zsmalloc/*").size(), 9u);
   EXPECT_EQ(litmus::find_scenario("protocol/no-such-scenario"), nullptr);
 }
 

@@ -71,8 +71,18 @@ struct Pool {
   mc::thread worker;
   bool kworker = false;
   bool destroyed = false;  // a thread called zs_destroy_pool
-  // What each thread has mapped: zs_map_object's payload pointer, until zs_unmap_object.
-  std::map<std::pair<int, unsigned long>, mc::plain<unsigned long>*> mapped;
+  // What each thread has mapped: zs_map_object's payload pointer, until zs_unmap_object (or
+  // zs_obj_read_begin's, until zs_obj_read_end: read_only).
+  struct Mapping {
+    mc::plain<unsigned long>* payload = nullptr;
+    bool read_only = false;
+  };
+  std::map<std::pair<int, unsigned long>, Mapping> mapped;
+  // zs_obj_read_begin's local_copy, one per thread.
+  struct LocalCopy {
+    mc::plain<unsigned long> word[kZsUnits];
+  };
+  std::map<int, std::unique_ptr<LocalCopy>> local_copy;
 };
 
 int self() { return mc::Execution::current() ? mc::Execution::current()->self() : -1; }
@@ -124,17 +134,32 @@ int64_t number_of(const World& w, unsigned long h) {
   return 0;
 }
 
-mc::plain<unsigned long>* mapped_word(const Call& c, Pool& p, unsigned long h, size_t word_arg) {
+mc::plain<unsigned long>* mapped_word(const Call& c, Pool& p, unsigned long h, size_t word_arg,
+                                      bool write) {
   auto it = p.mapped.find({self(), h});
-  if (it == p.mapped.end() || !it->second)
-    c.fail("the object is not mapped by this thread (zs_map_object first)");
+  if (it == p.mapped.end() || !it->second.payload)
+    c.fail(std::string("the object is not mapped by this thread (") +
+           (zs_has_map_object() ? "zs_map_object" : "zs_obj_read_begin") + " first)");
+  if (write && it->second.read_only)
+    c.fail("zs_obj_read_begin maps the object for reading (zs_obj_write writes it)");
   const int64_t word = c.arg(word_arg);
   const int size = handles(c.world).info[h].size;
   if (word < 0 || word >= size)
     c.fail("word " + std::to_string(word) + " is outside the object (" + std::to_string(size) +
            " payload unit(s))");
-  return it->second + word;
+  return it->second.payload + word;
 }
+
+// A kernel function of another version: refused (c.fail names the function).
+void require(const Call& c, bool present, const char* since_or_until) {
+  if (!present) c.fail(since_or_until);
+}
+constexpr const char* kMapRemoved =
+    "removed in 6.15 (07864f1a57fb): from 6.15 (modelled from 6.17) a user reads an object "
+    "with zs_obj_read_begin / zs_obj_read_end and writes it with zs_obj_write";
+constexpr const char* kObjApiFrom =
+    "added in 6.15 (44f76413496e; modelled from 6.17): before, a user maps the object with "
+    "zs_map_object / zs_unmap_object";
 
 // Pool geometry from the declaration: `ZS_POOL(size, pages[, size2, pages2])`, sizes in units
 // of the model's page (kZsUnits words) including the handle's head word.
@@ -272,8 +297,8 @@ void add_zsmalloc_bindings(Bindings& bn) {
        return b(v.handle != 0);
      });
   fn("zs_malloc_write", {Z, H, I}, I,
-     "zs_malloc(pool, 1) into the handle variable h, zs_map_object(ZS_MM_WO), word 0 = value, "
-     "zs_unmap_object; 1 on success",
+     "zs_malloc(pool, 1) into the handle variable h, then payload word 0 = value (zs_map_object "
+     "ZS_MM_WO and zs_unmap_object; 6.15+: zs_obj_write); 1 on success",
      [pool](const Call& c) {
        Pool& p = pool(c);
        HandleVar& v = handle_var(c, 1);
@@ -281,6 +306,14 @@ void add_zsmalloc_bindings(Bindings& bn) {
        const unsigned long handle = do_malloc(c, p, 1);
        v.handle = handle;
        if (!handle) return int64_t{0};
+       if (zs_has_obj_api()) {
+         const unsigned long value = static_cast<unsigned long>(c.arg(2));
+         zs_obj_write(p.pool, handle, &value, 1);
+         Handles::Info& info = handles(c.world).info[handle];
+         info.written = true;
+         info.value = static_cast<long>(c.arg(2));
+         return int64_t{1};
+       }
        mc::plain<unsigned long>* obj = zs_map_object(p.pool, handle, ZS_MM_WO);
        if (obj) {
          obj->store(static_cast<unsigned long>(c.arg(2)));
@@ -302,42 +335,91 @@ void add_zsmalloc_bindings(Bindings& bn) {
      });
   fn("zs_map_object", {Z, H, I}, I,
      "maps the object (mode 0 ZS_MM_RW, 1 ZS_MM_RO, 2 ZS_MM_WO; 4.8-5.16 pins the handle) for "
-     "zs_obj_read/zs_obj_write until zs_unmap_object; preemption off meanwhile; 1 if mapped",
+     "zs_mapped_read/zs_mapped_write until zs_unmap_object; preemption off meanwhile; 1 if "
+     "mapped (up to 6.14)",
      [pool](const Call& c) {
+       require(c, zs_has_map_object(), kMapRemoved);
        Pool& p = pool(c);
        const unsigned long h = handle_arg(c, 1);
        const int64_t mode = c.arg(2);
        if (mode < 0 || mode > 2) c.fail("mode " + std::to_string(mode) + ": expected 0, 1 or 2");
        if (p.mapped.count({self(), h})) c.fail("the object is already mapped by this thread");
        mc::plain<unsigned long>* obj = zs_map_object(p.pool, h, static_cast<zs_mapmode>(mode));
-       p.mapped[{self(), h}] = obj;
+       p.mapped[{self(), h}] = {obj, false};
        return b(obj != nullptr);
      });
-  fn("zs_obj_read", {Z, H, I}, I, "payload word i of the object this thread mapped",
+  fn("zs_unmap_object", {Z, H}, V,
+     "unmaps the object (copies a straddling object back; unpins the handle in 4.8-5.16; up to "
+     "6.14)",
      [pool](const Call& c) {
+       require(c, zs_has_map_object(), kMapRemoved);
        Pool& p = pool(c);
        const unsigned long h = handle_arg(c, 1);
-       return static_cast<int64_t>(mapped_word(c, p, h, 2)->load());
+       auto it = p.mapped.find({self(), h});
+       if (it == p.mapped.end() || it->second.read_only)
+         c.fail("the object is not mapped by this thread (zs_map_object)");
+       p.mapped.erase(it);
+       zs_unmap_object(p.pool, h);
+       return int64_t{0};
      });
-  fn("zs_obj_write", {Z, H, I, I}, V, "writes payload word i of the object this thread mapped",
+  fn("zs_obj_read_begin", {Z, H}, I,
+     "maps the object for reading with zs_mapped_read until zs_obj_read_end, its zspage "
+     "read-locked (the section may sleep; migration of the zspage fails meanwhile); 1 if mapped "
+     "(6.15+)",
+     [pool](const Call& c) {
+       require(c, zs_has_obj_api(), kObjApiFrom);
+       Pool& p = pool(c);
+       const unsigned long h = handle_arg(c, 1);
+       if (p.mapped.count({self(), h})) c.fail("the object is already mapped by this thread");
+       auto& local = p.local_copy[self()];
+       if (!local) local = std::make_unique<Pool::LocalCopy>();
+       mc::plain<unsigned long>* obj = zs_obj_read_begin(p.pool, h, local->word);
+       p.mapped[{self(), h}] = {obj, true};
+       return b(obj != nullptr);
+     });
+  fn("zs_obj_read_end", {Z, H}, V, "ends the read of zs_obj_read_begin (6.15+)",
+     [pool](const Call& c) {
+       require(c, zs_has_obj_api(), kObjApiFrom);
+       Pool& p = pool(c);
+       const unsigned long h = handle_arg(c, 1);
+       auto it = p.mapped.find({self(), h});
+       if (it == p.mapped.end() || !it->second.read_only)
+         c.fail("the object is not being read by this thread (zs_obj_read_begin)");
+       p.mapped.erase(it);
+       zs_obj_read_end(p.pool, h);
+       return int64_t{0};
+     });
+  fn("zs_obj_write", {Z, H, I}, V,
+     "writes value as the object's payload word 0 under its zspage's read lock (6.15+)",
+     [pool](const Call& c) {
+       require(c, zs_has_obj_api(), kObjApiFrom);
+       Pool& p = pool(c);
+       const unsigned long h = handle_arg(c, 1);
+       const unsigned long value = static_cast<unsigned long>(c.arg(2));
+       zs_obj_write(p.pool, h, &value, 1);
+       Handles::Info& info = handles(c.world).info[h];
+       info.written = true;
+       info.value = static_cast<long>(value);
+       return int64_t{0};
+     });
+  fn("zs_mapped_read", {Z, H, I}, I,
+     "payload word i of the object this thread mapped (zs_map_object or zs_obj_read_begin)",
      [pool](const Call& c) {
        Pool& p = pool(c);
        const unsigned long h = handle_arg(c, 1);
-       mapped_word(c, p, h, 2)->store(static_cast<unsigned long>(c.arg(3)));
+       return static_cast<int64_t>(mapped_word(c, p, h, 2, false)->load());
+     });
+  fn("zs_mapped_write", {Z, H, I, I}, V,
+     "writes payload word i of the object this thread mapped with zs_map_object",
+     [pool](const Call& c) {
+       Pool& p = pool(c);
+       const unsigned long h = handle_arg(c, 1);
+       mapped_word(c, p, h, 2, true)->store(static_cast<unsigned long>(c.arg(3)));
        if (c.arg(2) == 0) {
          Handles::Info& info = handles(c.world).info[h];
          info.written = true;
          info.value = static_cast<long>(c.arg(3));
        }
-       return int64_t{0};
-     });
-  fn("zs_unmap_object", {Z, H}, V,
-     "unmaps the object (copies a straddling object back; unpins the handle in 4.8-5.16)",
-     [pool](const Call& c) {
-       Pool& p = pool(c);
-       const unsigned long h = handle_arg(c, 1);
-       if (!p.mapped.erase({self(), h})) c.fail("the object is not mapped by this thread");
-       zs_unmap_object(p.pool, h);
        return int64_t{0};
      });
   fn("zs_compact", {Z}, I,
