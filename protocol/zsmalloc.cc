@@ -54,6 +54,49 @@ bool v617() { return K().movable_ops_flag(); }
 // the per-CPU areas. The first modelled version after 6.15 is 6.17 (6.15 and 6.16 are answered
 // by 6.5's model, without them).
 bool sleepable_zspage_lock() { return K().at_least(Kernel::v6_17); }
+// c0547d0b6a4b "zsmalloc: consolidate zs_pool's migrate_lock and size_class's locks" (6.2): one
+// pool->lock spinlock where the pool's migrate_lock and the class locks were taken; 6.11
+// ("mm/zsmalloc: change back to per-size_class lock", id not verified) restored them. Of the
+// modelled versions, 6.5.
+bool one_pool_lock() { return K().at_least(Kernel::v6_5) && !K().at_least(Kernel::v6_17); }
+
+// The class lock and the pool's lock of the running version.
+void class_lock(zs_pool* pool, size_class* c, SL loc = SL::current()) {
+  if (one_pool_lock())
+    pool->lock.lock(loc);
+  else
+    c->lock.lock(loc);
+}
+void class_unlock(zs_pool* pool, size_class* c, SL loc = SL::current()) {
+  if (one_pool_lock())
+    pool->lock.unlock(loc);
+  else
+    c->lock.unlock(loc);
+}
+void pool_lock_read(zs_pool* pool, SL loc = SL::current()) {
+  if (one_pool_lock())
+    pool->lock.lock(loc);
+  else
+    pool->migrate_lock.read_lock(loc);
+}
+void pool_unlock_read(zs_pool* pool, SL loc = SL::current()) {
+  if (one_pool_lock())
+    pool->lock.unlock(loc);
+  else
+    pool->migrate_lock.read_unlock(loc);
+}
+void pool_lock_write(zs_pool* pool, SL loc = SL::current()) {
+  if (one_pool_lock())
+    pool->lock.lock(loc);
+  else
+    pool->migrate_lock.write_lock(loc);
+}
+void pool_unlock_write(zs_pool* pool, SL loc = SL::current()) {
+  if (one_pool_lock())
+    pool->lock.unlock(loc);
+  else
+    pool->migrate_lock.write_unlock(loc);
+}
 bool has_isolated_field() { return !v617(); }
 
 void zs_bug(bool cond, const char* expr, SL loc = SL::current()) {
@@ -503,12 +546,12 @@ void async_free_zspage(zs_pool* pool) {
   zlist_init(&free_pages);
   for (int i = 0; i < pool->nr_classes; ++i) {
     size_class* c = pool_class(pool, static_cast<unsigned>(i));
-    c->lock.lock();
+    class_lock(pool, c);
     while (zspage* z = zlist_first(c->fullness_list[ZS_EMPTY])) {  // list_splice_init
       zlist_del_init(&z->list);
       zlist_add(&z->list, &free_pages);
     }
-    c->lock.unlock();
+    class_unlock(pool, c);
   }
   while (zspage* z = zlist_first(&free_pages)) {
     zlist_del_init(&z->list);
@@ -517,9 +560,9 @@ void async_free_zspage(zs_pool* pool) {
     get_zspage_mapping(z, &class_idx, &fg);
     if (fg != ZS_EMPTY) mc::violation("VM_BUG_ON", "kernel BUG: VM_BUG_ON(fullness != ZS_EMPTY)");
     size_class* c = pool_class(pool, class_idx);
-    c->lock.lock();
+    class_lock(pool, c);
     __free_zspage(pool, c, z);
-    c->lock.unlock();
+    class_unlock(pool, c);
   }
 }
 
@@ -730,10 +773,10 @@ int zs_page_migrate_48(address_space* mapping, page* newpage, page* p) {
   int offset = get_first_obj_offset(pool, c, get_first_page(z), p);
   const bool no_trypin = K().has(Bug::zs_no_trypin);
   int ret = -EAGAIN;
-  c->lock.lock();
+  class_lock(pool, c);
   if (!get_zspage_inuse(z)) {
     if (!migrate_empty_zspage()) {
-      c->lock.unlock();
+      class_unlock(pool, c);
       migrate_write_unlock(z);
       return -EBUSY;
     }
@@ -789,7 +832,7 @@ int zs_page_migrate_48(address_space* mapping, page* newpage, page* p) {
       unpin_tag(handle);
     }
   }
-  c->lock.unlock();
+  class_unlock(pool, c);
   migrate_write_unlock(z);
   return ret;
 }
@@ -804,20 +847,20 @@ int zs_page_migrate_517(address_space* mapping, page* newpage, page* p) {
     VM_BUG_ON_PAGE(!PageIsolated(p), p, "!PageIsolated(page)");
   }
   zs_pool* pool = pool_from_zspage() ? pool_of_page(p) : static_cast<zs_pool*>(mapping->host);
-  pool->migrate_lock.write_lock();  // against zs_free/zs_map_object finding the zspage
+  pool_lock_write(pool);  // against zs_free/zs_map_object finding the zspage
   zspage* z = get_zspage(p);
   if (!z) {
-    pool->migrate_lock.write_unlock();
+    pool_unlock_write(pool);
     return -EAGAIN;
   }
   size_class* c = zspage_class(pool, z);
-  c->lock.lock();  // against object alloc/free in the zspage
+  if (!one_pool_lock()) c->lock.lock();  // against object alloc/free in the zspage
   // Against users of the objects of the zspage (zs_map_object; 6.15: zs_obj_read_begin /
   // zs_obj_write, which the migration does not wait for).
   if (!sleepable_zspage_lock()) {
     migrate_write_lock(z);
   } else if (!zspage_write_trylock(z)) {
-    c->lock.unlock();
+    class_unlock(pool, c);
     pool->migrate_lock.write_unlock();
     return -EINVAL;
   }
@@ -834,8 +877,8 @@ int zs_page_migrate_517(address_space* mapping, page* newpage, page* p) {
   }
   replace_sub_page(pool, c, z, newpage, p);
   if (isolated_under_pool_lock() && has_isolated_field()) dec_zspage_isolation(z);
-  pool->migrate_lock.write_unlock();
-  c->lock.unlock();
+  pool_unlock_write(pool);
+  if (!one_pool_lock()) c->lock.unlock();
   if (!isolated_under_pool_lock()) dec_zspage_isolation(z);
   if (sleepable_zspage_lock())
     zspage_write_unlock(z);
@@ -958,8 +1001,8 @@ long __zs_compact(zs_pool* pool, size_class* c) {
   MC_FUNC("__zs_compact");
   long pages_freed = 0;
   const bool r = rework_517();
-  if (r) pool->migrate_lock.write_lock();
-  c->lock.lock();
+  if (r) pool_lock_write(pool);
+  if (!one_pool_lock()) c->lock.lock();
   // e27af3f9360e (6.15): only the source zspage is write-locked, by trylock; a reader on it
   // stops this class's compaction.
   const bool trylock = sleepable_zspage_lock();
@@ -1000,8 +1043,8 @@ long __zs_compact(zs_pool* pool, size_class* c) {
     putback_zspage(c, src);
     if (r && !trylock && src_locked) migrate_write_unlock(src);
   }
-  c->lock.unlock();
-  if (r) pool->migrate_lock.write_unlock();
+  if (!one_pool_lock()) c->lock.unlock();
+  if (r) pool_unlock_write(pool);
   return pages_freed;
 }
 
@@ -1133,21 +1176,21 @@ unsigned long zs_malloc(zs_pool* pool, int size) {
     mc::free(h);
     return 0;
   }
-  c->lock.lock();
+  class_lock(pool, c);
   if (zspage* z = find_get_zspage(c)) {
     const unsigned long obj = obj_malloc(pool, c, z, handle);
     fix_fullness_group(c, z);
     record_obj(handle, obj);
-    c->lock.unlock();
+    class_unlock(pool, c);
     return handle;
   }
-  c->lock.unlock();
+  class_unlock(pool, c);
   zspage* z = alloc_zspage(pool, c);
   if (!z) {
     mc::free(h);
     return 0;
   }
-  c->lock.lock();
+  class_lock(pool, c);
   const unsigned long obj = obj_malloc(pool, c, z, handle);
   const unsigned fg = get_fullness_group(c, z);
   insert_zspage(c, z, fg);
@@ -1155,7 +1198,7 @@ unsigned long zs_malloc(zs_pool* pool, int size) {
   record_obj(handle, obj);
   pool->pages_allocated.fetch_add(c->pages_per_zspage, kRelaxed);
   SetZsPageMovable(pool, z);  // the zspage is complete: mark its pages movable
-  c->lock.unlock();
+  class_unlock(pool, c);
   return handle;
 }
 
@@ -1164,7 +1207,7 @@ void zs_free(zs_pool* pool, unsigned long handle) {
   MC_FUNC("zs_free");
   if (!handle) return;
   if (rework_517()) {
-    pool->migrate_lock.read_lock();
+    pool_lock_read(pool);
     const unsigned long obj = handle_to_obj(handle);
     page* f_page;
     unsigned idx;
@@ -1172,11 +1215,13 @@ void zs_free(zs_pool* pool, unsigned long handle) {
     zspage* z = get_zspage(f_page);
     if (!z) return;
     size_class* c = zspage_class(pool, z);
-    c->lock.lock();
-    pool->migrate_lock.read_unlock();
+    if (!one_pool_lock()) {
+      class_lock(pool, c);
+      pool->migrate_lock.read_unlock();
+    }
     obj_free(pool, c, obj);
     if (fix_fullness_group(c, z) == ZS_EMPTY) free_zspage(pool, c, z);
-    c->lock.unlock();
+    class_unlock(pool, c);
     mc::free(H(handle));  // cache_free_handle
     return;
   }
@@ -1189,7 +1234,7 @@ void zs_free(zs_pool* pool, unsigned long handle) {
   if (!z) return;
   migrate_read_lock(z);
   size_class* c = zspage_class(pool, z);  // get_zspage_mapping: class_idx
-  c->lock.lock();
+  class_lock(pool, c);
   obj_free(pool, c, obj);
   if (fix_fullness_group(c, z) != ZS_EMPTY) {
     migrate_read_unlock(z);
@@ -1199,7 +1244,7 @@ void zs_free(zs_pool* pool, unsigned long handle) {
     // An isolated zspage is freed by zs_page_putback (or the migration's putback).
     if (!isolated) free_zspage(pool, c, z);
   }
-  c->lock.unlock();
+  class_unlock(pool, c);
   unpin_tag(handle);
   mc::free(H(handle));  // cache_free_handle
 }
@@ -1209,7 +1254,7 @@ void zs_free(zs_pool* pool, unsigned long handle) {
 mc::plain<unsigned long>* zs_map_object(zs_pool* pool, unsigned long handle, zs_mapmode mm) {
   MC_FUNC("zs_map_object");
   if (rework_517())
-    pool->migrate_lock.read_lock();
+    pool_lock_read(pool);
   else
     pin_tag(handle);  // from now on, migration cannot move the object
   const unsigned long obj = handle_to_obj(handle);
@@ -1225,7 +1270,7 @@ mc::plain<unsigned long>* zs_map_object(zs_pool* pool, unsigned long handle, zs_
   zspage* z = get_zspage(p);
   if (!z) return nullptr;
   migrate_read_lock(z);  // no subpage of this zspage migrates until zs_unmap_object
-  if (rework_517()) pool->migrate_lock.read_unlock();
+  if (rework_517()) pool_unlock_read(pool);
   size_class* c = zspage_class(pool, z);
   const int off = (c->size * static_cast<int>(obj_idx)) % kZsUnits;
   mc::preempt_disable();  // get_cpu_var(zs_map_area) / local_lock
@@ -1361,10 +1406,11 @@ bool zs_page_isolate(page* p, isolate_mode_t) {
     zspage* z = get_zspage(p);
     if (!z) return false;
     if (isolated_under_pool_lock()) {
-      size_class* c = zspage_class(pool_of_page(p), z);
-      c->lock.lock();  // pool->lock (c0547d0b6a4b) in the kernel of 6.5; one class here
+      zs_pool* pool = pool_of_page(p);
+      size_class* c = zspage_class(pool, z);
+      class_lock(pool, c);  // pool->lock (c0547d0b6a4b) at 6.5
       inc_zspage_isolation(z);
-      c->lock.unlock();
+      class_unlock(pool, c);
     } else {
       migrate_write_lock(z);
       inc_zspage_isolation(z);
@@ -1378,14 +1424,14 @@ bool zs_page_isolate(page* p, isolate_mode_t) {
   zs_pool* pool = pool_of_page(p);
   size_class* c = zspage_class(pool, z);
   unsigned class_idx, fg;
-  c->lock.lock();
+  class_lock(pool, c);
   if (get_zspage_inuse(z) == 0) {
-    c->lock.unlock();
+    class_unlock(pool, c);
     return false;
   }
   // The zspage is off the lists for object migration (zs_compact).
   if (zlist_empty(&z->list) && !is_zspage_isolated(z)) {
-    c->lock.unlock();
+    class_unlock(pool, c);
     return false;
   }
   // The first isolated subpage takes the zspage off its class list: no allocation from it.
@@ -1395,7 +1441,7 @@ bool zs_page_isolate(page* p, isolate_mode_t) {
     remove_zspage(c, z, fg);
   }
   inc_zspage_isolation(z);
-  c->lock.unlock();
+  class_unlock(pool, c);
   return true;
 }
 
@@ -1419,9 +1465,9 @@ void zs_page_putback(page* p) {
   if (rework_517()) {
     if (isolated_under_pool_lock()) {
       size_class* c = zspage_class(pool, z);
-      c->lock.lock();
+      class_lock(pool, c);
       dec_zspage_isolation(z);
-      c->lock.unlock();
+      class_unlock(pool, c);
     } else {
       migrate_write_lock(z);
       dec_zspage_isolation(z);
@@ -1430,7 +1476,7 @@ void zs_page_putback(page* p) {
     return;
   }
   size_class* c = zspage_class(pool, z);  // get_zspage_mapping: class_idx
-  c->lock.lock();
+  class_lock(pool, c);
   dec_zspage_isolation(z);
   if (!is_zspage_isolated(z)) {
     // The page lock is held: the zspage cannot be freed here, so defer.
@@ -1441,7 +1487,7 @@ void zs_page_putback(page* p) {
     }
     if (isolated_accounting()) zs_pool_dec_isolated(pool);
   }
-  c->lock.unlock();
+  class_unlock(pool, c);
 }
 
 const movable_operations zsmalloc_mops = {"zsmalloc", zs_page_isolate, zs_page_migrate,

@@ -117,7 +117,9 @@ struct zs_pool {
   address_space* inode = nullptr;  // 4.8-5.19: the pool's anon inode mapping
   mc::plain<zs_wq*> free_work{nullptr, "pool->free_work"};
   bool own_wq = false;
-  mc::rwlock migrate_lock{"pool->migrate_lock"};  // 5.17+
+  mc::rwlock migrate_lock{"pool->migrate_lock"};  // 5.17-6.1, 6.11+ (pool->lock from 6.15)
+  // 6.2-6.10 (c0547d0b6a4b): one spinlock instead of migrate_lock and the class locks.
+  mc::spinlock lock{"pool->lock"};
   // 5.3-5.16 (701d678599d0): isolated zspages, and the destroy path's wait for them.
   mc::atomic<long> isolated_pages{0, "pool->isolated_pages"};
   mc::atomic<int> destroying{0, "pool->destroying"};  // a plain bool read lock-free
