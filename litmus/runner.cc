@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <exception>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
@@ -154,6 +155,21 @@ std::vector<LitmusRun> run_parsed(ParseResult parsed, const std::string& filenam
 }
 
 }  // namespace
+
+std::vector<std::string> file_kernels(std::string_view text, const std::string& filename) {
+  const ParseResult p = parse_litmus(text, filename);
+  const ModelSetting* kernel = model_bindings().setting("kernel");
+  if (!p.ok() || !kernel) return {};
+  return file_setting_values(*p.test, *kernel);
+}
+
+std::vector<std::string> file_kernels_of(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {};
+  std::ostringstream text;
+  text << in.rdbuf();
+  return file_kernels(text.str(), path);
+}
 
 std::vector<LitmusRun> run_litmus_text(std::string_view text, const std::string& filename,
                                        const mc::ExploreOptions& options,

@@ -45,6 +45,11 @@ struct LitmusRun {
 std::vector<std::string> litmus_files(const std::vector<std::string>& files_or_dirs,
                                       std::vector<std::string>* errors = nullptr);
 
+// The kernel versions a litmus file runs when the command line does not say (its `kernel=`
+// list, else the default); empty if it does not parse or cannot be read.
+std::vector<std::string> file_kernels(std::string_view text, const std::string& filename);
+std::vector<std::string> file_kernels_of(const std::string& path);
+
 // Parses, binds and explores one test, once per value of its list setting (kernel=...).
 // Never throws: problems end up in `errors`.
 std::vector<LitmusRun> run_litmus_text(std::string_view text, const std::string& filename,

@@ -10,17 +10,12 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "checker/explore/explorer.h"
 #include "cli/registry.h"
-#include "litmus/bindings/all.h"
-#include "litmus/interpreter.h"
-#include "litmus/parser.h"
 #include "litmus/runner.h"
 #include "protocol/version.h"
 
@@ -121,16 +116,10 @@ void cross_check_suite_folder(const std::string& folder, int min_equal) {
     cross_check_litmus({dir}, t);
   } else {
     // The sanitizer pass runs every file once, at the first version it runs (4.8 for most).
-    const litmus::ModelSetting* kernel = litmus::model_bindings().setting("kernel");
-    ASSERT_NE(kernel, nullptr);
     for (const std::string& file : litmus::litmus_files({dir}, nullptr)) {
-      std::ifstream in(file);
-      std::stringstream text;
-      text << in.rdbuf();
-      const litmus::ParseResult p = litmus::parse_litmus(text.str(), file);
-      ASSERT_TRUE(p.ok()) << file;
-      cross_check_litmus({file}, t,
-                         {{"kernel", litmus::file_setting_values(*p.test, *kernel).front()}});
+      const std::vector<std::string> kernels = litmus::file_kernels_of(file);
+      ASSERT_FALSE(kernels.empty()) << file;
+      cross_check_litmus({file}, t, {{"kernel", kernels.front()}});
     }
   }
   print(folder.c_str(), t);

@@ -61,19 +61,12 @@ TEST(LitmusSuite, EveryFileMatchesItsExpectation) {
   // Every file once, at the first version it runs (4.8 for most), read from the tree (not the
   // built-in copies). Every version and bug variant each file lists is the CI gate's, one CTest
   // test per scenario (label litmus).
-  const litmus::ModelSetting* kernel = litmus::model_bindings().setting("kernel");
-  ASSERT_NE(kernel, nullptr);
   std::vector<LitmusRun> runs;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(suite_dir())) {
-    if (e.path().extension() != ".litmus") continue;
-    std::ifstream in(e.path());
-    std::stringstream text;
-    text << in.rdbuf();
-    const litmus::ParseResult p = litmus::parse_litmus(text.str(), e.path().string());
-    ASSERT_TRUE(p.ok()) << e.path();
+  for (const std::string& file : litmus::litmus_files({suite_dir()}, nullptr)) {
+    const std::vector<std::string> kernels = litmus::file_kernels_of(file);
+    ASSERT_FALSE(kernels.empty()) << file;
     for (LitmusRun& r :
-         litmus::run_litmus_text(text.str(), e.path().string(), mc::ExploreOptions{},
-                                 {{"kernel", litmus::file_setting_values(*p.test, *kernel)[0]}}))
+         litmus::run_litmus_file(file, mc::ExploreOptions{}, {{"kernel", kernels.front()}}))
       runs.push_back(std::move(r));
   }
   ASSERT_GE(runs.size(), 20u);

@@ -55,17 +55,10 @@ TEST(LitmusCorpus, EveryFileRunsAndNeverIsNeverContradicted) {
   if (peer) {
     runs = litmus::run_litmus_paths(paths, eo, {});
   } else {
-    const litmus::ModelSetting* kernel = litmus::model_bindings().setting("kernel");
-    ASSERT_NE(kernel, nullptr);
     for (const std::string& file : litmus::litmus_files(paths, nullptr)) {
-      std::ifstream in(file);
-      std::stringstream text;
-      text << in.rdbuf();
-      const litmus::ParseResult p = litmus::parse_litmus(text.str(), file);
-      ASSERT_TRUE(p.ok()) << file;
-      for (LitmusRun& r : litmus::run_litmus_text(
-               text.str(), file, eo,
-               {{"kernel", litmus::file_setting_values(*p.test, *kernel).back()}}))
+      const std::vector<std::string> kernels = litmus::file_kernels_of(file);
+      ASSERT_FALSE(kernels.empty()) << file;
+      for (LitmusRun& r : litmus::run_litmus_file(file, eo, {{"kernel", kernels.back()}}))
         runs.push_back(std::move(r));
     }
   }

@@ -154,10 +154,8 @@ TEST(Claims, AFileListMustRunEveryVariantItsExpectLinesName) {
 // each mode at 4.8 (docs/protocol.md, "Migration modes").
 // The first kernel version a scenario runs (4.8 for most).
 std::string first_kernel(const CatalogFile& f) {
-  const litmus::ParseResult p = litmus::parse_litmus(f.text, f.path);
-  const litmus::ModelSetting* kernel = litmus::model_bindings().setting("kernel");
-  if (!p.ok() || !kernel) return "4.8";
-  return litmus::file_setting_values(*p.test, *kernel).front();
+  const std::vector<std::string> kernels = litmus::file_kernels(f.text, f.path);
+  return kernels.empty() ? "4.8" : kernels.front();
 }
 
 TEST(Scenarios, EveryMigrationModeAtTheFirstVersion) {
