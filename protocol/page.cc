@@ -215,6 +215,11 @@ void list_del(list_head* entry, SL loc) {
   entry->prev.store(LIST_POISON2, loc);
 }
 
+void list_del_init(list_head* entry, SL loc) {
+  list_del(entry, loc);
+  INIT_LIST_HEAD(entry);
+}
+
 bool list_empty(list_head* head, SL loc) { return head->next.load(loc) == head; }
 
 page* list_first_page(list_head* head, SL loc) {
@@ -259,6 +264,7 @@ page::page(int n)
       _mapcount(kMapcountNone, kMapcountName[n]),
       mapping(0, kMappingName[n]),
       private_(0, kPrivateName[n]),
+      private_bits(0, kPrivateName[n]),
       lru(kLruNextName[n], kLruPrevName[n], this),
       wait(kWaitName[n]),
       wait_lock(kWaitLockName[n]) {

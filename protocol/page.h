@@ -96,6 +96,8 @@ void list_add_tail(list_head* entry, list_head* head, SL loc = SL::current());
 // With CONFIG_DEBUG_LIST's validity checks: corruption is the named finding
 // "list_del corruption"; the entry is poisoned afterwards.
 void list_del(list_head* entry, SL loc = SL::current());
+// list_del_init: unlinked (with the same checks) and pointing at itself.
+void list_del_init(list_head* entry, SL loc = SL::current());
 bool list_empty(list_head* head, SL loc = SL::current());
 page* list_first_page(list_head* head, SL loc = SL::current());  // null if empty
 // The page after `p` on the list headed by `head` (null at the end). Following a poisoned
@@ -122,11 +124,18 @@ struct page {
   // A word: address_space id << 2 | PAGE_MAPPING_* bits (aligned word accesses, see page.cc).
   mc::atomic<unsigned long> mapping;
   mc::plain<unsigned long> private_;
+  // page->private again, for a driver that keeps flags in it with atomic bitops (z3fold): the
+  // same kernel field as private_, which the other models access with plain loads and stores.
+  // A page is only ever one driver's, so only one of the two is in use.
+  mc::atomic<unsigned long> private_bits;
   list_head lru;
   // The page's bucket of the hashed page wait table and its q->lock.
   mc::waitqueue wait;
   mc::spinlock wait_lock;
   PageData* data = nullptr;
+  // page_address() for a driver that keeps its structures in the page's memory (z3fold's
+  // header): the model's block for that memory, set and freed by the driver.
+  void* virt = nullptr;
 };
 
 // ---- flag helpers (kernel bitops on page->flags) ----

@@ -19,7 +19,7 @@ void unlink(workqueue_struct* wq, work_struct* work) {
 }  // namespace
 
 work_struct::work_struct(work_func_t f, const char* name)
-    : func(f), data(0, name), queued(false, name), canceling(false, name), running(0, name) {}
+    : func(f), data(0, name), queued(false, name), canceling(false, name) {}
 
 workqueue_struct::workqueue_struct(const char* n) : name(n) {}
 
@@ -44,7 +44,8 @@ bool queue_work(workqueue_struct* wq, work_struct* work) {
 }
 
 // process_one_work: off the worklist, PENDING cleared (set_work_pool_and_clear_pending) and
-// current_work set under pool->lock, then the function runs unlocked.
+// current_work set under pool->lock, then the function runs unlocked; afterwards only the
+// worker's current_work is reset (the work item may be gone).
 static bool process_one_work(workqueue_struct* wq) {
   wq->lock.lock();
   work_struct* work = wq->first;
@@ -53,12 +54,12 @@ static bool process_one_work(workqueue_struct* wq) {
     return false;
   }
   unlink(wq, work);
-  work->running.store(1);
+  wq->current_work.store(work);
   work->data.fetch_and(~WORK_STRUCT_PENDING);
   wq->lock.unlock();
   work->func(work);
   wq->lock.lock();
-  work->running.store(0);
+  wq->current_work.store(nullptr);
   wq->lock.unlock();
   return true;
 }
@@ -97,7 +98,7 @@ bool cancel_work_sync(workqueue_struct* wq, work_struct* work) {
   if (was_pending) unlink(wq, work);  // pending and not running: on the worklist
   work->canceling.store(true);
   wq->lock.unlock();
-  mc::await(work->running, [work] { return work->running.peek() == 0; });
+  mc::await(wq->current_work, [wq, work] { return wq->current_work.peek() != work; });
   wq->lock.lock();
   work->data.fetch_and(~WORK_STRUCT_PENDING);
   work->canceling.store(false);

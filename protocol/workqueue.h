@@ -2,7 +2,9 @@
 // queue_work sets a work's PENDING bit and queues it unless it was set; the worker clears
 // PENDING before it runs the function, so a work may requeue itself; cancel_work_sync takes
 // PENDING (a queue_work meanwhile fails), unqueues the work and waits for a running instance.
-// The pool lock also guards the model's own state of each work (queued, running, canceling).
+// The pool lock also guards the model's own state of each work (queued, canceling). Which work
+// the worker runs is the worker's (current_work), as in the kernel, which never touches a work
+// item after its function returned: the function may free it.
 // One worker thread per workqueue (system_freezable_wq has more; see docs/protocol.md).
 #pragma once
 
@@ -19,10 +21,9 @@ struct work_struct {
   void* container = nullptr;  // what container_of(work, ...) gives the function
   // work->data: bit 0 WORK_STRUCT_PENDING.
   mc::atomic<unsigned long> data;
-  // Model state under the pool lock: queued on the worklist, running in the worker.
+  // Model state under the pool lock: queued on the worklist.
   mc::plain<bool> queued;
   mc::plain<bool> canceling;  // a cancel_work_sync holds PENDING (WORK_OFFQ_CANCELING)
-  mc::atomic<int> running;    // the worker is in func (cancel_work_sync and flush_work wait)
   work_struct* next = nullptr;
 };
 
@@ -33,6 +34,8 @@ struct workqueue_struct {
   work_struct* first = nullptr;  // the worklist, under lock
   // The worker's wake-up word: the number of queued works, and kWorkerStop.
   mc::atomic<unsigned> nr_queued{0, "pool->worklist"};
+  // worker->current_work: the work whose function runs now (cancel_work_sync waits for it).
+  mc::atomic<work_struct*> current_work{nullptr, "worker->current_work"};
 };
 
 // true if the work was queued, false if it was already pending.

@@ -132,6 +132,7 @@ void cross_check_suite_folder(const std::string& folder, int min_equal) {
 TEST(CrossCheck, LitmusSuiteProtocol) { cross_check_suite_folder("protocol", 1); }
 TEST(CrossCheck, LitmusSuiteBalloon) { cross_check_suite_folder("balloon", 0); }
 TEST(CrossCheck, LitmusSuiteZsmalloc) { cross_check_suite_folder("zsmalloc", 1); }
+TEST(CrossCheck, LitmusSuiteZ3fold) { cross_check_suite_folder("z3fold", 1); }
 
 TEST(CrossCheck, KernelLitmusTests) {
   if (!std::filesystem::is_directory(MIGCHECK_PEER_DIR))

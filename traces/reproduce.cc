@@ -279,7 +279,7 @@ std::set<std::string> identifiers(const std::string& text) {
 }
 
 // The subsystem folder of the scenario library a report points at through its modules or its
-// files ("balloon", "zsmalloc"), if any.
+// files ("balloon", "zsmalloc", "z3fold"), if any.
 std::set<std::string> subsystem_hints(const Report& r) {
   std::set<std::string> out;
   auto add_for = [&](const std::string& s) {
@@ -287,6 +287,7 @@ std::set<std::string> subsystem_hints(const Report& r) {
     if (s.find("zsmalloc") != std::string::npos || s.find("zram") != std::string::npos ||
         s.find("zswap") != std::string::npos)
       out.insert("zsmalloc");
+    if (s.find("z3fold") != std::string::npos) out.insert("z3fold");
   };
   for (const auto& m : r.modules) add_for(m);
   for (const auto& s : r.sides)
@@ -420,6 +421,11 @@ Search run_search(const Reproduction& rep, const Candidate& file, const std::str
   s.limit = !r.error.empty() ? r.error : r.limit;
   for (const std::string& k : mc::finding_kinds(r))
     if (std::find(s.kinds.begin(), s.kinds.end(), k) == s.kinds.end()) s.kinds.push_back(k);
+  if (std::find(s.kinds.begin(), s.kinds.end(), "litmus") != s.kinds.end()) {
+    s.absent = true;
+    s.counted = false;
+    return s;
+  }
   if (const mc::Counterexample* c = match(rep, r, &consequence)) {
     mc::RunResult kept = r;
     kept.test = file.name;  // what `migcheck replay` finds it by
@@ -595,16 +601,21 @@ Reproduction reproduce(const Report& report, const ReproduceOptions& o) {
       continue;
     }
     std::vector<const Candidate*> unfinished;
+    bool present = false;  // a candidate runs at this version
     for (const Candidate& c : here) {
       Search s = run_search(rep, c, v, "none", quick);
-      if (!s.run && !s.exhaustive && s.error.empty() && c.primary)
+      present = present || !s.absent;
+      if (!s.run && !s.exhaustive && s.error.empty() && !s.absent && c.primary)
         unfinished.push_back(&c);
       else if (keep(std::move(s)))
         break;
     }
     for (size_t i = 0; a.by < 0 && i < unfinished.size(); ++i)
       keep(run_search(rep, *unfinished[i], v, "none", o));
-    a.verdict = a.by >= 0 ? "reproduced" : all_exhaustive ? "refuted" : "incomplete";
+    a.verdict = a.by >= 0        ? "reproduced"
+                : !present       ? "not-in-model"
+                : all_exhaustive ? "refuted"
+                                 : "incomplete";
     rep.versions.push_back(a);
   }
   rep.model_version = model;

@@ -53,6 +53,9 @@ struct Search {
   // Part of the verdict: a scenario one short of the best score gets only the short directed
   // search, and when that is cut short it is listed, not counted.
   bool counted = true;
+  // The scenario calls a function the version does not have (its run ended in a "litmus"
+  // finding): it says nothing about the version, which it does not run.
+  bool absent = false;
 };
 
 // The answer at one modelled version.

@@ -25,7 +25,7 @@ enum Need : unsigned {
   kWorker = 1u << 3,    // zsmalloc: free_work runs in a kworker thread
   kSparse = 1u << 4,    // zsmalloc: two half-empty zspages (something for zs_compact to move)
   kChain = 1u << 5,     // zsmalloc: two-page zspages (a page chain), the second page isolated
-  kNewHandle = 1u << 6  // zsmalloc: a handle variable `hn` for a new object
+  kNewHandle = 1u << 6  // zsmalloc, z3fold: a handle variable `hn` for a new object
 };
 
 // What a thread has to itself: the compaction list it isolated pages onto is its private list
@@ -39,7 +39,7 @@ enum Own : unsigned { kOwnsList = 1u << 0, kOwnsScanner = 1u << 1, kOwnsPoolEnd 
 enum Use : unsigned char { kNoObject, kReads, kCopes, kFrees };
 
 struct EntryPoint {
-  const char* world;   // "protocol", "zsmalloc", "balloon", or "core" (any world)
+  const char* world;   // "protocol", "zsmalloc", "z3fold", "balloon", or "core" (any world)
   const char* name;    // the kernel function the path is known by
   const char* what;    // what the thread does, in words
   unsigned needs;      // Need bits
@@ -93,6 +93,21 @@ const std::vector<EntryPoint>& entry_points() {
        "destroys the pool (its last object freed, its page still isolated)",
        kFreed | kIsolated | kWorker, kNoObject, kOwnsPoolEnd, "struct zs_pool *pool",
        "zs_destroy_pool(pool);", ""},
+      // z3fold (5.15-6.14; before and after, its calls are a "litmus" finding: no scenario).
+      {"z3fold", "z3fold_map", "maps the object and reads it",
+       0, kReads, 0, "struct z3fold_pool *pool, struct z3fold_handle *h",
+       "z3fold_map(pool, h);\nr0 = z3fold_read(pool, h);\nz3fold_unmap(pool, h);", "r0 == 42"},
+      {"z3fold", "z3fold_free", "frees the object, then runs the pool's compaction work",
+       0, kFrees, 0, "struct z3fold_pool *pool, struct z3fold_handle *h",
+       "z3fold_free(pool, h);\nz3fold_compact_work(pool);", "",
+       {"do_compact_page", "compact_page_work"}},
+      {"z3fold", "z3fold_alloc", "allocates and writes a new object",
+       kNewHandle, kNoObject, 0, "struct z3fold_pool *pool, struct z3fold_handle *hn",
+       "r0 = z3fold_alloc_write(pool, hn, 2, 7);", "r0 == 0"},
+      {"z3fold", "z3fold_destroy_pool",
+       "destroys the pool (its last object freed, its page still isolated)",
+       kFreed | kIsolated, kNoObject, kOwnsPoolEnd, "struct z3fold_pool *pool",
+       "z3fold_destroy_pool(pool);", ""},
       // virtio_balloon.
       {"balloon", "fill_balloon", "inflates the balloon by one page",
        0, kNoObject, 0, "struct virtio_balloon *vb", "r0 = fill_balloon(vb, 1);", ""},
@@ -132,6 +147,7 @@ const std::vector<World>& worlds() {
   static const std::vector<World> w = {
       {"protocol", "the reference driver with one object (42) in pfn 0"},
       {"zsmalloc", "a zsmalloc pool with one object (42) in pfn 0"},
+      {"z3fold", "a z3fold pool with one 2-chunk object (42) in pfn 0"},
       {"balloon", "a virtio balloon inflated by one page (pfn 0)"},
   };
   return w;
@@ -156,6 +172,9 @@ std::string world_setup(const std::string& world, unsigned needs) {
     o << "  struct zs_pool pool" << pool << ";\n  struct zs_handle h;\n";
     if (needs & kSparse) o << "  struct zs_handle h2;\n  struct zs_handle h3;\n";
     if (needs & kNewHandle) o << "  struct zs_handle hn;\n";
+  } else if (world == "z3fold") {
+    o << "  struct z3fold_pool pool;\n  struct z3fold_handle h;\n";
+    if (needs & kNewHandle) o << "  struct z3fold_handle hn;\n";
   } else {
     o << "  struct virtio_balloon vb;\n";
   }
@@ -169,6 +188,8 @@ std::string world_setup(const std::string& world, unsigned needs) {
     if (needs & kSparse)
       o << "  zs_malloc_write(pool, h2, 22);\n  zs_malloc_write(pool, h3, 33);\n"
            "  zs_free(pool, h2);\n";
+  } else if (world == "z3fold") {
+    o << "  z3fold_alloc_write(pool, h, 2, 42);\n";
   } else {
     o << "  fill_balloon(vb, 1);\n";
   }
@@ -179,6 +200,7 @@ std::string world_setup(const std::string& world, unsigned needs) {
   if (needs & kFreed) {
     if (world == "protocol") o << "  refdrv_free(drv);\n";
     if (world == "zsmalloc") o << "  zs_free(pool, h);\n";
+    if (world == "z3fold") o << "  z3fold_free(pool, h);\n";
   }
   o << "}\n";
   return o.str();

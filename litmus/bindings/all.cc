@@ -10,6 +10,7 @@ const Bindings& model_bindings() {
     add_balloon_bindings(b);
     add_vmw_balloon_bindings(b);
     add_zsmalloc_bindings(b);
+    add_z3fold_bindings(b);
     return b;
   }();
   return table;

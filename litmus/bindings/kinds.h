@@ -12,5 +12,7 @@ inline constexpr ArgKind kBalloonKind{"struct virtio_balloon *"};
 inline constexpr ArgKind kVmballoonKind{"struct vmballoon *"};
 inline constexpr ArgKind kPoolKind{"struct zs_pool *"};
 inline constexpr ArgKind kHandleKind{"unsigned long (zsmalloc handle)"};
+inline constexpr ArgKind kZ3PoolKind{"struct z3fold_pool *"};
+inline constexpr ArgKind kZ3HandleKind{"unsigned long (z3fold handle)"};
 
 }  // namespace litmus
