@@ -59,6 +59,17 @@ bool sleepable_zspage_lock() { return K().at_least(Kernel::v6_17); }
 // ("mm/zsmalloc: change back to per-size_class lock", id not verified) restored them. Of the
 // modelled versions, 6.5.
 bool one_pool_lock() { return K().at_least(Kernel::v6_5) && !K().at_least(Kernel::v6_17); }
+// 5a845e9f2d66 "zsmalloc: rework compaction algorithm" (6.4, with f7ddb6125683): __zs_compact
+// takes a destination zspage first and keeps it (write-locked, the outer lock) while it drains
+// source zspages into it (each write-locked nested), one loop while zs_can_compact; the locks
+// are dropped only when the destination is full. d2658f2052c7 (6.4/6.5): one compaction of a
+// pool at a time (pool->compaction_in_progress). Of the modelled versions, 6.5 and 6.17.
+bool compact_dst_first() { return K().at_least(Kernel::v6_5); }
+// "mm/zsmalloc: remove migrate_write_lock_nested()" (6.9, id not verified): only the source is
+// write-locked; and the 6.6 clean-up ("move migration destination zspage inuse check", id not
+// verified): migrate_zspage stops after the object that filled the destination or emptied the
+// source. Of the modelled versions, 6.17.
+bool compact_src_lock_only() { return K().at_least(Kernel::v6_17); }
 
 // The class lock and the pool's lock of the running version.
 void class_lock(zs_pool* pool, size_class* c, SL loc = SL::current()) {
@@ -516,7 +527,8 @@ void __free_zspage(zs_pool* pool, size_class* c, zspage* z) {
     put_page(p);
     p = next;
   } while (p);
-  mc::free(z);  // cache_free_zspage
+  mc::free(z);                                                           // cache_free_zspage
+  c->obj_allocated.store(c->obj_allocated.load() - c->objs_per_zspage);  // zs_stat_dec
   pool->pages_allocated.fetch_sub(c->pages_per_zspage, kRelaxed);
 }
 
@@ -906,16 +918,13 @@ mapping_area* this_cpu_area(zs_pool* pool) {
   return &pool->area[mc::Execution::current() ? mc::Execution::current()->self() % kZsMaxCpus : 0];
 }
 
-// zs_can_compact (4.8)
+// zs_can_compact (4.8): from the class's statistics, which count every zspage of the class,
+// an isolated one (off its list) included.
 long zs_can_compact(zs_pool* pool, size_class* c) {
-  long allocated = 0, used = 0;
-  for (int fg = ZS_EMPTY; fg < NR_ZS_FULLNESS; ++fg)
-    for (zs_link* l = c->fullness_list[fg]->next.load(); l != c->fullness_list[fg];
-         l = l->next.load()) {
-      allocated += c->objs_per_zspage;
-      used += get_zspage_inuse(l->owner);
-    }
   (void)pool;
+  const long allocated = c->obj_allocated.load();
+  const long used = c->obj_used.load();
+  if (allocated <= used) return 0;
   const long wasted = (allocated - used) / c->objs_per_zspage;
   return wasted * c->pages_per_zspage;
 }
@@ -978,7 +987,8 @@ int migrate_zspage(zs_pool* pool, size_class* c, zspage* src, zspage* dst, page*
       *obj_idx = 0;
       continue;
     }
-    if (get_zspage_inuse(dst) == static_cast<unsigned>(c->objs_per_zspage)) {  // zspage_full
+    if (!compact_src_lock_only() &&
+        get_zspage_inuse(dst) == static_cast<unsigned>(c->objs_per_zspage)) {  // zspage_full
       if (!rework_517()) unpin_tag(handle);
       ret = -ENOMEM;
       break;
@@ -991,14 +1001,86 @@ int migrate_zspage(zs_pool* pool, size_class* c, zspage* src, zspage* dst, page*
     record_obj(handle, free_obj);
     if (!rework_517()) unpin_tag(handle);
     obj_free(pool, c, used_obj);
+    if (compact_src_lock_only()) {  // 6.6: checked after each object
+      if (get_zspage_inuse(dst) == static_cast<unsigned>(c->objs_per_zspage)) break;
+      if (get_zspage_inuse(src) == 0) break;  // zspage_empty
+    }
   }
   return ret;
+}
+
+// __zs_compact from 6.4 (5a845e9f2d66): the destination first, kept across sources.
+// Contention of the pool's lock is not modelled (spin_is_contended / rwlock_is_contended false):
+// the locks are dropped when the destination is full.
+long __zs_compact_dst_first(zs_pool* pool, size_class* c) {
+  long pages_freed = 0;
+  const bool src_only = compact_src_lock_only();
+  const bool trylock = sleepable_zspage_lock();
+  auto lock = [&] {
+    pool_lock_write(pool);
+    if (!one_pool_lock()) c->lock.lock();
+  };
+  auto unlock = [&] {
+    if (!one_pool_lock()) c->lock.unlock();
+    pool_unlock_write(pool);
+  };
+  lock();
+  zspage* src = nullptr;
+  zspage* dst = nullptr;
+  while (zs_can_compact(pool, c)) {
+    if (!dst) {
+      dst = isolate_zspage(c, false);  // isolate_dst_zspage: the fullest first
+      if (!dst) break;
+      if (!src_only) migrate_write_lock(dst);
+    }
+    src = isolate_zspage(c, true);  // isolate_src_zspage: the emptiest first
+    if (!src) break;
+    if (trylock) {
+      if (!zspage_write_trylock(src)) break;  // e27af3f9360e (6.15): a reader holds it
+    } else {
+      migrate_write_lock(src);  // migrate_write_lock_nested up to 6.8
+    }
+    page* s_page = get_first_page(src);
+    int obj_idx = 0;
+    migrate_zspage(pool, c, src, dst, &s_page, &obj_idx);
+    unsigned fg;
+    if (src_only) {
+      if (trylock)
+        zspage_write_unlock(src);
+      else
+        migrate_write_unlock(src);
+      fg = putback_zspage(c, src);
+    } else {
+      fg = putback_zspage(c, src);
+      migrate_write_unlock(src);
+    }
+    if (fg == ZS_EMPTY) {
+      free_zspage(pool, c, src);
+      pages_freed += c->pages_per_zspage;
+    }
+    src = nullptr;  // f7ddb6125683
+    if (get_fullness_group(c, dst) == ZS_FULL) {
+      putback_zspage(c, dst);
+      if (!src_only) migrate_write_unlock(dst);
+      dst = nullptr;
+      unlock();
+      lock();  // cond_resched() between
+    }
+  }
+  if (src) putback_zspage(c, src);  // 6.17: the source whose trylock failed, never locked
+  if (dst) {
+    putback_zspage(c, dst);
+    if (!src_only) migrate_write_unlock(dst);
+  }
+  unlock();
+  return pages_freed;
 }
 
 // __zs_compact (4.8; 5.17: under pool->migrate_lock with the zspage write locks; 6.15: the
 // source's write trylock only)
 long __zs_compact(zs_pool* pool, size_class* c) {
   MC_FUNC("__zs_compact");
+  if (compact_dst_first()) return __zs_compact_dst_first(pool, c);
   long pages_freed = 0;
   const bool r = rework_517();
   if (r) pool_lock_write(pool);
@@ -1181,6 +1263,7 @@ unsigned long zs_malloc(zs_pool* pool, int size) {
     const unsigned long obj = obj_malloc(pool, c, z, handle);
     fix_fullness_group(c, z);
     record_obj(handle, obj);
+    c->obj_used.store(c->obj_used.load() + 1);  // zs_stat_inc(class, OBJ_USED, 1)
     class_unlock(pool, c);
     return handle;
   }
@@ -1196,6 +1279,8 @@ unsigned long zs_malloc(zs_pool* pool, int size) {
   insert_zspage(c, z, fg);
   set_zspage_mapping(z, c->index, fg);
   record_obj(handle, obj);
+  c->obj_allocated.store(c->obj_allocated.load() + c->objs_per_zspage);
+  c->obj_used.store(c->obj_used.load() + 1);
   pool->pages_allocated.fetch_add(c->pages_per_zspage, kRelaxed);
   SetZsPageMovable(pool, z);  // the zspage is complete: mark its pages movable
   class_unlock(pool, c);
@@ -1220,6 +1305,7 @@ void zs_free(zs_pool* pool, unsigned long handle) {
       pool->migrate_lock.read_unlock();
     }
     obj_free(pool, c, obj);
+    c->obj_used.store(c->obj_used.load() - 1);  // zs_stat_dec(class, OBJ_USED, 1)
     if (fix_fullness_group(c, z) == ZS_EMPTY) free_zspage(pool, c, z);
     class_unlock(pool, c);
     mc::free(H(handle));  // cache_free_handle
@@ -1236,6 +1322,7 @@ void zs_free(zs_pool* pool, unsigned long handle) {
   size_class* c = zspage_class(pool, z);  // get_zspage_mapping: class_idx
   class_lock(pool, c);
   obj_free(pool, c, obj);
+  c->obj_used.store(c->obj_used.load() - 1);
   if (fix_fullness_group(c, z) != ZS_EMPTY) {
     migrate_read_unlock(z);
   } else {
@@ -1385,12 +1472,14 @@ void zs_obj_write(zs_pool* pool, unsigned long handle, const unsigned long* mem,
   zspage_read_unlock(z);
 }
 
-// zs_compact (4.8)
+// zs_compact (4.8; d2658f2052c7, 6.4/6.5: one compaction of the pool at a time)
 unsigned long zs_compact(zs_pool* pool) {
   MC_FUNC("zs_compact");
+  if (compact_dst_first() && pool->compaction_in_progress.exchange(1)) return 0;
   long freed = 0;
   for (int i = pool->nr_classes - 1; i >= 0; --i)
     freed += __zs_compact(pool, pool_class(pool, static_cast<unsigned>(i)));
+  if (compact_dst_first()) pool->compaction_in_progress.store(0);
   return static_cast<unsigned long>(freed);
 }
 

@@ -94,6 +94,11 @@ struct size_class {
   int objs_per_zspage = 2;
   int pages_per_zspage = 1;
   unsigned index = 0;
+  // class->stats (zs_stat_get; ZS_OBJS_ALLOCATED / ZS_OBJS_INUSE from 6.4), under the class
+  // lock: the object slots of the class's zspages, isolated ones included, and the objects in
+  // use. zs_can_compact reads them.
+  mc::plain<long> obj_allocated{0, "class->stats.OBJ_ALLOCATED"};
+  mc::plain<long> obj_used{0, "class->stats.OBJ_USED"};
 };
 
 // The per-CPU area of zs_map_object for objects that straddle two pages.
@@ -127,6 +132,7 @@ struct zs_pool {
   zs_page_ext ext[Memory::kMaxPages];  // by pfn
   mapping_area area[kZsMaxCpus];
   mc::atomic<long> pages_allocated{0, "pool->pages_allocated"};
+  mc::atomic<int> compaction_in_progress{0, "pool->compaction_in_progress"};  // 6.4+
 };
 
 // Pool geometry: each class by (object size in units, pages per zspage).
