@@ -125,12 +125,11 @@ TEST(Compare, AFailedOrBrokenRunFailsTheGate) {
 }
 
 TEST(Run, TwoJobsGiveWhatOneGives) {
-  // The smallest scenarios of the library (91 runs, a few hundred executions in all): the
-  // question is the threads, not the searches.
+  // Small scenarios of the library (a few hundred executions in all): the question is the
+  // threads, not the searches.
   gate::Options o;
-  o.paths = {"protocol/compaction-vs-alloc", "protocol/offline-vs-alloc",
-             "zsmalloc/compact-vs-migration", "zsmalloc/malloc-vs-migrate",
-             "balloon/inflate-vs-compaction"};
+  o.paths = {"protocol/compaction-vs-alloc", "protocol/offline-vs-alloc", "z3fold/putback-vs-free",
+             "zsmalloc/malloc-vs-migrate", "balloon/inflate-vs-compaction"};
   o.jobs = 1;
   const auto one = gate::run(o);
   o.jobs = 2;

@@ -70,7 +70,10 @@ TEST(Catalog, BuiltInCopiesAreTheFilesInTheTree) {
   }
   EXPECT_EQ(in_tree.size(), litmus::catalog().size()) << "a built-in scenario has no file";
   EXPECT_GE(in_tree.size(), 20u);
-  EXPECT_EQ(litmus::match_catalog("zsmalloc/*").size(), 9u);
+  size_t zsmalloc = 0;
+  for (const std::string& name : in_tree) zsmalloc += name.starts_with("zsmalloc/");
+  EXPECT_GE(zsmalloc, 2u);
+  EXPECT_EQ(litmus::match_catalog("zsmalloc/*").size(), zsmalloc);
   EXPECT_EQ(litmus::find_scenario("protocol/no-such-scenario"), nullptr);
 }
 
