@@ -622,11 +622,12 @@ Failures check_malformed_inputs() {
 // ---------------------------------------------------------------------------------------------
 // Robustness: truncated and mutated corpus files must never crash and must honour the contract.
 
-// The sanitizer pass (MIGCHECK_QUICK) tries every third cut and replacement: the whole sweep
-// took 40 s there, and the normal build runs it all.
+// The sanitizer pass (MIGCHECK_QUICK) tries every sixth cut and replacement (the whole sweep
+// over the library took over 100 s there; libFuzzer's litmus fuzzer runs in that pass too), and
+// the normal build runs it all.
 Failures check_robustness(const std::string& dir) {
   Failures failures;
-  const size_t stride = std::getenv("MIGCHECK_QUICK") != nullptr ? 3 : 1;
+  const size_t stride = std::getenv("MIGCHECK_QUICK") != nullptr ? 6 : 1;
   const std::string kReplacements[] = {"{",  "}",  "(",  ")",  "*",  ";",  "\\",
                                        "\"", "(*", "*)", "/*", "//", "\n", std::string(1, '\0'),
                                        "~",  "P9"};
