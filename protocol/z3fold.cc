@@ -26,15 +26,12 @@ const Config& K() { return kcfg(); }
 // (z3fold_create_pool), and __ClearPageMovable's own gate drops the page lock check.
 // 5.19, Miaohe Lin's series (ids verified from the mainline list):
 // 943fb61dd66f "fix z3fold_page_migrate races with z3fold_map": PAGE_MIGRATED on the old page,
-// which __get_z3fold_header then passes over.
+// which get_z3fold_header then passes over.
 bool page_migrated_flag() { return K().at_least(Kernel::v5_19); }
 // 4a1c3839108a "always clear PAGE_CLAIMED under z3fold page lock".
 bool claim_cleared_locked() { return K().at_least(Kernel::v5_19); }
 // 6cf9a34967ed "put z3fold page back into unbuddied list when reclaim or migration fails".
 bool putback_unbuddied() { return K().at_least(Kernel::v5_19); }
-// df6f0f1d0cf0 "remove buggy use of stale list for allocation": z3fold_alloc no longer takes a
-// page from the stale list.
-bool stale_reuse() { return !K().at_least(Kernel::v5_19); }
 // 2c0f35143478 (5.19, the trylock_page warning): z3fold_alloc without sleeping warns when
 // trylock_page fails and marks the page movable either way.
 bool movable_mark_always() { return K().at_least(Kernel::v5_19); }
@@ -189,11 +186,11 @@ void free_slots(z3fold_pool* pool, z3fold_buddy_slots* slots) {
   mc::free(slots);  // kmem_cache_free(pool->c_handle, slots)
 }
 
-// __get_z3fold_header: the header the handle's slot points at, page-locked when `lock`
-// (spinning on the trylock until it succeeds: the model waits for the lock to be free, then
-// retries). 5.19 (943fb61dd66f) also passes over a page migration has marked PAGE_MIGRATED,
-// until the slot points at the new page.
-z3fold_header* __get_z3fold_header(unsigned long handle, bool lock, SL loc = SL::current()) {
+// get_z3fold_header (767cc6c5568a, 5.14, folded __get_z3fold_header into it): the header the
+// handle's slot points at, page-locked (spinning on the trylock until it succeeds). 5.19
+// (943fb61dd66f) also passes over a page migration has marked PAGE_MIGRATED, until the slot
+// points at the new page.
+z3fold_header* get_z3fold_header(unsigned long handle, SL loc = SL::current()) {
   MC_FUNC("get_z3fold_header");
   z3fold_buddy_slots* slots = handle_to_slots(handle);
   while (true) {
@@ -208,9 +205,8 @@ z3fold_header* __get_z3fold_header(unsigned long handle, bool lock, SL loc = SL:
                     loc);
       return nullptr;
     }
-    const bool locked = lock && z3fold_page_trylock(zhdr, loc);
+    const bool locked = z3fold_page_trylock(zhdr, loc);
     slots->lock.read_unlock(loc);
-    if (!lock) return zhdr;
     if (locked) {
       if (!page_migrated_flag() || !ptest(PAGE_MIGRATED, virt_to_page(zhdr), loc)) return zhdr;
       z3fold_page_unlock(zhdr, loc);
@@ -228,12 +224,21 @@ z3fold_header* __get_z3fold_header(unsigned long handle, bool lock, SL loc = SL:
         loc);
   }
 }
-z3fold_header* get_z3fold_header(unsigned long h, SL loc = SL::current()) {
-  return __get_z3fold_header(h, true, loc);
-}
 void put_z3fold_header(z3fold_header* zhdr, SL loc = SL::current()) {
   MC_FUNC("put_z3fold_header");
   if (!ptest(PAGE_HEADLESS, virt_to_page(zhdr), loc)) z3fold_page_unlock(zhdr, loc);
+}
+
+// PAGE_CLAIMED cleared and the page lock dropped (by `unlock`: z3fold_page_unlock or
+// put_z3fold_header): 4a1c3839108a (5.19) clears the claim first, under the lock; before, after.
+void unclaim_and_unlock(z3fold_header* zhdr, page* p, void (*unlock)(z3fold_header*, SL)) {
+  if (claim_cleared_locked()) {
+    pclear(PAGE_CLAIMED, p);
+    unlock(zhdr, SL::current());
+  } else {
+    unlock(zhdr, SL::current());
+    pclear(PAGE_CLAIMED, p);
+  }
 }
 
 // free_handle (fc5488651c7d, 5.11): the slot cleared under the slots' write lock; the slots
@@ -468,7 +473,7 @@ bool buddy_single(z3fold_header* zhdr) {
   return !((f && m) || (f && l) || (m && l));
 }
 
-z3fold_header* __z3fold_alloc(z3fold_pool* pool, int chunks, bool can_sleep);
+z3fold_header* __z3fold_alloc(z3fold_pool* pool, int chunks);
 
 // compact_single_buddy (4a3ac9311dac, 5.5): the page's only object moves to another page;
 // its handle's slot points there and that page counts a foreign handle.
@@ -499,7 +504,7 @@ z3fold_header* compact_single_buddy(z3fold_header* zhdr) {
     moved_chunks = &zhdr->last_chunks;
   }
   if (chunks == 0) return nullptr;
-  z3fold_header* new_zhdr = __z3fold_alloc(pool, chunks, false);
+  z3fold_header* new_zhdr = __z3fold_alloc(pool, chunks);
   if (!new_zhdr) return nullptr;
   if (new_zhdr == zhdr) {
     WARN_ON(true, "new_zhdr == zhdr");
@@ -648,9 +653,8 @@ bool take_locked_page(z3fold_pool* pool, z3fold_header* zhdr) {
 
 // __z3fold_alloc: a page from the unbuddied lists with room for `chunks`, locked and with a
 // reference, or null.
-z3fold_header* __z3fold_alloc(z3fold_pool* pool, int chunks, bool can_sleep) {
+z3fold_header* __z3fold_alloc(z3fold_pool* pool, int chunks) {
   MC_FUNC("__z3fold_alloc");
-  (void)can_sleep;
   z3fold_header* zhdr = nullptr;
 lookup:
   for (int i = chunks; i < NCHUNKS; ++i) {
@@ -776,14 +780,16 @@ void z3fold_destroy_pool(z3fold_pool* pool) {
   mc::free(pool);
 }
 
-// z3fold_alloc (not headless).
-unsigned long z3fold_alloc(z3fold_pool* pool, int chunks, bool can_sleep) {
+// z3fold_alloc (not headless) with zswap's gfp, which does not allow blocking: no page from the
+// stale list (that needed cancel_work_sync, and df6f0f1d0cf0 removed it in 5.19), the new page
+// marked movable under trylock_page.
+unsigned long z3fold_alloc(z3fold_pool* pool, int chunks) {
   MC_FUNC("z3fold_alloc");
   z3fold_header* zhdr = nullptr;
   page* p = nullptr;
   z3_buddy bud = FIRST;
 retry:
-  zhdr = __z3fold_alloc(pool, chunks, can_sleep);
+  zhdr = __z3fold_alloc(pool, chunks);
   if (zhdr) {
     bud = get_free_buddy(zhdr, chunks);
     if (bud == HEADLESS) {
@@ -797,29 +803,11 @@ retry:
     p = virt_to_page(zhdr);
   } else {
     bud = FIRST;
-    if (can_sleep && stale_reuse()) {
-      pool->stale_lock.lock();
-      page* stale = list_first_page(&pool->stale);
-      if (stale) {
-        z3fold_header* s = page_address(stale);
-        list_del(&s->buddy);
-        pool->stale_lock.unlock();
-        cancel_work_sync(pool->compact_wq, &s->work);
-        p = stale;
-        drop_page_mem(p);  // init_z3fold_page re-initialises the page's header
-      } else {
-        pool->stale_lock.unlock();
-      }
-    }
-    if (!p) p = alloc_page();
+    p = alloc_page();
     if (!p) return 0;  // -ENOMEM
     zhdr = init_z3fold_page(p, pool);
     pool->pages_nr.fetch_add(1);
-    if (can_sleep) {
-      lock_page(p);
-      __SetPageMovable(p, pool->inode);
-      unlock_page(p);
-    } else if (movable_mark_always()) {
+    if (movable_mark_always()) {
       WARN_ON(!trylock_page(p), "!trylock_page(page)");
       __SetPageMovable(p, pool->inode);
       unlock_page(p);
@@ -884,13 +872,7 @@ void z3fold_free(z3fold_pool* pool, unsigned long handle) {
     return;
   }
   if (ptest_and_set(NEEDS_COMPACTING, p)) {
-    if (claim_cleared_locked()) {
-      pclear(PAGE_CLAIMED, p);
-      put_z3fold_header(zhdr);
-    } else {
-      put_z3fold_header(zhdr);
-      pclear(PAGE_CLAIMED, p);
-    }
+    unclaim_and_unlock(zhdr, p, put_z3fold_header);
     return;
   }
   if (zhdr->cpu.load() < 0) {  // || !cpu_online(zhdr->cpu): one CPU, always online
@@ -989,13 +971,7 @@ int z3fold_page_migrate(address_space* mapping, page* newpage, page* p, migrate_
   z3fold_pool* pool = zhdr->pool.load();
   if (!z3fold_page_trylock(zhdr)) return -EAGAIN;
   if (field(zhdr, kMappedCount) != 0 || field(zhdr, kForeignHandles) != 0) {
-    if (claim_cleared_locked()) {
-      pclear(PAGE_CLAIMED, p);
-      z3fold_page_unlock(zhdr);
-    } else {
-      z3fold_page_unlock(zhdr);
-      pclear(PAGE_CLAIMED, p);
-    }
+    unclaim_and_unlock(zhdr, p, z3fold_page_unlock);
     return -EBUSY;
   }
   if (zhdr->work.data.load(kRelaxed) & 1) {  // work_pending

@@ -114,9 +114,9 @@ struct z3fold_pool {
 // ---- the API (the zpool driver's calls) ----
 z3fold_pool* z3fold_create_pool(const char* name);
 void z3fold_destroy_pool(z3fold_pool* pool);
-// `chunks` 1..kZ3MaxChunks; `can_sleep` as gfpflags_allow_blocking(gfp) (zswap: false).
+// `chunks` 1..kZ3MaxChunks, with zswap's gfp (no blocking).
 // Returns the handle, 0 on failure.
-unsigned long z3fold_alloc(z3fold_pool* pool, int chunks, bool can_sleep);
+unsigned long z3fold_alloc(z3fold_pool* pool, int chunks);
 void z3fold_free(z3fold_pool* pool, unsigned long handle);
 // The object's first chunk (null if the handle's buddy is unknown), until z3fold_unmap.
 mc::plain<long>* z3fold_map(z3fold_pool* pool, unsigned long handle);
@@ -126,7 +126,8 @@ bool z3fold_page_isolate(page* p, isolate_mode_t mode);
 int z3fold_page_migrate(address_space* mapping, page* newpage, page* p, migrate_mode mode);
 void z3fold_page_putback(page* p);
 extern const movable_operations z3fold_mops;
-// Whether the running kernel version has z3fold's migration (5.2 to 6.14).
+// Whether the model has z3fold at the running kernel version (5.15 to 6.14; its migration is
+// in 5.2 to 6.14, the model follows it from its 5.14 code).
 bool z3fold_modelled();
 
 // ---- model helpers (no events) ----

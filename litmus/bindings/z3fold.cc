@@ -83,7 +83,7 @@ int64_t do_alloc(const Call& c, Pool& p, HandleVar& v, int64_t chunks) {
     c.fail("size " + std::to_string(chunks) + " chunks: the model takes 1.." +
            std::to_string(kZ3MaxChunks) + " (a page is " + std::to_string(kZ3Chunks) +
            " chunks, the header one; larger objects take HEADLESS pages, not modelled)");
-  const unsigned long h = z3fold_alloc(p.pool, static_cast<int>(chunks), false);
+  const unsigned long h = z3fold_alloc(p.pool, static_cast<int>(chunks));
   if (!h) return -ENOMEM;
   v.handle = h;
   v.chunks = static_cast<int>(chunks);
