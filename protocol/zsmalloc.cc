@@ -1076,25 +1076,19 @@ long __zs_compact_dst_first(zs_pool* pool, size_class* c) {
   return pages_freed;
 }
 
-// __zs_compact (4.8; 5.17: under pool->migrate_lock with the zspage write locks; 6.15: the
-// source's write trylock only)
+// __zs_compact up to 6.3 (4.8; 5.17: under pool->migrate_lock with the zspage write locks);
+// from 6.4 __zs_compact_dst_first
 long __zs_compact(zs_pool* pool, size_class* c) {
   MC_FUNC("__zs_compact");
   if (compact_dst_first()) return __zs_compact_dst_first(pool, c);
   long pages_freed = 0;
-  const bool r = rework_517();
+  const bool r = rework_517();  // one_pool_lock() and the trylock are 6.5+: dst first there
   if (r) pool_lock_write(pool);
-  if (!one_pool_lock()) c->lock.lock();
-  // e27af3f9360e (6.15): only the source zspage is write-locked, by trylock; a reader on it
-  // stops this class's compaction.
-  const bool trylock = sleepable_zspage_lock();
+  c->lock.lock();
   zspage* src = nullptr;
   bool src_locked = false;
   while ((src = isolate_zspage(c, true))) {
-    if (trylock) {
-      if (!zspage_write_trylock(src)) break;
-      src_locked = true;
-    } else if (r) {
+    if (r) {
       migrate_write_lock(src);
       src_locked = true;
     }
@@ -1103,16 +1097,15 @@ long __zs_compact(zs_pool* pool, size_class* c) {
     int obj_idx = 0;
     zspage* dst = nullptr;
     while ((dst = isolate_zspage(c, false))) {
-      if (r && !trylock) migrate_write_lock(dst);  // migrate_write_lock_nested
+      if (r) migrate_write_lock(dst);  // migrate_write_lock_nested
       const int rc = migrate_zspage(pool, c, src, dst, &s_page, &obj_idx);
       putback_zspage(c, dst);
-      if (r && !trylock) migrate_write_unlock(dst);
+      if (r) migrate_write_unlock(dst);
       if (!rc) break;
     }
     if (!dst) break;
-    if (trylock) zspage_write_unlock(src);
     const unsigned fg = putback_zspage(c, src);
-    if (r && !trylock) migrate_write_unlock(src);
+    if (r) migrate_write_unlock(src);
     src_locked = false;
     if (fg == ZS_EMPTY) {
       free_zspage(pool, c, src);
@@ -1121,11 +1114,10 @@ long __zs_compact(zs_pool* pool, size_class* c) {
     src = nullptr;
   }
   if (src) {
-    if (trylock && src_locked) zspage_write_unlock(src);
     putback_zspage(c, src);
-    if (r && !trylock && src_locked) migrate_write_unlock(src);
+    if (src_locked) migrate_write_unlock(src);
   }
-  if (!one_pool_lock()) c->lock.unlock();
+  c->lock.unlock();
   if (r) pool_unlock_write(pool);
   return pages_freed;
 }
