@@ -1,6 +1,7 @@
 // Binding: a parsed test becomes a Program (its locations, registers, model objects and
 // settings, every call checked against the primitives and the model bindings) and a TestCase.
 #include "checker/report/text.h"
+#include "litmus/parser.h"
 #include "litmus/thread_context.h"
 
 namespace litmus {
@@ -30,8 +31,6 @@ std::string Program::value_text(int64_t value) const {
 
 namespace {
 
-constexpr size_t kMaxErrors = 20;  // per file, as the parser's
-
 std::string unknown_kind_message(const std::string& kind, const Bindings& bn) {
   std::string best;
   size_t best_d = 4;  // closer than this, or no suggestion
@@ -48,11 +47,11 @@ class Binder {
  public:
   Binder(Program& p, std::vector<BindError>& errors) : p_(p), errors_(errors) {}
 
-  // At most kMaxErrors are kept; the rest are counted (finish() says how many).
+  // At most kMaxErrorsPerFile are kept; the rest are counted (finish() says how many).
   void error(const SourceLoc& loc, std::string message) {
     // Names come from the file and may be long: a message stays readable.
     message = clip(message, kMessageMax);
-    if (errors_.size() < kMaxErrors)
+    if (errors_.size() < kMaxErrorsPerFile)
       errors_.push_back({loc, std::move(message)});
     else
       ++dropped_;

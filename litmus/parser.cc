@@ -32,7 +32,6 @@ std::string nesting_limit_text() {
   return "at most " + std::to_string(kMaxNesting) +
          " levels of nesting (each operator of a chain such as 1+1+1 is a level)";
 }
-constexpr size_t kMaxErrors = 20;      // stop after this many errors
 constexpr int kMaxThreadIndex = 9999;  // P0..P9999, also bounds `N:reg` references
 
 bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
@@ -455,7 +454,7 @@ class Parser {
   // Records a caught error; false when there are too many to continue.
   bool record(const SyntaxError& error) {
     errors_.push_back(error.diagnostic);
-    return errors_.size() < kMaxErrors;
+    return errors_.size() < kMaxErrorsPerFile;
   }
 
   // ----- header: everything before the `{` of the initial state

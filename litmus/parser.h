@@ -21,6 +21,7 @@
 // lines, except where it belongs to the `/\` operator.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,6 +30,9 @@
 #include "litmus/ast.h"
 
 namespace litmus {
+
+// Errors kept per file, by the parser and the binder alike; the rest are counted.
+inline constexpr size_t kMaxErrorsPerFile = 20;
 
 // One syntax error. to_string() gives "file:line:column: expected X, found Y".
 struct Diagnostic {

@@ -10,8 +10,6 @@ namespace {
 constexpr int64_t kMaxChoices = 64;
 
 // Wrapping arithmetic, as the kernel's atomics do.
-uint64_t u(int64_t v) { return static_cast<uint64_t>(v); }
-int64_t s(uint64_t v) { return static_cast<int64_t>(v); }
 
 using Run = std::function<int64_t(ThreadContext&, const Expr&)>;
 

@@ -7,8 +7,6 @@ namespace litmus {
 namespace {
 
 // Wrapping arithmetic, as C's on the kernel's types.
-uint64_t u(int64_t v) { return static_cast<uint64_t>(v); }
-int64_t s(uint64_t v) { return static_cast<int64_t>(v); }
 
 }  // namespace
 

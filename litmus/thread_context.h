@@ -27,6 +27,10 @@ inline constexpr auto kAcquire = std::memory_order_acquire;
 inline constexpr auto kRelease = std::memory_order_release;
 inline constexpr auto kSeqCst = std::memory_order_seq_cst;
 
+// A litmus value (int64_t) as a model word (uint64_t), and back.
+inline uint64_t u(int64_t v) { return static_cast<uint64_t>(v); }
+inline int64_t s(uint64_t v) { return static_cast<int64_t>(v); }
+
 // The location whose address is `value` (address_of), if it is one of `count` locations.
 inline std::optional<size_t> location_of_address(int64_t value, size_t count) {
   const uint64_t v = static_cast<uint64_t>(value);

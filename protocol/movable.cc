@@ -5,7 +5,6 @@
 namespace proto {
 
 namespace {
-constexpr auto kRelaxed = std::memory_order_relaxed;
 thread_local const movable_operations* ops_by_type[3] = {};
 int type_slot(int type) { return type == PGTY_offline ? 1 : type == PGTY_zsmalloc ? 2 : 0; }
 }  // namespace

@@ -17,7 +17,6 @@ namespace proto {
 
 namespace {
 
-constexpr auto kRelaxed = std::memory_order_relaxed;
 thread_local Memory* current_memory = nullptr;
 
 #define PFN_NAMES(field) \

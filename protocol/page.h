@@ -48,6 +48,9 @@ enum pageflags : unsigned {
 
 constexpr unsigned long bit(unsigned nr) { return 1ul << nr; }
 
+// The models' word accesses are relaxed unless the kernel orders them.
+inline constexpr auto kRelaxed = std::memory_order_relaxed;
+
 constexpr unsigned long PAGE_FLAGS_CHECK_AT_FREE =
     bit(PG_lru) | bit(PG_locked) | bit(PG_private) | bit(PG_private_2) | bit(PG_writeback) |
     bit(PG_reserved) | bit(PG_slab) | bit(PG_swapcache) | bit(PG_active) | bit(PG_unevictable) |

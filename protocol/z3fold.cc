@@ -17,34 +17,31 @@ namespace proto {
 
 namespace {
 
-constexpr auto kRelaxed = std::memory_order_relaxed;
-
 // ---- version gates ----
-const Config& K() { return kcfg(); }
 // 68f2736a8583 "mm: Convert all PageMovable users to movable_operations" (6.0): z3fold_mops
 // instead of the pseudo filesystem's inode; the model registers one mapping for either
 // (z3fold_create_pool), and __ClearPageMovable's own gate drops the page lock check.
 // 5.19, Miaohe Lin's series (ids verified from the mainline list):
 // 943fb61dd66f "fix z3fold_page_migrate races with z3fold_map": PAGE_MIGRATED on the old page,
 // which get_z3fold_header then passes over.
-bool page_migrated_flag() { return K().at_least(Kernel::v5_19); }
+bool page_migrated_flag() { return kcfg().at_least(Kernel::v5_19); }
 // 4a1c3839108a "always clear PAGE_CLAIMED under z3fold page lock".
-bool claim_cleared_locked() { return K().at_least(Kernel::v5_19); }
+bool claim_cleared_locked() { return kcfg().at_least(Kernel::v5_19); }
 // 6cf9a34967ed "put z3fold page back into unbuddied list when reclaim or migration fails".
-bool putback_unbuddied() { return K().at_least(Kernel::v5_19); }
+bool putback_unbuddied() { return kcfg().at_least(Kernel::v5_19); }
 // 2c0f35143478 (5.19, the trylock_page warning): z3fold_alloc without sleeping warns when
 // trylock_page fails and marks the page movable either way.
-bool movable_mark_always() { return K().at_least(Kernel::v5_19); }
+bool movable_mark_always() { return kcfg().at_least(Kernel::v5_19); }
 // Miaohe Lin's clean-up series merged for 5.19 (the mainline ids not verified): pages_nr
 // decremented in __release_z3fold_page instead of by each caller; no ClearPagePrivate (z3fold
 // never sets PG_private) and no page_mapcount_reset in z3fold_page_migrate; z3fold_free's
 // direct compaction leaves the list_del_init to do_compact_page.
-bool cleanup_519() { return K().at_least(Kernel::v5_19); }
+bool cleanup_519() { return kcfg().at_least(Kernel::v5_19); }
 // "mm: remove PageMovable export" (6.3, id not verified): no VM_BUG_ON_PAGE(!PageMovable) in
 // isolate and migrate. Of the modelled versions, 6.5.
-bool asserts_movable() { return !K().at_least(Kernel::v6_5); }
+bool asserts_movable() { return !kcfg().at_least(Kernel::v6_5); }
 // e774a7bc7f0a "mm: zswap: remove page reclaim logic from z3fold" (6.5): no pool->lru.
-bool has_lru() { return !K().at_least(Kernel::v6_5); }
+bool has_lru() { return !kcfg().at_least(Kernel::v6_5); }
 
 // ---- z3fold's lists (list.h with CONFIG_DEBUG_LIST's checks) ----
 constexpr auto kOnce = std::memory_order_relaxed;  // READ_ONCE / WRITE_ONCE
@@ -741,7 +738,7 @@ z3fold_pool::z3fold_pool()
   work.container = this;
 }
 
-bool z3fold_modelled() { return K().at_least(Kernel::v5_15) && !K().movable_ops_flag(); }
+bool z3fold_modelled() { return kcfg().at_least(Kernel::v5_15) && !kcfg().movable_ops_flag(); }
 
 // ---- API ----
 

@@ -14,38 +14,36 @@ namespace proto {
 
 namespace {
 
-constexpr auto kRelaxed = std::memory_order_relaxed;
 constexpr unsigned ZSPAGE_MAGIC = 0x58;
 
 // ---- version gates ----
-const Config& K() { return kcfg(); }
 // 77ff465799c6 (4.14): zs_page_migrate migrates a zspage with no objects instead of -EBUSY.
-bool migrate_empty_zspage() { return K().at_least(Kernel::v4_14); }
+bool migrate_empty_zspage() { return kcfg().at_least(Kernel::v4_14); }
 // 1a87aa03597e (5.3): migration puts the zspage back with putback_zspage_deferred (frees it
 // through free_work when it became empty).
-bool putback_deferred() { return K().at_least(Kernel::v5_3); }
+bool putback_deferred() { return kcfg().at_least(Kernel::v5_3); }
 // c4549b871102 + 7aa1068b711e... series (5.17): no zspage isolation from the class lists,
 // pool->migrate_lock instead of the handle pin bit.
-bool rework_517() { return K().at_least(Kernel::v5_17); }
+bool rework_517() { return kcfg().at_least(Kernel::v5_17); }
 // 701d678599d0 (5.3): pool->isolated_pages and zs_destroy_pool waits for it to drain;
 // removed with zspage isolation by c4549b871102 (5.17).
-bool isolated_accounting() { return K().at_least(Kernel::v5_3) && !rework_517(); }
+bool isolated_accounting() { return kcfg().at_least(Kernel::v5_3) && !rework_517(); }
 // afe8605ca454 (5.16; often dated 5.15, where it was backported): smp_mb__after_atomic()
 // between the decrement and the pool->destroying test in zs_pool_dec_isolated.
-bool dec_isolated_barrier() { return K().fixed(Fix::zs_dec_isolated_barrier); }
+bool dec_isolated_barrier() { return kcfg().fixed(Fix::zs_dec_isolated_barrier); }
 // 2505a981114d (5.19): lock_zspage under migrate_read_lock, re-reading the chain after each
 // sleep. Merged for 5.19-rc1 (Linus's merge 77fb622de139 of mm-hotfixes-stable-2022-05-27,
 // 27 May 2022, after 5.18's release on 22 May), so mainline 5.18 lacks it; the stable series
 // took it in 5.18.2, 5.17.13, 5.15.45, 5.10.120, 5.4.197, 4.19.246 and 4.14.282.
-bool lock_zspage_safe() { return K().fixed(Fix::zs_lock_zspage_safe); }
+bool lock_zspage_safe() { return kcfg().fixed(Fix::zs_lock_zspage_safe); }
 // 68f2736a8583 (6.0): movable_operations; the pool comes from zspage->pool.
-bool pool_from_zspage() { return K().at_least(Kernel::v6_0); }
+bool pool_from_zspage() { return kcfg().at_least(Kernel::v6_0); }
 // 4b5d1e47b694 (6.5): zspage->isolated updated under the same lock as fullness.
-bool isolated_under_pool_lock() { return K().fixed(Fix::zs_isolated_under_lock); }
+bool isolated_under_pool_lock() { return kcfg().fixed(Fix::zs_isolated_under_lock); }
 // 6.17 "mm/zsmalloc: stop using __ClearPageMovable()" (series 20250704102524): the callbacks
 // check for a destroyed page; PG_movable_ops + PageZsmalloc instead of the mapping bit. By
 // 6.17 zspage->isolated is gone (its zs_page_isolate just returns true before the change).
-bool v617() { return K().movable_ops_flag(); }
+bool v617() { return kcfg().movable_ops_flag(); }
 // e27af3f9360e "zsmalloc: sleepable zspage reader-lock" (6.15): zspage->zsl, whose readers may
 // sleep and whose writers (migration, compaction) only trylock: zs_page_migrate returns
 // -EINVAL while a reader holds the zspage, __zs_compact stops the class. With it in 6.15:
@@ -53,23 +51,23 @@ bool v617() { return K().movable_ops_flag(); }
 // / zs_obj_read_end / zs_obj_write, 07864f1a57fb removes zs_map_object / zs_unmap_object and
 // the per-CPU areas. The first modelled version after 6.15 is 6.17 (6.15 and 6.16 are answered
 // by 6.5's model, without them).
-bool sleepable_zspage_lock() { return K().at_least(Kernel::v6_17); }
+bool sleepable_zspage_lock() { return kcfg().at_least(Kernel::v6_17); }
 // c0547d0b6a4b "zsmalloc: consolidate zs_pool's migrate_lock and size_class's locks" (6.2): one
 // pool->lock spinlock where the pool's migrate_lock and the class locks were taken; 6.11
 // ("mm/zsmalloc: change back to per-size_class lock", id not verified) restored them. Of the
 // modelled versions, 6.5.
-bool one_pool_lock() { return K().at_least(Kernel::v6_5) && !K().at_least(Kernel::v6_17); }
+bool one_pool_lock() { return kcfg().at_least(Kernel::v6_5) && !kcfg().at_least(Kernel::v6_17); }
 // 5a845e9f2d66 "zsmalloc: rework compaction algorithm" (6.4, with f7ddb6125683): __zs_compact
 // takes a destination zspage first and keeps it (write-locked, the outer lock) while it drains
 // source zspages into it (each write-locked nested), one loop while zs_can_compact; the locks
 // are dropped only when the destination is full. d2658f2052c7 (6.4/6.5): one compaction of a
 // pool at a time (pool->compaction_in_progress). Of the modelled versions, 6.5 and 6.17.
-bool compact_dst_first() { return K().at_least(Kernel::v6_5); }
+bool compact_dst_first() { return kcfg().at_least(Kernel::v6_5); }
 // "mm/zsmalloc: remove migrate_write_lock_nested()" (6.9, id not verified): only the source is
 // write-locked; and the 6.6 clean-up ("move migration destination zspage inuse check", id not
 // verified): migrate_zspage stops after the object that filled the destination or emptied the
 // source. Of the modelled versions, 6.17.
-bool compact_src_lock_only() { return K().at_least(Kernel::v6_17); }
+bool compact_src_lock_only() { return kcfg().at_least(Kernel::v6_17); }
 
 // The class lock and the pool's lock of the running version.
 void class_lock(zs_pool* pool, size_class* c, SL loc = SL::current()) {
@@ -783,7 +781,7 @@ int zs_page_migrate_48(address_space* mapping, page* newpage, page* p) {
   zs_pool* pool = static_cast<zs_pool*>(mapping->host);
   size_class* c = zspage_class(pool, z);  // get_zspage_mapping: class_idx
   int offset = get_first_obj_offset(pool, c, get_first_page(z), p);
-  const bool no_trypin = K().has(Bug::zs_no_trypin);
+  const bool no_trypin = kcfg().has(Bug::zs_no_trypin);
   int ret = -EAGAIN;
   class_lock(pool, c);
   if (!get_zspage_inuse(z)) {

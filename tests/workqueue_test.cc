@@ -13,7 +13,7 @@ namespace {
 using proto::work_struct;
 using proto::workqueue_struct;
 
-std::string found(const mc::RunResult& r) {
+std::string answer_of(const mc::RunResult& r) {
   if (r.counterexample)
     return r.counterexample->finding.kind_string() + ": " + r.counterexample->finding.message;
   return r.exhausted ? "" : "(incomplete search)";
@@ -33,7 +33,7 @@ struct Counted {
 };
 
 // Runs `body` under both searches; both must exhaust with the same answer, which is returned.
-std::string finding_of(void (*body)()) {
+std::string finding_under_both(void (*body)()) {
   mc::TestCase t;
   t.name = "workqueue";
   t.body = [body](const mc::Params&) { body(); };
@@ -43,14 +43,14 @@ std::string finding_of(void (*body)()) {
     mc::ExploreOptions o;
     o.strategy = strategies[i];
     o.minimize = false;
-    answer[i] = found(mc::explore(t, mc::Params(), o));
+    answer[i] = answer_of(mc::explore(t, mc::Params(), o));
   }
   EXPECT_EQ(answer[0], answer[1]) << "DPOR and naive DFS disagree";
   return answer[0];
 }
 
 TEST(Workqueue, QueueingAPendingWorkIsRefusedAndItRunsOnce) {
-  EXPECT_EQ(finding_of([] {
+  EXPECT_EQ(finding_under_both([] {
               Counted c(false);
               c.work.container = &c;
               MC_ASSERT(proto::queue_work(&c.wq, &c.work));
@@ -65,7 +65,7 @@ TEST(Workqueue, QueueingAPendingWorkIsRefusedAndItRunsOnce) {
 }
 
 TEST(Workqueue, AWorkMayRequeueItselfFromItsFunction) {
-  EXPECT_EQ(finding_of([] {
+  EXPECT_EQ(finding_under_both([] {
               Counted c(true);
               c.work.container = &c;
               mc::thread worker = mc::spawn([&c] { proto::worker_thread(&c.wq); });
@@ -82,7 +82,7 @@ TEST(Workqueue, AWorkMayRequeueItselfFromItsFunction) {
 // the work once), once the last cancel_work_sync returns nothing runs any more: a cancel that
 // did not wait for the running function would let its requeueing run after it.
 TEST(Workqueue, NothingRunsAfterCancelWorkSyncReturns) {
-  EXPECT_EQ(finding_of([] {
+  EXPECT_EQ(finding_under_both([] {
               Counted c(true);
               c.work.container = &c;
               mc::thread worker = mc::spawn([&c] { proto::worker_thread(&c.wq); });

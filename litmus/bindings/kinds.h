@@ -1,6 +1,8 @@
 // The kinds of model object the subsystems' bindings define (litmus/bindings.h, ArgKind).
 #pragma once
 
+#include <cstdint>
+
 #include "litmus/bindings.h"
 
 namespace litmus {
@@ -14,5 +16,8 @@ inline constexpr ArgKind kPoolKind{"struct zs_pool *"};
 inline constexpr ArgKind kHandleKind{"unsigned long (zsmalloc handle)"};
 inline constexpr ArgKind kZ3PoolKind{"struct z3fold_pool *"};
 inline constexpr ArgKind kZ3HandleKind{"unsigned long (z3fold handle)"};
+
+// A kernel bool returned to a litmus register.
+inline int64_t b(bool v) { return v ? 1 : 0; }
 
 }  // namespace litmus

@@ -44,8 +44,6 @@ void check_refdrv_end(World& w, void* obj) {
   proto::check_refdrv_end(zone(w), *static_cast<refdrv*>(obj));
 }
 
-int64_t b(bool v) { return v ? 1 : 0; }
-
 }  // namespace
 
 proto::Memory& zone(World& w) {

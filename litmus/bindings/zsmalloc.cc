@@ -215,8 +215,6 @@ void check_pool_end(World& w, void* obj) {
   // Every page the pool held is free now: check_zone_end reports one that is not.
 }
 
-int64_t b(bool v) { return v ? 1 : 0; }
-
 }  // namespace
 
 void add_zsmalloc_bindings(Bindings& bn) {
