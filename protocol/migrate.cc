@@ -1,6 +1,7 @@
 #include "protocol/migrate.h"
 
 #include "protocol/page_lock.h"
+#include "protocol/slab.h"
 #include "protocol/version.h"
 
 namespace proto {
@@ -364,9 +365,23 @@ bool isolate_movable_page(page* p, isolate_mode_t mode, SL loc) {
       return false;
     }
   } else {
+    // 8b8817630ae8 (6.2): a slab page's fields share page->mapping's word and can look movable;
+    // PageSlab is tested before and after the word, each read ordered against the slab's
+    // smp_wmb (PG_slab set before the word is written, cleared after it is reset).
+    const bool skip_slab = k.isolate_skips_slab();
+    if (skip_slab && PageSlab(p, loc)) {
+      put();
+      return false;
+    }
+    if (skip_slab) mc::fence(std::memory_order_acquire, loc);  // smp_rmb
     // Lock-free check first: the owner may be setting flags non-atomically on a page it just
     // allocated, and an atomic trylock on the same word could lose its bit (or ours).
     if (!movable_kind(p, loc)) {
+      put();
+      return false;
+    }
+    if (skip_slab) mc::fence(std::memory_order_acquire, loc);  // smp_rmb
+    if (skip_slab && PageSlab(p, loc)) {
       put();
       return false;
     }

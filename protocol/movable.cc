@@ -26,12 +26,32 @@ address_space* page_mapping(page* p, SL loc) {
   return Memory::current().mapping_by_id(static_cast<int>(m >> 2));
 }
 
-// PageMovable (compaction.c 4.8; 6.0 checks page_movable_ops): exact, needs the page lock.
+// What page->mapping points at, dereferenced: a word that decodes to no registered mapping (a
+// field of another owner sharing the word, such as a slab's list poison) is not a pointer the
+// kernel can follow: the general protection fault (or oops) of the dereference.
+address_space* deref_page_mapping(page* p, SL loc) {
+  const unsigned long m = p->mapping.load(kRelaxed, loc);
+  if (m & PAGE_MAPPING_ANON) return nullptr;
+  address_space* a = Memory::current().mapping_by_id(static_cast<int>(m >> 2));
+  if (!a && (m >> 2) != 0)
+    mc::violation("general protection fault",
+                  "dereferencing page->mapping " + format_mapping(m) + " of pfn " +
+                      std::to_string(p->pfn) +
+                      ": the word holds another owner's field, not a pointer to an address_space "
+                      "or movable_operations",
+                  loc);
+  return a;
+}
+
+// PageMovable (compaction.c 4.8: follows mapping->a_ops; 6.0 only checks that
+// page_movable_ops is not NULL, isolate_movable_page then calls through it): exact, needs the
+// page lock.
 bool PageMovable(page* p, SL loc) {
   MC_FUNC("PageMovable");
   VM_BUG_ON_PAGE(!PageLocked(p, loc), p, "!PageLocked(page)", loc);
   if (!__PageMovable(p, loc)) return false;
-  address_space* m = page_mapping(p, loc);
+  if (kcfg().movable_operations()) return (p->mapping.load(kRelaxed, loc) >> 2) != 0;
+  address_space* m = deref_page_mapping(p, loc);
   return m && m->a_ops && m->a_ops->isolate_page;
 }
 
@@ -107,7 +127,7 @@ const movable_operations* page_movable_ops(page* p, SL loc) {
 
 const movable_operations* movable_ops_of(page* p, SL loc) {
   if (kcfg().movable_ops_flag()) return page_movable_ops(p, loc);
-  address_space* m = page_mapping(p, loc);
+  address_space* m = deref_page_mapping(p, loc);
   return m ? m->a_ops : nullptr;
 }
 

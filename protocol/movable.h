@@ -22,6 +22,9 @@ bool PageMovable(page* p, SL loc = SL::current());
 void __SetPageMovable(page* p, address_space* mapping, SL loc = SL::current());
 void __ClearPageMovable(page* p, SL loc = SL::current());
 address_space* page_mapping(page* p, SL loc = SL::current());
+// page_mapping's target dereferenced: a general protection fault when the word is another
+// owner's field rather than a mapping (its ops, 6.0).
+address_space* deref_page_mapping(page* p, SL loc = SL::current());
 bool PageMappingFlags(page* p, SL loc = SL::current());
 
 // ---- PG_isolated: non-atomic until 5.18 (356ea3865687), atomic after ----

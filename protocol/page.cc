@@ -125,7 +125,9 @@ std::string format_page_flags(uint64_t flags) {
 std::string format_mapping(uint64_t m) {
   if (m == 0) return "0x0 (NULL)";
   std::string s = hex(m) + " (";
-  if (m >> 2) s += "mapping#" + std::to_string(m >> 2);
+  // The model's mappings are small numbers; a larger word is another owner's field (a slab's
+  // pointer or list poison, protocol/slab.h).
+  if (m >> 2) s += (m >> 2) < 0x10000 ? "mapping#" + std::to_string(m >> 2) : "not a mapping";
   switch (m & PAGE_MAPPING_FLAGS) {
     case 0:
       break;

@@ -68,6 +68,7 @@ constexpr int kMapcountNone = -1;
 constexpr int PAGE_BALLOON_MAPCOUNT_VALUE = -256;  // 4.8 PageBalloon (a _mapcount value)
 constexpr int PGTY_offline = -512;                 // 6.17 balloon pages (PageOffline)
 constexpr int PGTY_zsmalloc = -1024;               // 6.17: the reference driver's type
+constexpr int PGTY_slab = -2048;                   // 6.10 (46df8e73a4a3): PageSlab
 
 // Error codes and migration modes.
 constexpr int MIGRATEPAGE_SUCCESS = 0;

@@ -51,7 +51,11 @@ constexpr BugName kBugs[] = {
      "unverified)"},
     {Bug::remove_config_enabled, "remove-config-enabled",
      "virtio_dev_remove calls the driver's remove without virtio_config_disable, so a config "
-     "interrupt can reach virtballoon_changed during and after the removal"}};
+     "interrupt can reach virtballoon_changed during and after the removal"},
+    {Bug::isolate_without_slab_check, "isolate-without-slab-check",
+     "130d4df57390's struct slab layout (slab_list.prev in page->mapping's word) without its "
+     "parent 8b8817630ae8, as linux-next had it in September 2022: isolate_movable_page does "
+     "not skip slab pages"}};
 }  // namespace
 
 const Config& kcfg() { return current_config ? *current_config : default_config; }

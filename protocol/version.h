@@ -38,6 +38,7 @@ enum class Bug {
   zs_no_trypin,           // zs_page_migrate without trypin_tag of the page's objects (2016 series)
   fill_num_pfns_early,    // fill_balloon counts a pfn before writing it (c7cdff0e8647 as merged)
   remove_config_enabled,  // virtio_dev_remove leaves config changes on during the driver's remove
+  isolate_without_slab_check,  // 130d4df57390's slab layout without 8b8817630ae8 (linux-next, 2022)
 };
 
 // Fixes a stable or distribution kernel may carry on top of its version (`with=ID`): each is a
@@ -113,6 +114,28 @@ struct Config {
   bool balloon_migrate_delete_locked() const {
     return at_least(Kernel::v5_15) && !movable_ops_flag();
   }
+
+  // ---- slab pages met by the compaction scanner (protocol/slab.h) ----
+  // 130d4df57390 "mm/sl[au]b: rearrange struct slab fields to allow larger rcu_head" (6.2):
+  // slab_cache moves to offset 8, slab_list.prev (and the per-cpu partial count, rcu_head.func)
+  // to offset 24, page->mapping's word.
+  bool slab_list_in_mapping_word() const { return at_least(Kernel::v6_5); }
+  // d4fc5069a394 "mm: switch s_mem and slab_cache in struct page" and the 4.18 struct page
+  // series (the later patches' ids unverified): slab_cache in the mapping word, 4.18-6.1.
+  bool slab_cache_in_mapping_word() const {
+    return at_least(Kernel::v5_0) && !slab_list_in_mapping_word();
+  }
+  // 8b8817630ae8 "mm/migrate: make isolate_movable_page() skip slab pages" (6.2, the parent of
+  // 130d4df57390 in the same pull): PG_slab set before the word is written and cleared after
+  // it is reset, with smp_wmb; isolate_movable_page tests PageSlab around __PageMovable.
+  bool slab_isolation_barriers() const {
+    return slab_list_in_mapping_word() && !has(Bug::isolate_without_slab_check);
+  }
+  // 6.17 isolates by page type (page_has_movable_ops): the PageSlab tests are not modelled
+  // there (the commit that removed them is not identified).
+  bool isolate_skips_slab() const { return slab_isolation_barriers() && !movable_ops_flag(); }
+  // 46df8e73a4a3 "mm: free up PG_slab" (6.10): PageSlab is a page type.
+  bool slab_page_type() const { return at_least(Kernel::v6_17); }
 };
 
 // The configuration of the running execution (set by ConfigScope in each scenario body).

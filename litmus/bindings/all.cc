@@ -11,6 +11,7 @@ const Bindings& model_bindings() {
     add_vmw_balloon_bindings(b);
     add_zsmalloc_bindings(b);
     add_z3fold_bindings(b);
+    add_slab_bindings(b);
     return b;
   }();
   return table;

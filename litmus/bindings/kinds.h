@@ -16,6 +16,7 @@ inline constexpr ArgKind kPoolKind{"struct zs_pool *"};
 inline constexpr ArgKind kHandleKind{"unsigned long (zsmalloc handle)"};
 inline constexpr ArgKind kZ3PoolKind{"struct z3fold_pool *"};
 inline constexpr ArgKind kZ3HandleKind{"unsigned long (z3fold handle)"};
+inline constexpr ArgKind kCacheKind{"struct kmem_cache *"};
 
 // A kernel bool returned to a litmus register.
 inline int64_t b(bool v) { return v ? 1 : 0; }
