@@ -7,6 +7,12 @@ namespace proto {
 namespace {
 thread_local const movable_operations* ops_by_type[3] = {};
 int type_slot(int type) { return type == PGTY_offline ? 1 : type == PGTY_zsmalloc ? 2 : 0; }
+
+// page_mapping's decoding of the word: NULL for anon, flag bits stripped.
+address_space* mapping_of_word(unsigned long m) {
+  if (m & PAGE_MAPPING_ANON) return nullptr;
+  return Memory::current().mapping_by_id(static_cast<int>(m >> 2));
+}
 }  // namespace
 
 // __PageMovable (page-flags.h 4.8-6.16): lock-free, no compound_head, may be a false positive.
@@ -21,9 +27,7 @@ bool PageMappingFlags(page* p, SL loc) {
 // page_mapping (mm/util.c 4.8): NULL for anon, flag bits stripped. 6.0's page_movable_ops
 // decodes the same word.
 address_space* page_mapping(page* p, SL loc) {
-  const unsigned long m = p->mapping.load(kRelaxed, loc);
-  if (m & PAGE_MAPPING_ANON) return nullptr;
-  return Memory::current().mapping_by_id(static_cast<int>(m >> 2));
+  return mapping_of_word(p->mapping.load(kRelaxed, loc));
 }
 
 // What page->mapping points at, dereferenced: a word that decodes to no registered mapping (a
@@ -31,9 +35,8 @@ address_space* page_mapping(page* p, SL loc) {
 // kernel can follow: the general protection fault (or oops) of the dereference.
 address_space* deref_page_mapping(page* p, SL loc) {
   const unsigned long m = p->mapping.load(kRelaxed, loc);
-  if (m & PAGE_MAPPING_ANON) return nullptr;
-  address_space* a = Memory::current().mapping_by_id(static_cast<int>(m >> 2));
-  if (!a && (m >> 2) != 0)
+  address_space* a = mapping_of_word(m);
+  if (!a && (m >> 2) != 0 && !(m & PAGE_MAPPING_ANON))
     mc::violation("general protection fault",
                   "dereferencing page->mapping " + format_mapping(m) + " of pfn " +
                       std::to_string(p->pfn) +

@@ -88,10 +88,9 @@ void compare(const mc::RunResult& naive, const mc::RunResult& dpor, const std::s
   for (const std::string& k : nk) EXPECT_TRUE(dks.count(k)) << what << ": DPOR misses " << k;
 }
 
-void cross_check_litmus(const std::vector<std::string>& paths, Tally& t,
-                        const litmus::Overrides& overrides = {}) {
-  const auto naive = litmus::run_litmus_paths(paths, options("dfs", naive_cap()), overrides);
-  const auto dpor = litmus::run_litmus_paths(paths, options("dpor", dpor_cap()), overrides);
+void cross_check_litmus(const std::vector<std::string>& paths, Tally& t) {
+  const auto naive = litmus::run_litmus_paths(paths, options("dfs", naive_cap()));
+  const auto dpor = litmus::run_litmus_paths(paths, options("dpor", dpor_cap()));
   ASSERT_EQ(naive.size(), dpor.size());
   for (size_t i = 0; i < naive.size(); ++i) {
     const std::string what = naive[i].file + " " + naive[i].variant;
@@ -181,10 +180,7 @@ void cross_check_suite_folder(const std::string& folder, int min_equal) {
     for (const std::string& file : litmus::litmus_files({dir}, nullptr)) {
       const std::vector<std::string> kernels = litmus::file_kernels_of(file);
       ASSERT_FALSE(kernels.empty()) << file;
-      if (kernels.size() == 1)
-        cross_check_scenarios({file}, t);
-      else
-        cross_check_scenarios({file}, t, kernels.front());
+      cross_check_scenarios({file}, t, kernels.size() > 1 ? kernels.front() : "");
     }
   }
   print(folder.c_str(), t, false);

@@ -56,27 +56,22 @@ void add_slab_bindings(Bindings& bn) {
        if (s->slab.peek()) c.fail("allocate_slab: the model's cache holds one slab at a time");
        return int64_t{allocate_slab(s) != nullptr};
      });
-  fn("add_partial", {S}, ArgKind::kVoid,
-     "the slab onto the node's partial list under n->list_lock (slab_list.prev, page->mapping's "
-     "word from 6.2, becomes the list head)",
-     [](const Call& c) {
-       add_partial(with_slab(c, "add_partial"));
-       return int64_t{0};
-     });
-  fn("remove_partial", {S}, ArgKind::kVoid,
-     "the slab off the partial list under n->list_lock: list_del leaves LIST_POISON2 in "
-     "slab_list.prev (page->mapping's word from 6.2)",
-     [](const Call& c) {
-       remove_partial(with_slab(c, "remove_partial"));
-       return int64_t{0};
-     });
-  fn("discard_slab", {S}, ArgKind::kVoid,
-     "the slab's page back to the allocator (__free_slab: PG_slab cleared and the word reset, in "
-     "8b8817630ae8's order from 6.2; __free_pages drops the slab's reference)",
-     [](const Call& c) {
-       discard_slab(with_slab(c, "discard_slab"));
-       return int64_t{0};
-     });
+  // The steps of the slab's life after allocate_slab: each needs the cache's slab.
+  auto step = [&fn, S](const char* name, void (*run)(kmem_cache*, SL), std::string summary) {
+    fn(name, {S}, ArgKind::kVoid, std::move(summary), [name, run](const Call& c) {
+      run(with_slab(c, name), SL::current());
+      return int64_t{0};
+    });
+  };
+  step("add_partial", add_partial,
+       "the slab onto the node's partial list under n->list_lock (slab_list.prev, "
+       "page->mapping's word from 6.2, becomes the list head)");
+  step("remove_partial", remove_partial,
+       "the slab off the partial list under n->list_lock: list_del leaves LIST_POISON2 in "
+       "slab_list.prev (page->mapping's word from 6.2)");
+  step("discard_slab", discard_slab,
+       "the slab's page back to the allocator (__free_slab: PG_slab cleared and the word reset, "
+       "in 8b8817630ae8's order from 6.2; __free_pages drops the slab's reference)");
 }
 
 }  // namespace litmus
