@@ -185,6 +185,7 @@ void add_vmw_balloon_bindings(Bindings& b);
 void add_z3fold_bindings(Bindings& b);
 void add_zsmalloc_bindings(Bindings& b);
 void add_slab_bindings(Bindings& b);
+void add_hmm_bindings(Bindings& b);
 
 // One execution's model objects, made by the setup thread and dropped (in reverse order) when
 // the execution ends.

@@ -19,8 +19,11 @@ namespace {
 
 thread_local Memory* current_memory = nullptr;
 
-#define PFN_NAMES(field) \
-  { "page0." field, "page1." field, "page2." field, "page3." field, "page4." field, "page5." field }
+#define PFN_NAMES(field)                                                            \
+  {                                                                                 \
+    "page0." field, "page1." field, "page2." field, "page3." field, "page4." field, \
+        "page5." field, "dev0." field                                               \
+  }
 const char* const kFlagsName[] = PFN_NAMES("flags");
 const char* const kRefName[] = PFN_NAMES("_refcount");
 const char* const kMapcountName[] = PFN_NAMES("_mapcount");
@@ -32,7 +35,8 @@ const char* const kWaitName[] = PFN_NAMES("wait_queue");
 const char* const kWaitLockName[] = PFN_NAMES("wait_queue.lock");
 const char* const kFreeName[] = PFN_NAMES("free");
 #undef PFN_NAMES
-const char* const kPageName[] = {"page0", "page1", "page2", "page3", "page4", "page5"};
+// Six pfns of the zone, then the device private page (protocol/hmm.h).
+const char* const kPageName[] = {"page0", "page1", "page2", "page3", "page4", "page5", "dev0"};
 
 const char* flag_name(unsigned nr) {
   const bool v617 = kcfg().movable_ops_flag();
@@ -353,7 +357,10 @@ bool put_page_testzero(page* p, SL loc) {
 void put_page(page* p, SL loc) {
   if (put_page_testzero(p, loc)) {
     MC_FUNC("__put_page");
-    Memory::current().free_page(p, loc);
+    if (p->pgmap)
+      free_zone_device_page(p, loc);
+    else
+      Memory::current().free_page(p, loc);
   }
 }
 

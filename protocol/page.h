@@ -80,6 +80,7 @@ using isolate_mode_t = unsigned;
 
 struct page;
 struct address_space;
+struct dev_pagemap;
 
 // Kernel list_head with plain (race-checked) links. `owner` is the page whose lru this is
 // (container_of), null for list heads.
@@ -140,6 +141,8 @@ struct page {
   // page_address() for a driver that keeps its structures in the page's memory (z3fold's
   // header): the model's block for that memory, set and freed by the driver.
   void* virt = nullptr;
+  // ZONE_DEVICE pages only (protocol/hmm.h): the device memory the page stands for.
+  dev_pagemap* pgmap = nullptr;
 };
 
 // ---- flag helpers (kernel bitops on page->flags) ----
@@ -161,6 +164,8 @@ void get_page(page* p, SL loc = SL::current());
 bool get_page_unless_zero(page* p, SL loc = SL::current());
 bool put_page_testzero(page* p, SL loc = SL::current());
 void put_page(page* p, SL loc = SL::current());
+// The last reference of a ZONE_DEVICE page: back to its driver (protocol/hmm.cc).
+void free_zone_device_page(page* p, SL loc = SL::current());
 inline unsigned long page_private(page* p, SL loc = SL::current()) { return p->private_.load(loc); }
 inline void set_page_private(page* p, unsigned long v, SL loc = SL::current()) {
   p->private_.store(v, loc);

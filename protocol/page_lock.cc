@@ -111,4 +111,22 @@ void wait_on_page_locked(page* p, SL loc) {
     wait_on_bit_48(p, false, loc);
 }
 
+// migration_entry_wait_on_locked (filemap.c, ffa65753c431, 5.17): queued on the page's wait
+// queue (PG_waiters set under q->lock) while the caller's page table lock still keeps the
+// page from being freed, then the PTL dropped and the sleep until the unlock's wake-up; the
+// page is not touched after the PTL is dropped. Not queued if the page is unlocked already.
+void migration_entry_wait_on_locked(page* p, mc::spinlock& ptl, SL loc) {
+  MC_FUNC("migration_entry_wait_on_locked");
+  p->wait_lock.lock(loc);
+  SetPageWaiters(p, loc);
+  const bool queue = test_bit(PG_locked, p, loc);  // folio_trylock_flag
+  if (queue) p->wait.prepare_to_wait(loc);
+  p->wait_lock.unlock(loc);
+  ptl.unlock(loc);
+  mc::might_sleep("migration_entry_wait_on_locked", loc);
+  if (!queue) return;
+  p->wait.sleep(loc);
+  p->wait.finish_wait(loc);
+}
+
 }  // namespace proto

@@ -149,7 +149,7 @@ const std::vector<FixInfo>& fixes() {
       // first exists (the non-atomic PG_isolated updates: 4.8; zs_pool_dec_isolated: 5.3,
       // 701d678599d0; the lock_zspage it fixes races with migration of an empty zspage from
       // 4.14, 77ff465799c6, named by its Fixes: tag; the word shared by isolated and fullness:
-      // 5.17, the c4549b871102 series).
+      // 5.17, the c4549b871102 series; migrate_vma's collect: 4.14, 8c3328f1f36a).
       {Fix::pg_isolated_atomic, "356ea3865687", Kernel::v5_18, Kernel::v4_8,
        "PG_isolated set and cleared atomically (the lost wake-up of the page lock, 4.10-5.17)"},
       {Fix::zs_dec_isolated_barrier, "afe8605ca454", Kernel::v5_16, Kernel::v5_3,
@@ -158,6 +158,8 @@ const std::vector<FixInfo>& fixes() {
        "zsmalloc: lock_zspage under the zspage read lock (async free vs migration)"},
       {Fix::zs_isolated_under_lock, "4b5d1e47b694", Kernel::v6_5, Kernel::v5_17,
        "zsmalloc: zspage->isolated updated under the same lock as fullness"},
+      {Fix::hmm_flush_under_ptl, "60bae7370896", Kernel::v6_0, Kernel::v4_14,
+       "migrate_vma: collect flushes the TLB before it drops the page table lock"},
   };
   return v;
 }

@@ -48,6 +48,7 @@ enum class Fix : uint8_t {
   zs_dec_isolated_barrier,  // afe8605ca454 (5.16)
   zs_lock_zspage_safe,      // 2505a981114d (5.19)
   zs_isolated_under_lock,   // 4b5d1e47b694 (6.5)
+  hmm_flush_under_ptl,      // 60bae7370896 (6.0)
 };
 struct FixInfo {
   Fix fix;
@@ -136,6 +137,48 @@ struct Config {
   bool isolate_skips_slab() const { return slab_isolation_barriers() && !movable_ops_flag(); }
   // 46df8e73a4a3 "mm: free up PG_slab" (6.10): PageSlab is a page type.
   bool slab_page_type() const { return at_least(Kernel::v6_17); }
+
+  // ---- HMM migrate_vma (protocol/hmm.h) ----
+  // 8763cb45ab96 "mm/migrate: new memory migration helper for use with device memory" and
+  // 8c3328f1f36a "mm/migrate: migrate_vma() unmap page from vma while collecting pages" (4.14).
+  bool hmm_migrate_vma() const { return at_least(Kernel::v4_14); }
+  // The pgmap's migrate_to_ram (dev_pagemap_ops, 5.3; the commit id unverified) replaces its
+  // page_fault callback, which do_swap_page reached through device_private_entry_fault.
+  bool migrate_to_ram() const { return at_least(Kernel::v5_3); }
+  // a7d1f22bb74f "mm: turn migrate_vma upside down" (5.4; the release read from the
+  // sources, the id from the commit's citations): the driver calls migrate_vma_setup,
+  // _pages and _finalize instead of one migrate_vma with callbacks.
+  bool migrate_vma_split() const { return at_least(Kernel::v5_15); }
+  // 5143192cd410 "mm/migrate: add a flags parameter to migrate_vma" (5.9):
+  // MIGRATE_VMA_SELECT_SYSTEM / _DEVICE_PRIVATE and pgmap_owner; before, collect takes
+  // present pages and every device private page alike.
+  bool migrate_vma_select() const { return at_least(Kernel::v5_15); }
+  // ab09243aa95a "mm/migrate.c: remove MIGRATE_PFN_LOCKED" (5.16): a page collect cannot
+  // trylock is dropped; before, migrate_vma_prepare tried its lock once more.
+  bool migrate_vma_collect_needs_lock() const { return at_least(Kernel::v5_16); }
+  // ffa65753c431 "mm/migrate.c: rework migration_entry_wait() to not take a pageref" (5.17):
+  // the waiter holds no reference, and migrate_vma_check_page no longer lets every device
+  // private page pass (its FIXME: the waiter's reference could not be told from a pin).
+  bool migration_wait_without_ref() const { return at_least(Kernel::v5_17); }
+  // 27674ef6c73f "mm: remove the extra ZONE_DEVICE struct page refcount" (5.18): an
+  // allocated device page holds one reference, not two, while migrate_vma_check_page still
+  // adds one for ZONE_DEVICE pages: from here on it lets one reference more pass for them.
+  bool device_page_check_tolerates_one() const { return at_least(Kernel::v5_18); }
+  // 6c287605fd56 "mm: remember exclusively mapped anonymous pages with PG_anon_exclusive"
+  // (5.19; the id unverified): collect clears an exclusive anonymous page's entry with
+  // ptep_clear_flush, a flush under the PTL. The model's page is always exclusive (no fork).
+  bool anon_exclusive() const { return at_least(Kernel::v5_19); }
+  // 60bae7370896 "mm/migrate_device.c: flush TLB while holding PTL" (6.0, in 5.15.72 too):
+  // collect flushes before it drops the PTL.
+  bool migrate_vma_flush_under_ptl() const { return fixed(Fix::hmm_flush_under_ptl); }
+  // 16ce101db85d "mm/memory.c: fix race when faulting a device private page" (6.1): under
+  // the PTL and with the entry unchanged, do_swap_page takes a reference on the device page
+  // for migrate_to_ram, and migrate_vma counts it (fault_page).
+  bool device_private_fault_pins() const { return at_least(Kernel::v6_5); }
+  // 1afaeb8293c9 "mm/migrate: Trylock device page in do_swap_page" (6.15; the release read
+  // from the sources): the fault also trylocks the page (else it returns and the CPU
+  // faults again), and collect takes the fault's page without its own trylock.
+  bool device_private_fault_locks() const { return at_least(Kernel::v6_17); }
 };
 
 // The configuration of the running execution (set by ConfigScope in each scenario body).

@@ -12,6 +12,7 @@ const Bindings& model_bindings() {
     add_zsmalloc_bindings(b);
     add_z3fold_bindings(b);
     add_slab_bindings(b);
+    add_hmm_bindings(b);
     return b;
   }();
   return table;

@@ -17,6 +17,8 @@ inline constexpr ArgKind kHandleKind{"unsigned long (zsmalloc handle)"};
 inline constexpr ArgKind kZ3PoolKind{"struct z3fold_pool *"};
 inline constexpr ArgKind kZ3HandleKind{"unsigned long (z3fold handle)"};
 inline constexpr ArgKind kCacheKind{"struct kmem_cache *"};
+inline constexpr ArgKind kMmKind{"struct mm_struct *"};
+inline constexpr ArgKind kDmirrorKind{"struct dmirror *"};
 
 // A kernel bool returned to a litmus register.
 inline int64_t b(bool v) { return v ? 1 : 0; }
