@@ -725,22 +725,28 @@ void free_zone_device_page(page* p, SL loc) {
   p->pgmap->page_free(p);
 }
 
-int dmirror_migrate_to_device(dmirror_device* d, mm_struct* mm, SL loc) {
-  MC_FUNC("dmirror_migrate_to_device");
+namespace {
+
+// test_hmm's two migrations of the address: the pages selected, the driver's copy.
+int dmirror_migrate_range(dmirror_device* d, mm_struct* mm, unsigned select,
+                          const migrate_vma_ops* ops, SL loc) {
   struct migrate_vma m;
   m.mm = mm;
-  m.flags = MIGRATE_VMA_SELECT_SYSTEM;
+  m.flags = select;
   m.pgmap_owner = d;
-  return dmirror_migrate(d, &m, &kToDeviceOps, loc);
+  return dmirror_migrate(d, &m, ops, loc);
+}
+
+}  // namespace
+
+int dmirror_migrate_to_device(dmirror_device* d, mm_struct* mm, SL loc) {
+  MC_FUNC("dmirror_migrate_to_device");
+  return dmirror_migrate_range(d, mm, MIGRATE_VMA_SELECT_SYSTEM, &kToDeviceOps, loc);
 }
 
 int dmirror_migrate_to_system(dmirror_device* d, mm_struct* mm, SL loc) {
   MC_FUNC("dmirror_migrate_to_system");
-  struct migrate_vma m;
-  m.mm = mm;
-  m.flags = MIGRATE_VMA_SELECT_DEVICE_PRIVATE;
-  m.pgmap_owner = d;
-  return dmirror_migrate(d, &m, &kToSystemOps, loc);
+  return dmirror_migrate_range(d, mm, MIGRATE_VMA_SELECT_DEVICE_PRIVATE, &kToSystemOps, loc);
 }
 
 // ---- end state ----

@@ -145,18 +145,20 @@ struct Config {
   // The pgmap's migrate_to_ram (dev_pagemap_ops, 5.3; the commit id unverified) replaces its
   // page_fault callback, which do_swap_page reached through device_private_entry_fault.
   bool migrate_to_ram() const { return at_least(Kernel::v5_3); }
-  // a7d1f22bb74f "mm: turn migrate_vma upside down" (5.4; the release read from the
-  // sources, the id from the commit's citations): the driver calls migrate_vma_setup,
+  // a7d1f22bb74f "mm: turn migrate_vma upside down" (5.4, read from the sources; the id
+  // unverified): the driver calls migrate_vma_setup,
   // _pages and _finalize instead of one migrate_vma with callbacks.
   bool migrate_vma_split() const { return at_least(Kernel::v5_15); }
   // 5143192cd410 "mm/migrate: add a flags parameter to migrate_vma" (5.9):
   // MIGRATE_VMA_SELECT_SYSTEM / _DEVICE_PRIVATE and pgmap_owner; before, collect takes
   // present pages and every device private page alike.
   bool migrate_vma_select() const { return at_least(Kernel::v5_15); }
-  // ab09243aa95a "mm/migrate.c: remove MIGRATE_PFN_LOCKED" (5.16): a page collect cannot
+  // ab09243aa95a "mm/migrate.c: remove MIGRATE_PFN_LOCKED" (5.16: in 5.17, not in 5.15; 5.16
+  // itself unread): a page collect cannot
   // trylock is dropped; before, migrate_vma_prepare tried its lock once more.
   bool migrate_vma_collect_needs_lock() const { return at_least(Kernel::v5_16); }
-  // ffa65753c431 "mm/migrate.c: rework migration_entry_wait() to not take a pageref" (5.17):
+  // ffa65753c431 "mm/migrate.c: rework migration_entry_wait() to not take a pageref" (5.17,
+  // read from the sources; that it is this commit, from its message):
   // the waiter holds no reference, and migrate_vma_check_page no longer lets every device
   // private page pass (its FIXME: the waiter's reference could not be told from a pin).
   bool migration_wait_without_ref() const { return at_least(Kernel::v5_17); }
@@ -175,8 +177,8 @@ struct Config {
   // the PTL and with the entry unchanged, do_swap_page takes a reference on the device page
   // for migrate_to_ram, and migrate_vma counts it (fault_page).
   bool device_private_fault_pins() const { return at_least(Kernel::v6_5); }
-  // 1afaeb8293c9 "mm/migrate: Trylock device page in do_swap_page" (6.15; the release read
-  // from the sources): the fault also trylocks the page (else it returns and the CPU
+  // 1afaeb8293c9 "mm/migrate: Trylock device page in do_swap_page" (6.15, unverified: not in
+  // 6.14, in 6.17): the fault also trylocks the page (else it returns and the CPU
   // faults again), and collect takes the fault's page without its own trylock.
   bool device_private_fault_locks() const { return at_least(Kernel::v6_17); }
 };
