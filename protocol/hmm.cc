@@ -234,11 +234,16 @@ int handle_mm_fault(mm_struct* mm, pte_t* orig_pte, SL loc) {
 // for on a migration entry) failed for another CPU's reference or lock on the page, and
 // fails again until that goes: the CPU waits until no migration entry is up and the page has
 // one reference at most (its mapping's) before it faults again, where the kernel's CPU would
-// retry at once. A CPU whose own migration is
-// undone twice in one access is in a livelock: after the first, every other reference had
-// gone, so another CPU took one again to undo the second, a CPU retrying too; the state then
-// is the state after the first, and the two can go round forever.
+// retry at once. A CPU whose own migration is undone twice in one access is in a livelock: after
+// the first, every other reference had gone, so another CPU took one again to undo the second, a
+// CPU retrying too; the state then is the state after the first, and the two can go round forever.
 constexpr int kLivelockFaults = 2;
+
+// The entry is the device page's: its device private entry, or a migration entry of it.
+bool names_device_page(pte_t e) {
+  return (pte_kind_of(e) == pte_kind::device_private || pte_kind_of(e) == pte_kind::migration) &&
+         pte_pfn(e) == kDevicePfn;
+}
 
 long user_access(mm_struct* mm, bool write, long value, SL loc) {
   tlb_entry& t = cpu_tlb(mm);
@@ -295,22 +300,17 @@ long user_access(mm_struct* mm, bool write, long value, SL loc) {
                         "can repeat this forever (their faults' references make each other's "
                         "migrate_vma fail)",
                     loc);
-    const bool names_device_page =
-        (pte_kind_of(now) == pte_kind::device_private || pte_kind_of(now) == pte_kind::migration) &&
-        pte_pfn(now) == kDevicePfn;
-    if (!names_device_page) continue;  // empty (a zap, or collect's moment)
-    // Settled: the entry names another page, or names this one again (not a migration entry)
-    // and the page has no reference but the mapping's. The last change it waits for is a
-    // reference dropped, which is what the wait is ordered against.
+    if (!names_device_page(now)) continue;  // empty (a zap, or collect's moment)
+    // Settled: the entry no longer names the device page, or names it again (not a migration
+    // entry) and the page has no reference but the mapping's. The last change it waits for
+    // is a reference dropped, which is what the wait is ordered against.
     page* p = pfn_to_page(kDevicePfn);
     mc::await(
         p->_refcount,
         [mm, p] {
           const pte_t e = mm->pte.peek();
-          if (pte_pfn(e) != kDevicePfn || pte_kind_of(e) == pte_kind::present ||
-              pte_kind_of(e) == pte_kind::none)
-            return true;
-          return pte_kind_of(e) == pte_kind::device_private && p->_refcount.peek() <= 1;
+          return !names_device_page(e) ||
+                 (pte_kind_of(e) == pte_kind::device_private && p->_refcount.peek() <= 1);
         },
         loc);
   }
@@ -591,10 +591,8 @@ int migrate_vma(const migrate_vma_ops* ops, struct migrate_vma* args, void* priv
 
 namespace {
 
-dmirror_device* device_of(page* p) {
-  (void)p;
-  return current_device;
-}
+// The driver a device page belongs to (the pgmap's owner).
+dmirror_device* device_of(page* p) { return static_cast<dmirror_device*>(p->pgmap->owner); }
 
 // dmirror_devmem_alloc_page: the backing page, then a device page off the free list.
 page* dmirror_devmem_alloc_page(dmirror_device* d, SL loc) {

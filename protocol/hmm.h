@@ -136,8 +136,8 @@ constexpr int VM_FAULT_OOM = 0x1;
 constexpr int VM_FAULT_SIGBUS = 0x2;
 
 struct dev_pagemap {
-  const void* owner = nullptr;
-  void (*page_free)(page* p) = nullptr;            // the last reference went
+  void* owner = nullptr;                 // the driver (pgmap->owner, compared with pgmap_owner)
+  void (*page_free)(page* p) = nullptr;  // the last reference went
   int (*migrate_to_ram)(vm_fault* vmf) = nullptr;  // 4.14: the pgmap's page_fault callback
 };
 
