@@ -1,6 +1,7 @@
 // The z3fold model. Written from mm/z3fold.c as 5.11-5.18 have it (after dcf5aedb24f8 "z3fold:
 // stricter locking and more careful reclaim", 5.11, and the inter-page compaction of
-// 4a3ac9311dac, 5.5) and the later commits gated below; each kernel function keeps its kernel
+// 4a3ac9311dac, 5.5) and the later commits gated below, and from 5.3's code (5.3.1's tree) for
+// the model's 5.3, the only modelled version before 5.15; each kernel function keeps its kernel
 // name. Simplifications (docs/z3fold.md): one CPU; no HEADLESS pages (objects that need a page
 // of their own are never movable); no reclaim (z3fold_reclaim_page, zswap's writeback until
 // 6.5), so nothing encodes handles in a HANDLES_NOFREE slots structure; the slots cache never
@@ -18,6 +19,32 @@ namespace proto {
 namespace {
 
 // ---- version gates ----
+// The model's 5.3 is 5.3's code; 5.4 to 5.14 are not modelled, so each change of those
+// releases is gated at 5.15, the next modelled version.
+// d776aaa9895e "mm/z3fold.c: fix race between migration and destruction" (5.3-rc6): the pool
+// counts its isolated pages under pool->lock, isolation refuses the pages of a pool being
+// destroyed, and z3fold_destroy_pool waits on isolate_wait with the condition inverted
+// (`!pool_isolated_are_drained`); 6e73fd25e2c7 reverted all of it (5.4-rc1 and 5.3.2: "may
+// get blocked on wait_event() for indefinite time").
+bool destroy_waits_for_isolated() { return !kcfg().at_least(Kernel::v5_15); }
+// 5b6807de1144 "mm/z3fold.c: claim page in the beginning of free" (5.4-rc3): z3fold_free claims
+// the page (PAGE_CLAIMED) before it frees the handle; with "z3fold: fix retry mechanism in page
+// reclaim" (5.4, id not found) isolation refuses a claimed page and do_compact_page leaves one
+// alone. Before them only reclaim claimed pages, and z3fold_free tests PG_isolated.
+bool free_claims_page() { return kcfg().at_least(Kernel::v5_15); }
+// 4a3ac9311dac "mm/z3fold.c: add inter-page compaction" (5.5): the slots' rwlock around every
+// read and write of a slot, get_z3fold_header (the slot read and the header trylocked under
+// it), zhdr->foreign_handles and compact_single_buddy, the slots allocated again for a page
+// whose own were freed, get_free_buddy; isolation takes pool->lock around the buddy list
+// removal too (read from the posted patch and 5.6's tree).
+bool slots_locked() { return kcfg().at_least(Kernel::v5_15); }
+// Isolation claims the page and migration releases the claim: in 5.15's tree, not in 5.9's;
+// by its title dcf5aedb24f8 "z3fold: stricter locking and more careful reclaim" (5.11), not
+// verified.
+bool isolation_claims() { return kcfg().at_least(Kernel::v5_15); }
+// __z3fold_alloc refuses a claimed page: in 5.6's tree, not in 5.4's (the commit not
+// identified).
+bool alloc_refuses_claimed() { return kcfg().at_least(Kernel::v5_15); }
 // 68f2736a8583 "mm: Convert all PageMovable users to movable_operations" (6.0): z3fold_mops
 // instead of the pseudo filesystem's inode; the model registers one mapping for either
 // (z3fold_create_pool), and __ClearPageMovable's own gate drops the page lock check.
@@ -221,9 +248,44 @@ z3fold_header* get_z3fold_header(unsigned long handle, SL loc = SL::current()) {
         loc);
   }
 }
+// handle_to_z3fold_header (to 5.4): the header the handle's slot points at, read without a
+// lock; the callers then take its page lock (z3fold_page_lock, which waits).
+z3fold_header* handle_to_z3fold_header(unsigned long handle, SL loc = SL::current()) {
+  MC_FUNC("handle_to_z3fold_header");
+  const unsigned long addr = handle_slot(handle).load(loc);
+  auto* zhdr = reinterpret_cast<z3fold_header*>(addr & Z3_ADDR_MASK);
+  if (!zhdr)
+    mc::violation("NULL pointer dereference",
+                  "BUG: kernel NULL pointer dereference: the handle's slot is empty (the object "
+                  "was freed)",
+                  loc);
+  return zhdr;
+}
+
+// The page-locked header of a handle's object, as z3fold_free / z3fold_map / z3fold_unmap find
+// it: get_z3fold_header from 5.5 (4a3ac9311dac); before, handle_to_z3fold_header, the
+// HEADLESS test (no such page in the model) and z3fold_page_lock.
+z3fold_header* lookup_locked(unsigned long handle, SL loc = SL::current()) {
+  if (slots_locked()) return get_z3fold_header(handle, loc);
+  z3fold_header* zhdr = handle_to_z3fold_header(handle, loc);
+  if (!zhdr) return nullptr;
+  if (ptest(PAGE_HEADLESS, virt_to_page(zhdr), loc)) return nullptr;  // never, in the model
+  z3fold_page_lock(zhdr, loc);
+  return zhdr;
+}
+
 void put_z3fold_header(z3fold_header* zhdr, SL loc = SL::current()) {
   MC_FUNC("put_z3fold_header");
   if (!ptest(PAGE_HEADLESS, virt_to_page(zhdr), loc)) z3fold_page_unlock(zhdr, loc);
+}
+
+// The end of z3fold_free / z3fold_map / z3fold_unmap: put_z3fold_header from 5.5
+// (4a3ac9311dac); before, z3fold_page_unlock.
+void unlock_found(z3fold_header* zhdr, SL loc = SL::current()) {
+  if (slots_locked())
+    put_z3fold_header(zhdr, loc);
+  else
+    z3fold_page_unlock(zhdr, loc);
 }
 
 // PAGE_CLAIMED cleared and the page lock dropped (by `unlock`: z3fold_page_unlock or
@@ -239,10 +301,21 @@ void unclaim_and_unlock(z3fold_header* zhdr, page* p, void (*unlock)(z3fold_head
 }
 
 // free_handle (fc5488651c7d, 5.11): the slot cleared under the slots' write lock; the slots
-// structure freed once all its slots are empty.
+// structure freed once all its slots are empty. 5.3 has no lock.
 void free_handle(unsigned long handle, z3fold_header* zhdr) {
   MC_FUNC("free_handle");
   if (handle & (1ul << PAGE_HEADLESS)) return;
+  if (!slots_locked()) {
+    // 5.3: the slot cleared and the others read without a lock, the slots structure freed
+    // when all are empty (zhdr->slots keeps pointing at it).
+    WARN_ON(handle_slot(handle).load() == 0, "*(unsigned long *)handle == 0");
+    handle_slot(handle).store(0);
+    z3fold_buddy_slots* slots = handle_to_slots(handle);
+    for (unsigned i = 0; i <= BUDDY_MASK; ++i)
+      if (slots->slot[i].load()) return;
+    free_slots(slots_to_pool(slots), slots);
+    return;
+  }
   if (handle_slot(handle).load() == 0) {
     WARN_ON(true, "*(unsigned long *)handle == 0");
     return;
@@ -282,9 +355,9 @@ unsigned long __encode_handle(z3fold_header* zhdr, z3fold_buddy_slots* slots, z3
   const int idx = __idx(zhdr, bud);
   h += static_cast<unsigned long>(idx);
   if (bud == LAST) h |= static_cast<unsigned long>(zhdr->last_chunks.load()) << BUDDY_SHIFT;
-  slots->lock.write_lock();
+  if (slots_locked()) slots->lock.write_lock();
   slots->slot[idx].store(h);
-  slots->lock.write_unlock();
+  if (slots_locked()) slots->lock.write_unlock();
   return reinterpret_cast<unsigned long>(slots) +
          sizeof(unsigned long) * static_cast<unsigned>(idx);
 }
@@ -292,21 +365,24 @@ unsigned long encode_handle(z3fold_header* zhdr, z3_buddy bud) {
   return __encode_handle(zhdr, zhdr->slots.load(), bud);
 }
 
+// The slot's value, under the slots' read lock from 5.5 (4a3ac9311dac).
+unsigned long read_slot(unsigned long handle) {
+  z3fold_buddy_slots* slots = handle_to_slots(handle);
+  if (slots_locked()) slots->lock.read_lock();
+  const unsigned long addr = handle_slot(handle).load();
+  if (slots_locked()) slots->lock.read_unlock();
+  return addr;
+}
+
 // handle_to_chunks: only for LAST.
 unsigned handle_to_chunks(unsigned long handle) {
-  z3fold_buddy_slots* slots = handle_to_slots(handle);
-  slots->lock.read_lock();
-  const unsigned long addr = handle_slot(handle).load();
-  slots->lock.read_unlock();
+  const unsigned long addr = read_slot(handle);
   return static_cast<unsigned>((addr & (SLOTS_ALIGN - 1)) >> BUDDY_SHIFT);
 }
 
 // handle_to_buddy: reads the slot again and the header's first_num.
 z3_buddy handle_to_buddy(unsigned long handle) {
-  z3fold_buddy_slots* slots = handle_to_slots(handle);
-  slots->lock.read_lock();
-  const unsigned long addr = handle_slot(handle).load();
-  slots->lock.read_unlock();
+  const unsigned long addr = read_slot(handle);
   auto* zhdr = reinterpret_cast<z3fold_header*>(addr & Z3_ADDR_MASK);
   return static_cast<z3_buddy>((addr - field(zhdr, kFirstNum)) & BUDDY_MASK);
 }
@@ -472,6 +548,20 @@ bool buddy_single(z3fold_header* zhdr) {
 
 z3fold_header* __z3fold_alloc(z3fold_pool* pool, int chunks);
 
+// 5.3's choice of a buddy in z3fold_alloc (get_free_buddy replaced it in 4a3ac9311dac, 5.5): a
+// page with no first object takes the new one last when it does not fit before the middle one;
+// HEADLESS stands for "no free chunks".
+z3_buddy z3fold_alloc_buddy_53(z3fold_header* zhdr, int chunks) {
+  if (zhdr->first_chunks.load() == 0) {
+    if (zhdr->middle_chunks.load() != 0 && chunks >= static_cast<int>(zhdr->start_middle.load()))
+      return LAST;
+    return FIRST;
+  }
+  if (zhdr->last_chunks.load() == 0) return LAST;
+  if (zhdr->middle_chunks.load() == 0) return MIDDLE;
+  return HEADLESS;
+}
+
 // compact_single_buddy (4a3ac9311dac, 5.5): the page's only object moves to another page;
 // its handle's slot points there and that page counts a foreign handle.
 z3fold_header* compact_single_buddy(z3fold_header* zhdr) {
@@ -605,6 +695,17 @@ void do_compact_page(z3fold_header* zhdr, bool locked) {
     pages_nr_dec(pool);
     return;
   }
+  if (!slots_locked()) {
+    // 5.3: an isolated page is left to its migration; no inter-page compaction, no claim.
+    if (PageIsolated(p) || ptest(PAGE_STALE, p)) {
+      z3fold_page_unlock(zhdr);
+      return;
+    }
+    z3fold_compact_page(zhdr);
+    add_to_unbuddied(pool, zhdr);
+    z3fold_page_unlock(zhdr);
+    return;
+  }
   if (ptest(PAGE_STALE, p) || ptest_and_set(PAGE_CLAIMED, p)) {
     z3fold_page_unlock(zhdr);
     return;
@@ -640,7 +741,7 @@ bool take_locked_page(z3fold_pool* pool, z3fold_header* zhdr) {
   zhdr->cpu.store(-1);
   pool->lock.unlock();
   page* p = virt_to_page(zhdr);
-  if (ptest(NEEDS_COMPACTING, p) || ptest(PAGE_CLAIMED, p)) {
+  if (ptest(NEEDS_COMPACTING, p) || (alloc_refuses_claimed() && ptest(PAGE_CLAIMED, p))) {
     z3fold_page_unlock(zhdr);
     return false;
   }
@@ -691,7 +792,7 @@ lookup:
       zhdr = nullptr;
     }
   }
-  if (zhdr && !zhdr->slots.load()) zhdr->slots.store(alloc_slots(pool));
+  if (slots_locked() && zhdr && !zhdr->slots.load()) zhdr->slots.store(alloc_slots(pool));
   return zhdr;
 }
 
@@ -738,7 +839,7 @@ z3fold_pool::z3fold_pool()
   work.container = this;
 }
 
-bool z3fold_modelled() { return kcfg().at_least(Kernel::v5_15) && !kcfg().movable_ops_flag(); }
+bool z3fold_modelled() { return kcfg().at_least(Kernel::v5_3) && !kcfg().movable_ops_flag(); }
 
 // ---- API ----
 
@@ -763,8 +864,19 @@ static void destroy_workqueue(workqueue_struct* wq) {
   mc::free(wq);
 }
 
+// pool_isolated_are_drained (5.3 only, d776aaa9895e).
+static bool pool_isolated_are_drained(z3fold_pool* pool) {
+  MC_FUNC("pool_isolated_are_drained");
+  pool->lock.lock();
+  const bool ret = pool->isolated.load() == 0;
+  pool->lock.unlock();
+  return ret;
+}
+
 // z3fold_destroy_pool (6051d3bd3b91 and b997052bc3ac, 5.3: compact_wq before release_wq, the
-// inode after both).
+// inode after both). At 5.3 (d776aaa9895e) it first marks the pool destroying and waits on
+// isolate_wait for the condition as written, `!pool_isolated_are_drained(pool)`: until some
+// page is isolated.
 void z3fold_destroy_pool(z3fold_pool* pool) {
   MC_FUNC("z3fold_destroy_pool");
   // kmem_cache_destroy(pool->c_handle): slab reports a cache that still has objects.
@@ -772,6 +884,19 @@ void z3fold_destroy_pool(z3fold_pool* pool) {
     mc::warning("kmem_cache_destroy",
                 "kmem_cache_destroy z3fold_handle: Slab cache still has objects (" +
                     std::to_string(pool->c_handle_objects) + ")");
+  if (destroy_waits_for_isolated()) {
+    pool->lock.lock();
+    pool->destroying.store(true);
+    pool->lock.unlock();
+    // wait_event(pool->isolate_wait, !pool_isolated_are_drained(pool))
+    mc::might_sleep("wait_event");
+    while (true) {
+      pool->isolate_wait.prepare_to_wait();
+      if (!pool_isolated_are_drained(pool)) break;
+      pool->isolate_wait.sleep();
+    }
+    pool->isolate_wait.finish_wait();
+  }
   destroy_workqueue(pool->compact_wq);
   destroy_workqueue(pool->release_wq);
   mc::free(pool);
@@ -788,7 +913,7 @@ unsigned long z3fold_alloc(z3fold_pool* pool, int chunks) {
 retry:
   zhdr = __z3fold_alloc(pool, chunks);
   if (zhdr) {
-    bud = get_free_buddy(zhdr, chunks);
+    bud = slots_locked() ? get_free_buddy(zhdr, chunks) : z3fold_alloc_buddy_53(zhdr, chunks);
     if (bud == HEADLESS) {
       if (kref_put(zhdr, release_z3fold_page_locked))
         pages_nr_dec(pool);
@@ -836,12 +961,14 @@ retry:
   return handle;
 }
 
+// z3fold_free. To 5.4 (free_claims_page) the page is not claimed: the handle is freed at once,
+// a page claimed (by reclaim) or isolated is only unlocked.
 void z3fold_free(z3fold_pool* pool, unsigned long handle) {
   MC_FUNC("z3fold_free");
-  z3fold_header* zhdr = get_z3fold_header(handle);
+  z3fold_header* zhdr = lookup_locked(handle);
   if (!zhdr) return;
   page* p = virt_to_page(zhdr);
-  const bool page_claimed = ptest_and_set(PAGE_CLAIMED, p);
+  const bool page_claimed = free_claims_page() && ptest_and_set(PAGE_CLAIMED, p);
   const z3_buddy bud = handle_to_buddy(handle);
   switch (bud) {
     case FIRST:
@@ -855,12 +982,31 @@ void z3fold_free(z3fold_pool* pool, unsigned long handle) {
       break;
     default:
       WARN_ON(true, "1 /* unknown bud */");
-      put_z3fold_header(zhdr);
+      unlock_found(zhdr);
       return;
   }
   if (!page_claimed) free_handle(handle, zhdr);
   if (kref_put(zhdr, release_z3fold_page_locked_list)) {
     pages_nr_dec(pool);
+    return;
+  }
+  if (!free_claims_page()) {
+    if (ptest(PAGE_CLAIMED, p) || PageIsolated(p) || ptest_and_set(NEEDS_COMPACTING, p)) {
+      z3fold_page_unlock(zhdr);
+      return;
+    }
+    if (zhdr->cpu.load() < 0) {
+      pool->lock.lock();
+      list_del_init(&zhdr->buddy);
+      pool->lock.unlock();
+      zhdr->cpu.store(-1);
+      kref_get(zhdr);
+      do_compact_page(zhdr, true);
+      return;
+    }
+    kref_get(zhdr);
+    queue_work(pool->compact_wq, &zhdr->work);  // queue_work_on(zhdr->cpu, ...)
+    z3fold_page_unlock(zhdr);
     return;
   }
   if (page_claimed) {
@@ -893,11 +1039,11 @@ void z3fold_free(z3fold_pool* pool, unsigned long handle) {
 mc::plain<long>* z3fold_map(z3fold_pool* pool, unsigned long handle) {
   MC_FUNC("z3fold_map");
   (void)pool;
-  z3fold_header* zhdr = get_z3fold_header(handle);
+  z3fold_header* zhdr = lookup_locked(handle);
   if (!zhdr) return nullptr;
   page* p = virt_to_page(zhdr);
   mc::plain<long>* addr = nullptr;
-  if (!ptest(PAGE_HEADLESS, p)) {
+  if (!slots_locked() || !ptest(PAGE_HEADLESS, p)) {  // 5.3 tested it before the lock
     const z3_buddy buddy = handle_to_buddy(handle);
     switch (buddy) {
       case FIRST:
@@ -915,20 +1061,62 @@ mc::plain<long>* z3fold_map(z3fold_pool* pool, unsigned long handle) {
     }
     if (addr) set_field(zhdr, kMappedCount, field(zhdr, kMappedCount) + 1);
   }
-  put_z3fold_header(zhdr);
+  unlock_found(zhdr);
   return addr;
 }
 
 void z3fold_unmap(z3fold_pool* pool, unsigned long handle) {
   MC_FUNC("z3fold_unmap");
   (void)pool;
-  z3fold_header* zhdr = get_z3fold_header(handle);
+  z3fold_header* zhdr = lookup_locked(handle);
   if (!zhdr) return;
   page* p = virt_to_page(zhdr);
-  if (ptest(PAGE_HEADLESS, p)) return;
+  if (slots_locked() && ptest(PAGE_HEADLESS, p)) return;  // 5.3: before the lock
   if (handle_to_buddy(handle) == MIDDLE) pclear(MIDDLE_CHUNK_MAPPED, p);
   set_field(zhdr, kMappedCount, field(zhdr, kMappedCount) - 1);
-  put_z3fold_header(zhdr);
+  unlock_found(zhdr);
+}
+
+// z3fold_dec_isolated / z3fold_inc_isolated (5.3 only, d776aaa9895e), under pool->lock; the
+// last page out of isolation wakes the destroy.
+void z3fold_dec_isolated(z3fold_pool* pool) {
+  MC_FUNC("z3fold_dec_isolated");
+  if (pool->lock.owner() == mc::kNoThread)
+    mc::violation("BUG_ON", "kernel BUG: assert_spin_locked(&pool->lock) in z3fold_dec_isolated");
+  const int n = pool->isolated.load();
+  if (n <= 0) mc::violation("VM_BUG_ON", "kernel BUG: VM_BUG_ON(pool->isolated <= 0)");
+  pool->isolated.store(n - 1);
+  if (n - 1 == 0 && pool->isolate_wait.active()) pool->isolate_wait.wake_up_all();
+}
+void z3fold_inc_isolated(z3fold_pool* pool) { pool->isolated.store(pool->isolated.load() + 1); }
+
+// 5.3's z3fold_page_isolate, from the page lock on: no claim, the buddy list left without
+// pool->lock (4a3ac9311dac, 5.5, took it there), the page's lru entry deleted (not
+// re-initialised), and d776aaa9895e's destroying test and isolated count.
+bool z3fold_page_isolate_53(page* p, z3fold_header* zhdr) {
+  if (ptest(NEEDS_COMPACTING, p) || ptest(PAGE_STALE, p) || field(zhdr, kMappedCount) != 0) {
+    z3fold_page_unlock(zhdr);
+    return false;
+  }
+  z3fold_pool* pool = zhdr->pool.load();
+  kref_get(zhdr);
+  if (!list_empty(&zhdr->buddy)) list_del_init(&zhdr->buddy);
+  pool->lock.lock();
+  if (!list_empty(&p->lru)) list_del(&p->lru);
+  if (pool->destroying.load()) {
+    pool->lock.unlock();
+    if (kref_put(zhdr, release_z3fold_page_locked)) {
+      mc::warning("WARN_ON", "WARNING: WARN(1, \"Z3fold is experiencing kref problems\")");
+      z3fold_page_unlock(zhdr);
+      return false;
+    }
+    z3fold_page_unlock(zhdr);
+    return false;
+  }
+  z3fold_inc_isolated(pool);
+  pool->lock.unlock();
+  z3fold_page_unlock(zhdr);
+  return true;
 }
 
 bool z3fold_page_isolate(page* p, isolate_mode_t mode) {
@@ -940,6 +1128,7 @@ bool z3fold_page_isolate(page* p, isolate_mode_t mode) {
   z3fold_header* zhdr = page_address(p);
   if (!zhdr) return false;
   z3fold_page_lock(zhdr);
+  if (!isolation_claims()) return z3fold_page_isolate_53(p, zhdr);
   if (ptest(NEEDS_COMPACTING, p) || ptest(PAGE_STALE, p) || field(zhdr, kMappedCount) != 0 ||
       field(zhdr, kForeignHandles) != 0 || ptest_and_set(PAGE_CLAIMED, p)) {
     z3fold_page_unlock(zhdr);
@@ -961,14 +1150,18 @@ int z3fold_page_migrate(address_space* mapping, page* newpage, page* p, migrate_
   (void)mode;
   if (asserts_movable()) VM_BUG_ON_PAGE(!PageMovable(p), p, "!PageMovable(page)");
   VM_BUG_ON_PAGE(!PageIsolated(p), p, "!PageIsolated(page)");
-  VM_BUG_ON_PAGE(!ptest(PAGE_CLAIMED, p), p, "!test_bit(PAGE_CLAIMED, &page->private)");
+  if (isolation_claims())
+    VM_BUG_ON_PAGE(!ptest(PAGE_CLAIMED, p), p, "!test_bit(PAGE_CLAIMED, &page->private)");
   VM_BUG_ON_PAGE(!PageLocked(newpage), newpage, "!PageLocked(newpage)");
   z3fold_header* zhdr = page_address(p);
   if (!zhdr) return -EAGAIN;
   z3fold_pool* pool = zhdr->pool.load();
   if (!z3fold_page_trylock(zhdr)) return -EAGAIN;
-  if (field(zhdr, kMappedCount) != 0 || field(zhdr, kForeignHandles) != 0) {
-    unclaim_and_unlock(zhdr, p, z3fold_page_unlock);
+  if (field(zhdr, kMappedCount) != 0 || (slots_locked() && field(zhdr, kForeignHandles) != 0)) {
+    if (isolation_claims())
+      unclaim_and_unlock(zhdr, p, z3fold_page_unlock);
+    else
+      z3fold_page_unlock(zhdr);
     return -EBUSY;
   }
   if (zhdr->work.data.load(kRelaxed) & 1) {  // work_pending
@@ -1014,10 +1207,15 @@ int z3fold_page_migrate(address_space* mapping, page* newpage, page* p, migrate_
   __SetPageMovable(newpage, new_mapping);
   z3fold_page_unlock(new_zhdr);
   queue_work(pool->compact_wq, &new_zhdr->work);  // queue_work_on(new_zhdr->cpu, ...)
+  if (destroy_waits_for_isolated()) {
+    pool->lock.lock();
+    z3fold_dec_isolated(pool);
+    pool->lock.unlock();
+  }
   if (!cleanup_519()) p->_mapcount.store(kMapcountNone, kRelaxed);  // page_mapcount_reset
   if (page_migrated_flag())
     p->private_bits.store_nonatomic(0);  // 943fb61dd66f: cleared only now
-  else
+  else if (isolation_claims())
     pclear(PAGE_CLAIMED, p);
   drop_page_mem(p);  // z3fold lets the old page go
   put_page(p);
@@ -1034,15 +1232,21 @@ void z3fold_page_putback(page* p) {
   INIT_LIST_HEAD(&p->lru);
   if (kref_put(zhdr, release_z3fold_page_locked)) {
     pages_nr_dec(pool);
+    if (destroy_waits_for_isolated()) {
+      pool->lock.lock();
+      z3fold_dec_isolated(pool);
+      pool->lock.unlock();
+    }
     return;
   }
   if (has_lru()) {
     pool->lock.lock();
     list_add(&p->lru, &pool->lru);
+    if (destroy_waits_for_isolated()) z3fold_dec_isolated(pool);
     pool->lock.unlock();
   }
   if (putback_unbuddied() && list_empty(&zhdr->buddy)) add_to_unbuddied(pool, zhdr);
-  pclear(PAGE_CLAIMED, p);
+  if (isolation_claims()) pclear(PAGE_CLAIMED, p);
   z3fold_page_unlock(zhdr);
 }
 
@@ -1120,6 +1324,9 @@ void z3fold_check_pool_peek(z3fold_pool* pool, int expected_objects) {
   if (objects != expected_objects)
     end_violation("the pool's pages hold " + std::to_string(objects) + " object(s), expected " +
                   std::to_string(expected_objects));
+  if (pool->isolated.peek() != 0)
+    end_violation("pool->isolated is " + std::to_string(pool->isolated.peek()) +
+                  " with no page in isolation");
   if (pool->pages_nr.peek() != pages)
     end_violation("pool->pages_nr is " + std::to_string(pool->pages_nr.peek()) +
                   ", the pool holds " + std::to_string(pages) + " page(s)");

@@ -109,6 +109,11 @@ struct z3fold_pool {
   workqueue_struct* release_wq = nullptr;
   work_struct work;                // free_pages_work, on release_wq
   address_space* inode = nullptr;  // 5.x: the anon inode's mapping; 6.0+: &z3fold_mops
+  // 5.3 only (d776aaa9895e, reverted by 6e73fd25e2c7): the pages in isolation, counted under
+  // pool->lock, and the destroy's flag and wait queue.
+  mc::plain<bool> destroying{false, "pool->destroying"};
+  mc::plain<int> isolated{0, "pool->isolated"};
+  mc::waitqueue isolate_wait{"pool->isolate_wait"};
 };
 
 // ---- the API (the zpool driver's calls) ----
@@ -126,8 +131,8 @@ bool z3fold_page_isolate(page* p, isolate_mode_t mode);
 int z3fold_page_migrate(address_space* mapping, page* newpage, page* p, migrate_mode mode);
 void z3fold_page_putback(page* p);
 extern const movable_operations z3fold_mops;
-// Whether the model has z3fold at the running kernel version (5.15 to 6.14; its migration is
-// in 5.2 to 6.14, the model follows it from its 5.14 code).
+// Whether the model has z3fold at the running kernel version (its migration is in 5.2 to 6.14;
+// the model has 5.3's code and, from 5.15, the 5.14 code with its later changes).
 bool z3fold_modelled();
 
 // ---- model helpers (no events) ----

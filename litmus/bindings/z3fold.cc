@@ -48,11 +48,10 @@ int self() { return mc::Execution::current() ? mc::Execution::current()->self() 
 
 Pool& pool_arg(const Call& c) {
   if (!z3fold_modelled())
-    c.fail(kcfg().at_least(Kernel::v5_15)
-               ? "z3fold was removed in 6.15 (58ba73e521b3): expected kernel=5.15..6.14"
-               : "z3fold is modelled from its 5.14 code on (the locking of dcf5aedb24f8, 5.11; "
-                 "modelled versions 5.15 to 6.5); its migration of 5.2-5.13 is not modelled: "
-                 "expected kernel=5.15..6.14");
+    c.fail(kcfg().at_least(Kernel::v5_3)
+               ? "z3fold was removed in 6.15 (58ba73e521b3): expected kernel=5.3..6.14"
+               : "z3fold's pages are movable from 5.2 (1f862989b04a), the model has it from "
+                 "5.3: expected kernel=5.3..6.14");
   return *c.object<Pool>(0);
 }
 
@@ -129,8 +128,9 @@ void check_pool_end(World&, void* obj) {
 }  // namespace
 
 void add_z3fold_bindings(Bindings& bn) {
-  bn.add_finding_kinds({"WARN_ON", "kmem_cache_destroy", "stale PAGE_CLAIMED",
-                        "NULL pointer dereference", "bad page access", "end state"});
+  bn.add_finding_kinds({"WARN_ON", "BUG_ON", "VM_BUG_ON", "kmem_cache_destroy",
+                        "stale PAGE_CLAIMED", "NULL pointer dereference", "bad page access",
+                        "end state"});
   ObjectType pool_type;
   pool_type.type = "struct z3fold_pool";
   pool_type.kind = kZ3PoolKind;
