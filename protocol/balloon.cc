@@ -245,20 +245,31 @@ static void lock_and_insert(balloon_dev_info* b, page* p) {
 // balloon_page_enqueue(b_dev_info, page) (c7cdff0e8647, 4.15): lock the page (nobody else can
 // hold it), insert it under pages_lock. 418a3ab1e778 (5.3) moved the trylock inside
 // pages_lock (balloon_page_enqueue_one).
+// balloon_page_enqueue_one (418a3ab1e778, 5.3), pages_lock held.
+static void balloon_page_enqueue_one(balloon_dev_info* b, page* p) {
+  MC_FUNC("balloon_page_enqueue_one");
+  BUG_ON(!trylock_page(p), "!trylock_page(page)");
+  balloon_page_insert(b, p);
+  unlock_page(p);
+}
+
 void balloon_page_enqueue(balloon_dev_info* b, page* p) {
   MC_FUNC("balloon_page_enqueue");
   if (kcfg().balloon_list_interfaces()) {
     b->pages_lock.lock();
-    {
-      MC_FUNC("balloon_page_enqueue_one");
-      BUG_ON(!trylock_page(p), "!trylock_page(page)");
-      balloon_page_insert(b, p);
-      unlock_page(p);
-    }
+    balloon_page_enqueue_one(b, p);
     b->pages_lock.unlock();
     return;
   }
   lock_and_insert(b, p);
+}
+
+size_t balloon_page_list_enqueue(balloon_dev_info* b, page* const* pages, size_t n) {
+  MC_FUNC("balloon_page_list_enqueue");
+  b->pages_lock.lock();
+  for (size_t i = 0; i < n; ++i) balloon_page_enqueue_one(b, pages[i]);
+  b->pages_lock.unlock();
+  return n;
 }
 
 // balloon_page_enqueue(b_dev_info) (balloon_compaction.c 4.8-4.14): allocates the page too.

@@ -78,6 +78,9 @@ page* balloon_page_alloc();
 void balloon_page_insert(balloon_dev_info* b, page* p);
 void balloon_page_delete(page* p);  // 6.17: balloon_page_finalize
 void balloon_page_enqueue(balloon_dev_info* b, page* p);
+// balloon_page_list_enqueue (418a3ab1e778, 5.3): the n pages of the caller's list into the
+// balloon under one hold of pages_lock; the pages added.
+size_t balloon_page_list_enqueue(balloon_dev_info* b, page* const* pages, size_t n);
 page* balloon_page_enqueue(balloon_dev_info* b);  // 4.8-4.14 form; from 4.15: alloc + enqueue
 page* balloon_page_dequeue(balloon_dev_info* b);
 // balloon_page_list_dequeue (418a3ab1e778, 5.3): up to n pages out of the balloon into out[]

@@ -100,7 +100,7 @@ void check_vmballoon_end(Memory& mem, vmballoon& vmb) {
   if (list_count_peek(&b.pages) != vmb.size.peek())
     end_violation("b->size does not match the balloon list");
   for (int pfn = 0; pfn < mem.nr_pages() && pfn < 32; ++pfn) {
-    const bool locked = vmb.locked & (1u << pfn);
+    const bool locked = vmb.host.locked & (1u << pfn);
     const bool held = list_contains_peek(&b.pages, mem.pfn_to_page(pfn));
     if (locked && !held)
       end_violation("pfn " + std::to_string(pfn) +

@@ -1,6 +1,7 @@
-// Bindings of the VMware balloon model (protocol/vmw_balloon.h): inflate and deflate one
-// page per command against a hypervisor whose answers the explorer chooses, and page
-// migration through vmballoon_migratepage (5.3 on).
+// Bindings of the VMware balloon model (protocol/vmw_balloon.h): the balloon's worker
+// (reset, inflation, deflation) against a hypervisor whose answers the explorer chooses and
+// whose target and reset requests a file sets, the statistics' enabling, and page migration
+// through vmballoon_migratepage (5.3 on).
 #include "protocol/vmw_balloon.h"
 
 #include <memory>
@@ -43,43 +44,59 @@ void add_vmw_balloon_bindings(Bindings& bn) {
   t.subsystem = "balloon";
   t.max_count = 2;
   t.summary =
-      "a VMware balloon (b->b_dev_info, conf_sem, comm_lock, b->size, and the hypervisor's "
-      "view of the pages it holds), empty at the start; at the end every page must be free or "
-      "in the balloon, isolated_pages 0, b->size the list's length and the hypervisor's pages "
-      "the balloon's";
+      "a VMware balloon as vmballoon_init leaves it (empty, reset_required: the first "
+      "vmballoon_work resets it, setting batching up), with its hypervisor (target 0, basic and "
+      "batched commands; each page of a lock or unlock command accepted or refused, as the "
+      "explorer chooses); at the end every page must be free or in the balloon, isolated_pages "
+      "0, b->size the list's length and the hypervisor's pages the balloon's";
   t.create = [](World& w, const ObjectDecl&) -> void* {
     zone(w);
     return w.keep(std::make_unique<vmballoon>());
   };
   t.check_end = [](World& w, void* obj) {
-    check_vmballoon_end(zone(w), *static_cast<vmballoon*>(obj));
+    auto* b = static_cast<vmballoon*>(obj);
+    check_vmballoon_end(zone(w), *b);
+    vmballoon_release_peek(b);
   };
   bn.add(std::move(t));
 
   const SubsystemFunctions fn(bn, "balloon");
-  const ArgKind B = kVmballoonKind, I = ArgKind::kInt;
-  fn("vmballoon_inflate", {B, I}, I,
-     "inflates by up to n pages (0..4) as vmballoon_work does, under down_read(conf_sem): "
-     "balloon_page_alloc, lock each with the hypervisor under comm_lock (it may refuse: the "
-     "page is freed), b->size += 1, balloon_page_list_enqueue; the pages added",
+  const ArgKind B = kVmballoonKind, I = ArgKind::kInt, V = ArgKind::kVoid;
+  fn("vmw_host_set_target", {B, I}, V,
+     "the hypervisor's side: its target becomes n pages (0..4), answered to the next "
+     "GET_TARGET (and to each successful lock or unlock)",
      [](const Call& c) {
-       vmballoon* b = vmb(c);
-       b->conf_sem.read_lock();
-       const unsigned n = vmballoon_inflate(b, count_arg(c, 1));
-       b->conf_sem.read_unlock();
-       return int64_t{n};
+       vmb(c)->host.target = count_arg(c, 1);
+       return int64_t{0};
      });
-  fn("vmballoon_deflate", {B, I}, I,
-     "deflates by up to n pages (0..4) as vmballoon_work does, under down_read(conf_sem): "
-     "balloon_page_list_dequeue, unlock each with the hypervisor under comm_lock (a refused "
-     "page goes back into the balloon), b->size -= 1, free; the pages freed",
+  fn("vmw_host_reset", {B}, V,
+     "the hypervisor's side resets (as after the virtual machine moved): it forgets the pages "
+     "it held and answers every command but START with VMW_BALLOON_ERROR_RESET (the driver "
+     "sets reset_required; its next vmballoon_work resets and starts again)",
      [](const Call& c) {
-       vmballoon* b = vmb(c);
-       b->conf_sem.read_lock();
-       const unsigned n = vmballoon_deflate(b, count_arg(c, 1), true);
-       b->conf_sem.read_unlock();
-       return int64_t{n};
+       vmw_host_reset(vmb(c));
+       return int64_t{0};
      });
+  fn("vmw_host_basic_cmds", {B}, V,
+     "the hypervisor's side: from the next reset's START it offers the basic commands only "
+     "(the driver then deinitialises batching: one page per LOCK / UNLOCK in b->page)",
+     [](const Call& c) {
+       vmb(c)->host.batched = false;
+       return int64_t{0};
+     });
+  fn("vmballoon_work", {B}, V,
+     "one run of the balloon's worker: vmballoon_reset if reset_required (down_write(conf_sem), "
+     "vmballoon_pop, START, batching set up or torn down, GUEST_ID), then under "
+     "down_read(conf_sem) GET_TARGET and vmballoon_inflate or vmballoon_deflate towards it "
+     "(batches of up to 4 pages; refused pages freed on inflation, put back on deflation)",
+     [](const Call& c) {
+       vmballoon_work(vmb(c));
+       return int64_t{0};
+     });
+  fn("vmballoon_enable_stats", {B}, I,
+     "the statistics' first use (the debugfs file opened): under down_write(conf_sem) allocate "
+     "b->stats and turn the counters on; 0",
+     [](const Call& c) { return int64_t{vmballoon_enable_stats(vmb(c))}; });
 }
 
 }  // namespace litmus
