@@ -991,30 +991,16 @@ void z3fold_free(z3fold_pool* pool, unsigned long handle) {
     return;
   }
   if (!free_claims_page()) {
+    // To 5.4: a page claimed (by reclaim) or isolated is left as it is.
     if (ptest(PAGE_CLAIMED, p) || PageIsolated(p) || ptest_and_set(NEEDS_COMPACTING, p)) {
       z3fold_page_unlock(zhdr);
       return;
     }
-    if (zhdr->cpu.load() < 0) {
-      pool->lock.lock();
-      list_del_init(&zhdr->buddy);
-      pool->lock.unlock();
-      zhdr->cpu.store(-1);
-      kref_get(zhdr);
-      do_compact_page(zhdr, true);
-      return;
-    }
-    kref_get(zhdr);
-    queue_work(pool->compact_wq, &zhdr->work);  // queue_work_on(zhdr->cpu, ...)
-    z3fold_page_unlock(zhdr);
-    return;
-  }
-  if (page_claimed) {
+  } else if (page_claimed) {
     // the page has not been claimed by us
     put_z3fold_header(zhdr);
     return;
-  }
-  if (ptest_and_set(NEEDS_COMPACTING, p)) {
+  } else if (ptest_and_set(NEEDS_COMPACTING, p)) {
     unclaim_and_unlock(zhdr, p, put_z3fold_header);
     return;
   }
@@ -1026,14 +1012,14 @@ void z3fold_free(z3fold_pool* pool, unsigned long handle) {
     }
     zhdr->cpu.store(-1);
     kref_get(zhdr);
-    pclear(PAGE_CLAIMED, p);
+    if (free_claims_page()) pclear(PAGE_CLAIMED, p);
     do_compact_page(zhdr, true);
     return;
   }
   kref_get(zhdr);
-  pclear(PAGE_CLAIMED, p);
+  if (free_claims_page()) pclear(PAGE_CLAIMED, p);
   queue_work(pool->compact_wq, &zhdr->work);  // queue_work_on(zhdr->cpu, ...)
-  put_z3fold_header(zhdr);
+  unlock_found(zhdr);
 }
 
 mc::plain<long>* z3fold_map(z3fold_pool* pool, unsigned long handle) {
