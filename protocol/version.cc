@@ -22,7 +22,7 @@ constexpr KernelName kKernels[] = {
     {Kernel::v4_15, "4.15"}, {Kernel::v5_0, "5.0"},   {Kernel::v5_3, "5.3"},
     {Kernel::v5_15, "5.15"}, {Kernel::v5_16, "5.16"}, {Kernel::v5_17, "5.17"},
     {Kernel::v5_18, "5.18"}, {Kernel::v5_19, "5.19"}, {Kernel::v6_0, "6.0"},
-    {Kernel::v6_5, "6.5"},   {Kernel::v6_17, "6.17"}};
+    {Kernel::v6_5, "6.5"},   {Kernel::v6_15, "6.15"}, {Kernel::v6_17, "6.17"}};
 struct BugName {
   Bug b;
   const char* name;

@@ -23,6 +23,7 @@ enum class Kernel {
   v5_19,
   v6_0,
   v6_5,
+  v6_15,
   v6_17
 };
 
@@ -135,8 +136,9 @@ struct Config {
   // 6.17 isolates by page type (page_has_movable_ops): the PageSlab tests are not modelled
   // there (the commit that removed them is not identified).
   bool isolate_skips_slab() const { return slab_isolation_barriers() && !movable_ops_flag(); }
-  // 46df8e73a4a3 "mm: free up PG_slab" (6.10): PageSlab is a page type.
-  bool slab_page_type() const { return at_least(Kernel::v6_17); }
+  // 46df8e73a4a3 "mm: free up PG_slab" (6.10): PageSlab is a page type. Of the modelled
+  // versions, 6.15.
+  bool slab_page_type() const { return at_least(Kernel::v6_15); }
 
   // ---- HMM migrate_vma (protocol/hmm.h) ----
   // 8763cb45ab96 "mm/migrate: new memory migration helper for use with device memory" and
@@ -177,10 +179,10 @@ struct Config {
   // the PTL and with the entry unchanged, do_swap_page takes a reference on the device page
   // for migrate_to_ram, and migrate_vma counts it (fault_page).
   bool device_private_fault_pins() const { return at_least(Kernel::v6_5); }
-  // 1afaeb8293c9 "mm/migrate: Trylock device page in do_swap_page" (6.15, unverified: not in
-  // 6.14, in 6.17): the fault also trylocks the page (else it returns and the CPU
-  // faults again), and collect takes the fault's page without its own trylock.
-  bool device_private_fault_locks() const { return at_least(Kernel::v6_17); }
+  // 1afaeb8293c9 "mm/migrate: Trylock device page in do_swap_page" (6.15): the fault also
+  // trylocks the page (else it returns and the CPU faults again), and collect takes the
+  // fault's page without its own trylock.
+  bool device_private_fault_locks() const { return at_least(Kernel::v6_15); }
 };
 
 // The configuration of the running execution (set by ConfigScope in each scenario body).

@@ -49,14 +49,13 @@ bool v617() { return kcfg().movable_ops_flag(); }
 // -EINVAL while a reader holds the zspage, __zs_compact stops the class. With it in 6.15:
 // 0d6fa44e4e25 renames pool->migrate_lock to pool->lock, 44f76413496e brings zs_obj_read_begin
 // / zs_obj_read_end / zs_obj_write, 07864f1a57fb removes zs_map_object / zs_unmap_object and
-// the per-CPU areas. The first modelled version after 6.15 is 6.17 (6.15 and 6.16 are answered
-// by 6.5's model, without them).
-bool sleepable_zspage_lock() { return kcfg().at_least(Kernel::v6_17); }
+// the per-CPU areas.
+bool sleepable_zspage_lock() { return kcfg().at_least(Kernel::v6_15); }
 // c0547d0b6a4b "zsmalloc: consolidate zs_pool's migrate_lock and size_class's locks" (6.2): one
 // pool->lock spinlock where the pool's migrate_lock and the class locks were taken; 6.11
 // ("mm/zsmalloc: change back to per-size_class lock", id not verified) restored them. Of the
 // modelled versions, 6.5.
-bool one_pool_lock() { return kcfg().at_least(Kernel::v6_5) && !kcfg().at_least(Kernel::v6_17); }
+bool one_pool_lock() { return kcfg().at_least(Kernel::v6_5) && !kcfg().at_least(Kernel::v6_15); }
 // 5a845e9f2d66 "zsmalloc: rework compaction algorithm" (6.4, with f7ddb6125683): __zs_compact
 // takes a destination zspage first and keeps it (write-locked, the outer lock) while it drains
 // source zspages into it (each write-locked nested), one loop while zs_can_compact; the locks
@@ -66,8 +65,8 @@ bool compact_dst_first() { return kcfg().at_least(Kernel::v6_5); }
 // "mm/zsmalloc: remove migrate_write_lock_nested()" (6.9, id not verified): only the source is
 // write-locked; and the 6.6 clean-up ("move migration destination zspage inuse check", id not
 // verified): migrate_zspage stops after the object that filled the destination or emptied the
-// source. Of the modelled versions, 6.17.
-bool compact_src_lock_only() { return kcfg().at_least(Kernel::v6_17); }
+// source. Of the modelled versions, 6.15.
+bool compact_src_lock_only() { return kcfg().at_least(Kernel::v6_15); }
 
 // The class lock and the pool's lock of the running version.
 void class_lock(zs_pool* pool, size_class* c, SL loc = SL::current()) {
@@ -106,7 +105,10 @@ void pool_unlock_write(zs_pool* pool, SL loc = SL::current()) {
   else
     pool->migrate_lock.write_unlock(loc);
 }
-bool has_isolated_field() { return !v617(); }
+// The zspage's isolated count is gone: not in 6.14's tree, in 6.5's ("mm/zsmalloc: remove
+// unused zspage->isolated", 6.9 by its title, id not verified). zs_page_isolate then only
+// returns true and zs_page_putback only asserts. Of the modelled versions, 6.15.
+bool has_isolated_field() { return !kcfg().at_least(Kernel::v6_15); }
 
 void zs_bug(bool cond, const char* expr, SL loc = SL::current()) {
   if (cond) mc::violation("BUG_ON", std::string("kernel BUG: ") + expr, loc);
@@ -853,7 +855,7 @@ int zs_page_migrate_517(address_space* mapping, page* newpage, page* p) {
   if (v617()) {
     if (!page_private(p)) return MIGRATEPAGE_SUCCESS;  // destroyed meanwhile: fake success
   } else {
-    VM_BUG_ON_PAGE(!PageMovable(p), p, "!PageMovable(page)");
+    if (has_isolated_field()) VM_BUG_ON_PAGE(!PageMovable(p), p, "!PageMovable(page)");
     VM_BUG_ON_PAGE(!PageIsolated(p), p, "!PageIsolated(page)");
   }
   zs_pool* pool = pool_from_zspage() ? pool_of_page(p) : static_cast<zs_pool*>(mapping->host);
@@ -1479,6 +1481,10 @@ unsigned long zs_compact(zs_pool* pool) {
 bool zs_page_isolate(page* p, isolate_mode_t) {
   MC_FUNC("zs_page_isolate");
   if (v617()) return page_private(p) != 0;
+  if (!has_isolated_field()) {
+    VM_BUG_ON_PAGE(PageIsolated(p), p, "PageIsolated(page)");
+    return true;  // the page lock keeps the zspage from being freed
+  }
   VM_BUG_ON_PAGE(!PageMovable(p), p, "!PageMovable(page)");
   VM_BUG_ON_PAGE(PageIsolated(p), p, "PageIsolated(page)");
   if (rework_517()) {
@@ -1536,6 +1542,10 @@ int zs_page_migrate(address_space* mapping, page* newpage, page* p, migrate_mode
 void zs_page_putback(page* p) {
   MC_FUNC("zs_page_putback");
   if (v617()) return;
+  if (!has_isolated_field()) {
+    VM_BUG_ON_PAGE(!PageIsolated(p), p, "!PageIsolated(page)");
+    return;
+  }
   VM_BUG_ON_PAGE(!PageMovable(p), p, "!PageMovable(page)");
   VM_BUG_ON_PAGE(!PageIsolated(p), p, "!PageIsolated(page)");
   zspage* z = get_zspage(p);

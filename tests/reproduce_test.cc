@@ -317,9 +317,15 @@ std::string expected_answers(const std::string& first, const std::string& last) 
 }
 
 // The answers with 6.17's "not-in-model": a path 6.17 does not have.
-std::string without_617(std::string s) {
-  s.replace(s.find("6.17:ref"), 8, "6.17:not");
+// The answers with version v's refutation replaced by no answer (nothing runs there).
+std::string without_version(std::string s, const std::string& v) {
+  const size_t at = s.find(v + ":ref");
+  if (at != std::string::npos) s.replace(at + v.size() + 1, 3, "not");
   return s;
+}
+// zs_map_object is gone from 6.15 (07864f1a57fb): nothing answers at 6.15 and 6.17.
+std::string without_map_object(const std::string& s) {
+  return without_version(without_version(s, "6.15"), "6.17");
 }
 
 // Options asking one version, or every modelled version.
@@ -373,10 +379,10 @@ TEST(Reproduce, TheSeedDiagramIsRefutedAndTheNoTrypinVariantBringsItBack) {
   // The 2016 series: zs_page_migrate's trypin_tag makes the migration back off while
   // zs_map_object holds the pin, at every version; without it (bug=no-trypin), the mapper
   // uses a stale location. 6.15 removed zs_map_object (07864f1a57fb): the scenarios calling it
-  // do not run at 6.17, so nothing answers there.
+  // do not run at 6.15 and 6.17, so nothing answers there.
   const auto r = reproduce_file(kExamples + "zsmalloc-map-vs-migrate.txt");
   EXPECT_EQ(r.verdict, "refuted");
-  EXPECT_EQ(answers(r), without_617(expected_answers("", "")));
+  EXPECT_EQ(answers(r), without_map_object(expected_answers("", "")));
   ASSERT_EQ(r.variants.size(), 1u);
   EXPECT_NE(r.variants[0].find("bug=no-trypin"), std::string::npos) << r.variants[0];
   EXPECT_NE(r.variants[0].find("stale object location"), std::string::npos) << r.variants[0];
@@ -508,12 +514,13 @@ TEST(Builder, EachEntryPointReachesItsFunction) {
     const auto r = traces::entry_point_reaches("zsmalloc", "async_free_zspage", v);
     EXPECT_TRUE(r.count("lock_zspage") && r.count("get_next_page")) << v;
   }
-  // z3fold's paths run where the model has z3fold (5.3, 5.15-6.14), and reach nothing elsewhere.
+  // z3fold's paths run where the model has z3fold (5.3, 5.15-6.5: it was removed in 6.15), and
+  // reach nothing elsewhere.
   for (const char* entry : {"z3fold_map", "z3fold_free", "z3fold_alloc", "z3fold_destroy_pool"})
     for (const std::string& v : proto::kernel_choices()) {
       const auto r = traces::entry_point_reaches("z3fold", entry, v);
       const bool modelled = proto::parse_kernel(v) >= proto::Kernel::v5_3 &&
-                            proto::parse_kernel(v) < proto::Kernel::v6_17;
+                            proto::parse_kernel(v) < proto::Kernel::v6_15;
       if (!modelled) {
         EXPECT_TRUE(r.empty()) << entry << " at " << v;
         continue;
@@ -644,7 +651,8 @@ TEST_F(Corpus, B1LostWakeupOfLockPageAt410To517) {
 TEST_F(Corpus, B2TrypinBacksOffAtEveryVersion) {
   const auto r = reproduce_file(kCorpus + "B2-diagram.txt");
   EXPECT_EQ(r.verdict, "refuted");
-  EXPECT_EQ(answers(r), without_617(expected_answers("", "")));  // no zs_map_object at 6.17
+  EXPECT_EQ(answers(r),
+            without_map_object(expected_answers("", "")));  // no zs_map_object from 6.15
   ASSERT_EQ(r.variants.size(), 1u);
   EXPECT_NE(r.variants[0].find("bug=no-trypin"), std::string::npos);
 }
@@ -705,13 +713,13 @@ TEST_F(Corpus, BuiltScenariosAloneAnswerAsTheIndexSays) {
             expected_answers("4.10", "5.17"));
   // B2's mapper is zs_map_object, which 6.15 removed (07864f1a57fb): no built scenario there.
   EXPECT_EQ(answers(reproduce_file(kCorpus + "B2-diagram.txt", o)),
-            without_617(expected_answers("", "")));
+            without_map_object(expected_answers("", "")));
   EXPECT_EQ(answers(reproduce_file(kCorpus + "B9-list-corruption.txt", o)),
             expected_answers("", ""));
   // 6.17's zs_page_putback has nothing left to do (the model returns at once, as the kernel's
   // empty callback), so no thread reaches the report's access there: no scenario, no answer.
   EXPECT_EQ(answers(reproduce_file(kCorpus + "B5-kasan.txt", o)),
-            without_617(expected_answers("4.8", "5.0")));
+            without_version(expected_answers("4.8", "5.0"), "6.17"));
   if (quick()) return;
   EXPECT_EQ(answers(reproduce_file(kCorpus + "B7-kcsan.txt", o)), expected_answers("5.17", "5.18"));
 }
@@ -724,7 +732,7 @@ std::string b14_answers() {
   std::string s;
   for (const std::string& v : proto::kernel_choices()) {
     const bool modelled = proto::parse_kernel(v) >= proto::Kernel::v5_3 &&
-                          proto::parse_kernel(v) < proto::Kernel::v6_17;
+                          proto::parse_kernel(v) < proto::Kernel::v6_15;
     s += v + ":" + (modelled ? "rep" : "not") + " ";
   }
   return s;
