@@ -840,9 +840,7 @@ z3fold_pool::z3fold_pool()
 }
 
 // 58ba73e521b3 "mm: z3fold: remove z3fold" (6.15).
-bool z3fold_modelled() {
-  return kcfg().at_least(Kernel::v5_3) && !kcfg().at_least(Kernel::v6_15);
-}
+bool z3fold_modelled() { return kcfg().at_least(Kernel::v5_3) && !kcfg().at_least(Kernel::v6_15); }
 
 // ---- API ----
 
