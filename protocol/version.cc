@@ -149,7 +149,8 @@ const std::vector<FixInfo>& fixes() {
       // first exists (the non-atomic PG_isolated updates: 4.8; zs_pool_dec_isolated: 5.3,
       // 701d678599d0; the lock_zspage it fixes races with migration of an empty zspage from
       // 4.14, 77ff465799c6, named by its Fixes: tag; the word shared by isolated and fullness:
-      // 5.17, the c4549b871102 series; migrate_vma's collect: 4.14, 8c3328f1f36a).
+      // 5.17, the c4549b871102 series; migrate_vma's collect: 4.14, 8c3328f1f36a; the VMware
+      // balloon's -EBUSY after a refused new page: 5.3, 83a8afa72e9c).
       {Fix::pg_isolated_atomic, "356ea3865687", Kernel::v5_18, Kernel::v4_8,
        "PG_isolated set and cleared atomically (the lost wake-up of the page lock, 4.10-5.17)"},
       {Fix::zs_dec_isolated_barrier, "afe8605ca454", Kernel::v5_16, Kernel::v5_3,
@@ -160,6 +161,9 @@ const std::vector<FixInfo>& fixes() {
        "zsmalloc: zspage->isolated updated under the same lock as fullness"},
       {Fix::hmm_flush_under_ptl, "60bae7370896", Kernel::v6_0, Kernel::v4_14,
        "migrate_vma: collect flushes the TLB before it drops the page table lock"},
+      {Fix::vmw_refused_new_page_ok, "4ba5a8a7faa6", Kernel::after_modelled, Kernel::v5_3,
+       "vmw_balloon: a migration whose new page the host refused returns success (6.18, "
+       "6.17.6)"},
   };
   return v;
 }
@@ -191,7 +195,7 @@ Bug parse_bug(const std::string& s) {
 const char* kernel_name(Kernel k) {
   for (const auto& e : kKernels)
     if (e.k == k) return e.name;
-  return "?";
+  return k == Kernel::after_modelled ? "a release after the modelled ones" : "?";
 }
 
 const char* bug_mistake(Bug b) {

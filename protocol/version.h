@@ -24,7 +24,10 @@ enum class Kernel {
   v6_0,
   v6_5,
   v6_15,
-  v6_17
+  v6_17,
+  // A release after the newest modelled one: the `since` of a fix that only a stable tree of a
+  // modelled version carries (not a version a file can ask for).
+  after_modelled
 };
 
 // Named model variants that re-introduce a known mistake (`--set bug=ID`).
@@ -50,6 +53,7 @@ enum class Fix : uint8_t {
   zs_lock_zspage_safe,      // 2505a981114d (5.19)
   zs_isolated_under_lock,   // 4b5d1e47b694 (6.5)
   hmm_flush_under_ptl,      // 60bae7370896 (6.0)
+  vmw_refused_new_page_ok,  // 4ba5a8a7faa6 (6.18; 6.17.6)
 };
 struct FixInfo {
   Fix fix;

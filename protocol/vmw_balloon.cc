@@ -497,16 +497,17 @@ int vmballoon_migratepage(balloon_dev_info* b_dev_info, page* newpage, page* p, 
   status = vmballoon_lock_op(b, 1, VMW_BALLOON_INFLATE);
   if (status == VMW_BALLOON_SUCCESS) status = vmballoon_status_page(b, 0, &newpage);
   b->comm_lock.unlock();
-  int ret;
+  int ret = MIGRATEPAGE_SUCCESS;
   if (status != VMW_BALLOON_SUCCESS) {
     b->size.fetch_sub(1, kRelaxed);  // atomic64_dec
-    ret = -EBUSY;
+    // 4ba5a8a7faa6 (6.18, 6.17.6): the old page is out of the balloon either way, so this is a
+    // deflation that succeeded; before, -EBUSY.
+    if (!kcfg().fixed(Fix::vmw_refused_new_page_ok)) ret = -EBUSY;
   } else {
     get_page(newpage);  // the balloon's reference
-    ret = MIGRATEPAGE_SUCCESS;
   }
   b_dev_info->pages_lock.lock();
-  if (ret == MIGRATEPAGE_SUCCESS) balloon_page_insert(b_dev_info, newpage);
+  if (status == VMW_BALLOON_SUCCESS) balloon_page_insert(b_dev_info, newpage);
   b_dev_info->isolated_pages.store(b_dev_info->isolated_pages.load() - 1);
   b_dev_info->pages_lock.unlock();
   b->conf_sem.read_unlock();

@@ -702,6 +702,23 @@ TEST(LitmusProtocol, BackportsByCommitId) {
   EXPECT_NE(short_id.find("unknown with '356ea3'"), std::string::npos) << short_id;
 }
 
+// 6.17.6 carries 4ba5a8a7faa6 (mainline 6.18, after the newest modelled version): with it the
+// VMware balloon's migration whose new page the host refused returns success, and 6.17's
+// putback warning of balloon/vmw-migration goes.
+TEST(LitmusProtocol, TheVmwBalloonBackportOfAStableTree) {
+  const std::string path = suite_dir() + "/balloon/vmw-migration.litmus";
+  const auto plain = litmus::run_litmus_file(path, mc::ExploreOptions{}, {{"kernel", "6.17"}});
+  ASSERT_EQ(plain.size(), 1u);
+  ASSERT_TRUE(plain[0].verdict) << errors(plain[0]);
+  EXPECT_EQ(plain[0].verdict->finding, "WARN_ON_ONCE");
+  const auto fixed = litmus::run_litmus_file(path, mc::ExploreOptions{},
+                                             {{"kernel", "6.17"}, {"with", "4ba5a8a7faa6"}});
+  ASSERT_EQ(fixed.size(), 1u);
+  ASSERT_TRUE(fixed[0].verdict) << errors(fixed[0]);
+  EXPECT_EQ(fixed[0].verdict->finding, "");
+  EXPECT_TRUE(fixed[0].result->exhausted);
+}
+
 // A class whose zspage needs two pages where one is left: alloc_zspage gives back the page it
 // took, with its contents, and zs_malloc fails. Before, the page's model memory stayed
 // allocated: a false leak at every version.
