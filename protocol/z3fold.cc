@@ -13,6 +13,7 @@
 #include "protocol/end_state.h"
 #include "protocol/page_lock.h"
 #include "protocol/version.h"
+#include "protocol/wait.h"
 
 namespace proto {
 
@@ -889,14 +890,7 @@ void z3fold_destroy_pool(z3fold_pool* pool) {
     pool->lock.lock();
     pool->destroying.store(true);
     pool->lock.unlock();
-    // wait_event(pool->isolate_wait, !pool_isolated_are_drained(pool))
-    mc::might_sleep("wait_event");
-    while (true) {
-      pool->isolate_wait.prepare_to_wait();
-      if (!pool_isolated_are_drained(pool)) break;
-      pool->isolate_wait.sleep();
-    }
-    pool->isolate_wait.finish_wait();
+    wait_event(pool->isolate_wait, [pool] { return !pool_isolated_are_drained(pool); });
   }
   destroy_workqueue(pool->compact_wq);
   destroy_workqueue(pool->release_wq);

@@ -9,6 +9,7 @@
 
 #include "protocol/page_lock.h"
 #include "protocol/version.h"
+#include "protocol/wait.h"
 
 namespace proto {
 
@@ -873,7 +874,7 @@ int zs_page_migrate_517(address_space* mapping, page* newpage, page* p) {
     migrate_write_lock(z);
   } else if (!zspage_write_trylock(z)) {
     class_unlock(pool, c);
-    pool->migrate_lock.write_unlock();
+    pool_unlock_write(pool);
     return -EINVAL;
   }
   const int offset = get_first_obj_offset(pool, c, get_first_page(z), p);
@@ -1132,13 +1133,7 @@ void zs_unregister_migration(zs_pool* pool) {
     pool->destroying.store(1, kRelaxed);
     mc::fence();  // smp_mb
     MC_FUNC("wait_for_isolated_drain");
-    mc::might_sleep("wait_event");
-    while (true) {
-      pool->migration_wait.prepare_to_wait();
-      if (pool->isolated_pages.load(kRelaxed) == 0) break;
-      pool->migration_wait.sleep();
-    }
-    pool->migration_wait.finish_wait();
+    wait_event(pool->migration_wait, [pool] { return pool->isolated_pages.load(kRelaxed) == 0; });
   }
   // flush_work(&pool->free_work)
   zs_wq* wq = pool->free_work.load();
