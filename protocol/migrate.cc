@@ -191,16 +191,25 @@ int migrate_movable_ops_page(page* dst, page* src, migrate_mode mode, SL loc) {
   return rc;
 }
 
-// migrate_folio_unmap (migrate.c 6.17), for order-0 movable_ops pages.
+// The folio was freed from under the migration: only the isolation reference is left.
+// free_pages_prepare clears the isolated flag.
+void migrate_freed_folio_done(page* src, SL loc) {
+  clear_bit(PG_active, src, loc);
+  clear_bit(PG_unevictable, src, loc);
+  list_del(&src->lru, loc);
+  put_page(src, loc);  // migrate_folio_done
+}
+
+// migrate_folio_unmap's result for a folio unmapped and ready to move: MIGRATEPAGE_UNMAP until
+// 95c2908f1a4f (6.18) made it 0.
+int unmapped_rc() { return kcfg().movable_ops_no_freed_check() ? 0 : MIGRATEPAGE_UNMAP; }
+
+// migrate_folio_unmap (migrate.c 6.17, 6.18), for order-0 movable_ops pages.
 int migrate_folio_unmap(new_page_t get_new_page, free_page_t put_new_page, void* priv, page* src,
                         page** dstp, migrate_mode mode, SL loc) {
   MC_FUNC("migrate_folio_unmap");
-  if (page_count(src, loc) == 1) {
-    // Freed from under us; free_pages_prepare clears the isolated flag.
-    clear_bit(PG_active, src, loc);
-    clear_bit(PG_unevictable, src, loc);
-    list_del(&src->lru, loc);
-    put_page(src, loc);  // migrate_folio_done
+  if (!kcfg().movable_ops_no_freed_check() && page_count(src, loc) == 1) {
+    migrate_freed_folio_done(src, loc);
     return MIGRATEPAGE_SUCCESS;
   }
   page* dst = get_new_page(src, priv);
@@ -219,7 +228,7 @@ int migrate_folio_unmap(new_page_t get_new_page, free_page_t put_new_page, void*
     if (trylock_page(dst, loc)) {
       if (page_has_movable_ops(src, loc)) {
         *dstp = dst;
-        return MIGRATEPAGE_UNMAP;  // both pages stay locked
+        return unmapped_rc();  // both pages stay locked
       }
       lru_path_on_movable_page(src, "migrate_folio_unmap (LRU branch)", loc);
     }
@@ -254,7 +263,7 @@ int migrate_folio_move(free_page_t put_new_page, void* priv, page* src, page* ds
   return rc;
 }
 
-// migrate_pages_batch (migrate.c 6.3-6.17): an unmap phase, then a move phase that keeps both
+// migrate_pages_batch (migrate.c 6.3-6.18): an unmap phase, then a move phase that keeps both
 // locks across -EAGAIN retries; leftovers are undone to `ret`.
 int migrate_pages_batch(list_head* from, new_page_t get_new_page, free_page_t put_new_page,
                         void* priv, migrate_mode mode, list_head* ret, int nr_pass,
@@ -269,8 +278,15 @@ int migrate_pages_batch(list_head* from, new_page_t get_new_page, free_page_t pu
     for (page* p = list_first_page(from, loc); p && !stop;) {
       page* next = list_next_page(p, from, loc);
       page* dst = nullptr;
+      // 6.18: the freed-folio test, here and for folios only (95c2908f1a4f).
+      if (kcfg().movable_ops_no_freed_check() && !page_has_movable_ops(p, loc) &&
+          page_count(p, loc) == 1) {
+        migrate_freed_folio_done(p, loc);
+        p = next;
+        continue;
+      }
       const int rc = migrate_folio_unmap(get_new_page, put_new_page, priv, p, &dst, mode, loc);
-      if (rc == MIGRATEPAGE_UNMAP) {
+      if (rc == unmapped_rc()) {
         list_del(&p->lru, loc);
         list_add_tail(&p->lru, &s->unmap, loc);
         s->pairs[s->nr_pairs++] = {p, dst, false};

@@ -72,7 +72,7 @@ constexpr int PGTY_slab = -2048;                   // 6.10 (46df8e73a4a3): PageS
 
 // Error codes and migration modes.
 constexpr int MIGRATEPAGE_SUCCESS = 0;
-constexpr int MIGRATEPAGE_UNMAP = 1;  // 6.3+, internal
+constexpr int MIGRATEPAGE_UNMAP = 1;  // 6.3-6.17, internal (95c2908f1a4f)
 // -EAGAIN, -ENOMEM, -EBUSY: the kernel's values, from <cerrno>.
 enum class migrate_mode { MIGRATE_ASYNC, MIGRATE_SYNC_LIGHT, MIGRATE_SYNC };
 const char* migrate_mode_name(migrate_mode m);

@@ -22,7 +22,8 @@ constexpr KernelName kKernels[] = {
     {Kernel::v4_15, "4.15"}, {Kernel::v5_0, "5.0"},   {Kernel::v5_3, "5.3"},
     {Kernel::v5_15, "5.15"}, {Kernel::v5_16, "5.16"}, {Kernel::v5_17, "5.17"},
     {Kernel::v5_18, "5.18"}, {Kernel::v5_19, "5.19"}, {Kernel::v6_0, "6.0"},
-    {Kernel::v6_5, "6.5"},   {Kernel::v6_15, "6.15"}, {Kernel::v6_17, "6.17"}};
+    {Kernel::v6_5, "6.5"},   {Kernel::v6_15, "6.15"}, {Kernel::v6_17, "6.17"},
+    {Kernel::v6_18, "6.18"}};
 struct BugName {
   Bug b;
   const char* name;
@@ -150,7 +151,8 @@ const std::vector<FixInfo>& fixes() {
       // 701d678599d0; the lock_zspage it fixes races with migration of an empty zspage from
       // 4.14, 77ff465799c6, named by its Fixes: tag; the word shared by isolated and fullness:
       // 5.17, the c4549b871102 series; migrate_vma's collect: 4.14, 8c3328f1f36a; the VMware
-      // balloon's -EBUSY after a refused new page: 5.3, 83a8afa72e9c).
+      // balloon's -EBUSY after a refused new page: 5.3, 83a8afa72e9c; the freed-page shortcut
+      // of migrate_folio_unmap for movable_ops pages: 6.17, the model's first batched version).
       {Fix::pg_isolated_atomic, "356ea3865687", Kernel::v5_18, Kernel::v4_8,
        "PG_isolated set and cleared atomically (the lost wake-up of the page lock, 4.10-5.17)"},
       {Fix::zs_dec_isolated_barrier, "afe8605ca454", Kernel::v5_16, Kernel::v5_3,
@@ -161,9 +163,12 @@ const std::vector<FixInfo>& fixes() {
        "zsmalloc: zspage->isolated updated under the same lock as fullness"},
       {Fix::hmm_flush_under_ptl, "60bae7370896", Kernel::v6_0, Kernel::v4_14,
        "migrate_vma: collect flushes the TLB before it drops the page table lock"},
-      {Fix::vmw_refused_new_page_ok, "4ba5a8a7faa6", Kernel::after_modelled, Kernel::v5_3,
+      {Fix::vmw_refused_new_page_ok, "4ba5a8a7faa6", Kernel::v6_18, Kernel::v5_3,
        "vmw_balloon: a migration whose new page the host refused returns success (6.18, "
        "6.17.6)"},
+      {Fix::movable_ops_no_freed_check, "95c2908f1a4f", Kernel::v6_18, Kernel::v6_17,
+       "migrate_pages_batch: no freed-page shortcut for movable_ops pages, which reach their "
+       "driver's migrate_page (6.18, 6.17.6)"},
   };
   return v;
 }
@@ -195,7 +200,7 @@ Bug parse_bug(const std::string& s) {
 const char* kernel_name(Kernel k) {
   for (const auto& e : kKernels)
     if (e.k == k) return e.name;
-  return k == Kernel::after_modelled ? "a release after the modelled ones" : "?";
+  return "?";
 }
 
 const char* bug_mistake(Bug b) {

@@ -25,9 +25,7 @@ enum class Kernel {
   v6_5,
   v6_15,
   v6_17,
-  // A release after the newest modelled one: the `since` of a fix that only a stable tree of a
-  // modelled version carries (not a version a file can ask for).
-  after_modelled
+  v6_18
 };
 
 // Named model variants that re-introduce a known mistake (`--set bug=ID`).
@@ -48,12 +46,13 @@ enum class Bug {
 // Fixes a stable or distribution kernel may carry on top of its version (`with=ID`): each is a
 // gate of the model, on from `since` and, below it, when applied by its commit id.
 enum class Fix : uint8_t {
-  pg_isolated_atomic,       // 356ea3865687 (5.18)
-  zs_dec_isolated_barrier,  // afe8605ca454 (5.16)
-  zs_lock_zspage_safe,      // 2505a981114d (5.19)
-  zs_isolated_under_lock,   // 4b5d1e47b694 (6.5)
-  hmm_flush_under_ptl,      // 60bae7370896 (6.0)
-  vmw_refused_new_page_ok,  // 4ba5a8a7faa6 (6.18; 6.17.6)
+  pg_isolated_atomic,          // 356ea3865687 (5.18)
+  zs_dec_isolated_barrier,     // afe8605ca454 (5.16)
+  zs_lock_zspage_safe,         // 2505a981114d (5.19)
+  zs_isolated_under_lock,      // 4b5d1e47b694 (6.5)
+  hmm_flush_under_ptl,         // 60bae7370896 (6.0)
+  vmw_refused_new_page_ok,     // 4ba5a8a7faa6 (6.18; 6.17.6)
+  movable_ops_no_freed_check,  // 95c2908f1a4f (6.18; 6.17.6, as 4ba5a8a7faa6's dependency)
 };
 struct FixInfo {
   Fix fix;
@@ -67,7 +66,7 @@ const std::vector<FixInfo>& fixes();
 const FixInfo* find_fix(const std::string& id);
 
 struct Config {
-  Kernel kernel = Kernel::v6_17;
+  Kernel kernel = Kernel::v6_18;
   Bug bug = Bug::none;
   uint32_t with = 0;  // fixes applied on top of the version, one bit per Fix
 
@@ -94,6 +93,14 @@ struct Config {
   // PG_movable_ops_isolated, no __ClearPageMovable, no "released by owner" check in the core,
   // batched migrate_pages (6.3+).
   bool movable_ops_flag() const { return at_least(Kernel::v6_17); }
+  // 95c2908f1a4f "mm/migrate: remove MIGRATEPAGE_UNMAP" (6.18; 6.17.6 carries it as a
+  // dependency of 4ba5a8a7faa6): migrate_folio_unmap's one success value is 0, and the test for
+  // a folio freed from under the migration (page_count() == 1) moves to migrate_pages_batch,
+  // which no longer applies it to movable_ops pages: those reach their driver's migrate_page
+  // even after their owner released them. fb49a4425cfa "treewide: remove MIGRATEPAGE_SUCCESS"
+  // (6.18) then writes the success of every migration callback as 0, its value all along: the
+  // model's MIGRATEPAGE_SUCCESS stays, as a name for 0.
+  bool movable_ops_no_freed_check() const { return fixed(Fix::movable_ops_no_freed_check); }
 
   // ---- virtio-balloon (drivers/virtio/virtio_balloon.c, mm/balloon_compaction.c) ----
   // 195a8c43e93d "virtio-balloon: deflate via a page list" (4.14; the release is inferred from
@@ -203,7 +210,7 @@ class ConfigScope {
   const Config* saved_;
 };
 
-const std::vector<std::string>& kernel_choices();  // "4.8", ..., "6.17"
+const std::vector<std::string>& kernel_choices();  // "4.8", ..., "6.18"
 const std::vector<std::string>& bug_choices();     // "none", "clear-movable-drops-flag", ...
 Kernel parse_kernel(const std::string& s);         // throws std::invalid_argument
 // The modelled version that answers for a kernel version as users write it ("5.2", "v6.4",

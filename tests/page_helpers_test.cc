@@ -110,7 +110,9 @@ TEST(KernelVersions, AnyVersionIsAnsweredByTheNewestModelledOneAtOrBeforeIt) {
   EXPECT_EQ(proto::modelled_kernel_for("6.4"), "6.0");
   EXPECT_EQ(proto::modelled_kernel_for("6.5-rc1"), "6.0");  // before 6.5
   EXPECT_EQ(proto::modelled_kernel_for("6.5"), "6.5");
-  EXPECT_EQ(proto::modelled_kernel_for("7.1"), "6.17");
+  EXPECT_EQ(proto::modelled_kernel_for("6.17.6"), "6.17");
+  EXPECT_EQ(proto::modelled_kernel_for("6.18.2"), "6.18");
+  EXPECT_EQ(proto::modelled_kernel_for("7.1"), "6.18");
   EXPECT_EQ(proto::modelled_kernel_for("4.8"), "4.8");
   EXPECT_EQ(proto::modelled_kernel_for("4.7"), "");
   EXPECT_EQ(proto::modelled_kernel_for("5"), "");

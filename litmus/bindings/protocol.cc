@@ -75,7 +75,7 @@ void add_protocol_bindings(Bindings& bn) {
                         "list_del corruption", "isolation invariant", "non-LRU page on LRU path",
                         "driver lru access while isolated", "end state"});
   ModelSetting kernel = list_setting(
-      "kernel", "6.17", kernel_choices(),
+      "kernel", kernel_choices().back(), kernel_choices(),
       "kernel version the model follows: a modelled one, or any version from 4.8 on (5.2, "
       "5.15.80, 6.4-rc1), answered by the newest modelled version at or before it; a list "
       "(4.10,5.0) or 'all' runs each");
@@ -135,7 +135,8 @@ void add_protocol_bindings(Bindings& bn) {
   });
   bn.on_begin([](World& w) {
     Config c;
-    c.kernel = parse_kernel(w.setting("kernel").empty() ? "6.17" : w.setting("kernel"));
+    c.kernel =
+        parse_kernel(w.setting("kernel").empty() ? kernel_choices().back() : w.setting("kernel"));
     c.bug = parse_bug(w.setting("bug").empty() ? "none" : w.setting("bug"));
     if (!w.setting("with").empty() && w.setting("with") != "none")
       for (const std::string& id : split_commas(w.setting("with")))
