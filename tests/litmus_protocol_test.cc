@@ -702,7 +702,7 @@ TEST(LitmusProtocol, BackportsByCommitId) {
   EXPECT_NE(short_id.find("unknown with '356ea3'"), std::string::npos) << short_id;
 }
 
-// 6.17.6 carries 4ba5a8a7faa6 (mainline 6.18, after the newest modelled version): with it the
+// 6.17.6 carries 4ba5a8a7faa6 (mainline 6.18): with it the
 // VMware balloon's migration whose new page the host refused returns success, and 6.17's
 // putback warning of balloon/vmw-migration goes.
 TEST(LitmusProtocol, TheVmwBalloonBackportOfAStableTree) {
@@ -717,6 +717,25 @@ TEST(LitmusProtocol, TheVmwBalloonBackportOfAStableTree) {
   ASSERT_TRUE(fixed[0].verdict) << errors(fixed[0]);
   EXPECT_EQ(fixed[0].verdict->finding, "");
   EXPECT_TRUE(fixed[0].result->exhausted);
+}
+
+// 6.17.6 also carries 95c2908f1a4f (4ba5a8a7faa6's dependency): the core no longer takes a
+// movable_ops page it holds the last reference of for freed. Under isolate-without-ref that
+// reference is the driver's: 6.17 drops it as if the page were freed (the references end
+// unbalanced), 6.18 and 6.17 with the fix hand the page to the driver's migratepage, whose put
+// frees it while locked.
+TEST(LitmusProtocol, TheFreedPageShortcutBackportOfAStableTree) {
+  const std::string path = suite_dir() + "/protocol/compaction-vs-alloc.litmus";
+  const auto finding = [&](const std::string& kernel, const std::string& with) {
+    const auto runs = litmus::run_litmus_file(
+        path, mc::ExploreOptions{},
+        {{"kernel", kernel}, {"bug", "isolate-without-ref"}, {"with", with}});
+    EXPECT_EQ(runs.size(), 1u);
+    return runs.size() == 1 && runs[0].verdict ? runs[0].verdict->finding : errors(runs[0]);
+  };
+  EXPECT_EQ(finding("6.17", "none"), "end state");
+  EXPECT_EQ(finding("6.17", "95c2908f1a4f"), "bad page state");
+  EXPECT_EQ(finding("6.18", "none"), "bad page state");
 }
 
 // A class whose zspage needs two pages where one is left: alloc_zspage gives back the page it
