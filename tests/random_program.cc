@@ -11,9 +11,9 @@ const char* random_op_name(RandomOp op) {
       "load",          "store",        "cas",           "fetch_add",     "fetch_or",
       "exchange",      "fence+or",     "acquire+plain", "plain+release", "mb+load",
       "nonatomic-rmw", "locked",       "trylock",       "is_locked",     "read_locked",
-      "write_locked",  "read_trylock", "write_trylock", "await",         "wait_event",
-      "wake_all",      "wake_one",     "queue_active",  "heap_use",      "heap_free",
-      "heap_replace",  "choose"};
+      "write_locked",  "read_trylock", "write_trylock", "downgrade",     "await",
+      "wait_event",    "wake_all",     "wake_one",      "queue_active",  "heap_use",
+      "heap_free",     "heap_replace", "choose"};
   static_assert(sizeof names / sizeof names[0] == static_cast<size_t>(RandomOp::kCount));
   return names[static_cast<size_t>(op)];
 }
@@ -48,7 +48,8 @@ void run_program(const RandomProgram& p) {
   for (int i = 0; i < p.vars; ++i) v.push_back(std::make_unique<mc::atomic<int>>(0));
   mc::mutex m("m");
   mc::spinlock sl("sl");
-  mc::rwlock rw("rw");
+  mc::rwlock rw_lock("rw");
+  mc::rw_semaphore sem("sem");
   mc::waitqueue wq("wq");
   mc::plain<int> data(0, "data");
   mc::atomic<Node*> slot(mc::make<Node>(7), "slot");
@@ -64,6 +65,7 @@ void run_program(const RandomProgram& p) {
       for (const auto& op : p.threads[t]) {
         auto& x = *v[static_cast<size_t>(op.var)];
         mc::mutex& lock = op.value == 1 ? m : sl;
+        mc::rwlock& rw = op.value == 1 ? rw_lock : sem;
         int r = -1;
         switch (op.kind) {
           case RandomOp::kLoad:
@@ -148,6 +150,13 @@ void run_program(const RandomProgram& p) {
             } else {
               r = 0;
             }
+            break;
+          case RandomOp::kDowngrade:
+            sem.write_lock();
+            x.store(op.value);
+            sem.downgrade_write();
+            r = x.load();
+            sem.read_unlock();
             break;
           case RandomOp::kAwait:
             mc::await(x, [&x] { return x.peek() != 1; });

@@ -2,7 +2,8 @@
 // DPOR with naive exhaustive search: atomics (loads, stores, compare-and-swap that succeeds
 // or fails, updates that may leave the value unchanged, release / acquire / full fences,
 // non-atomic read-modify-writes), plain data, mutexes and spinlocks (lock, trylock, and
-// reads of the lock's state), rwlocks (both sides, blocking and trylock), wait queues (the
+// reads of the lock's state), rwlocks and rw_semaphores (both sides, blocking and trylock, and
+// the semaphore's downgrade_write), wait queues (the
 // prepare_to_wait / sleep / finish_wait pattern, wake-ups, waitqueue_active), await, the
 // model heap (allocation, use and free through a shared pointer), and choose().
 #pragma once
@@ -33,6 +34,7 @@ enum class RandomOp : uint8_t {
   kWriteLocked,        // write_lock, store, write_unlock
   kReadTryLock,        // read_trylock, read_unlock if taken
   kWriteTryLock,       // write_trylock, write_unlock if taken
+  kDowngrade,          // down_write, store, downgrade_write, load, up_read (the rw_semaphore)
   kAwait,              // await(x != 1)
   kWaitEvent,          // prepare_to_wait; sleep unless x != 0; finish_wait
   kWakeAll,            // store, then wake_up_all

@@ -123,6 +123,7 @@ void rwlock::read_lock(SL loc) {
     ++readers_;
     return;
   }
+  if (!spins_) detail::might_sleep(*ex, "down_read", loc);
   ex->schedule_point(op(
       OpKind::kReadLock, Access::kRead, this, loc,
       [](const void* a, ThreadId) { return static_cast<const rwlock*>(a)->writer_ == kNoThread; },
@@ -132,7 +133,7 @@ void rwlock::read_lock(SL loc) {
   reader_mask_ |= thread_bit(ex->self());
   ex->commit(this, OpKind::kReadLock, Access::kRead, Acquire::kShared, loc);
   detail::acquire(*ex, *this, std::memory_order_acquire);
-  enter_atomic(*ex);
+  if (spins_) enter_atomic(*ex);
   describe(*ex, this, "read-acquired");
 }
 
@@ -150,7 +151,7 @@ bool rwlock::read_trylock(SL loc) {
     reader_mask_ |= thread_bit(ex->self());
     ex->commit(this, OpKind::kTryReadLock, Access::kRead, Acquire::kShared, loc);
     detail::acquire(*ex, *this, std::memory_order_acquire);
-    enter_atomic(*ex);
+    if (spins_) enter_atomic(*ex);
     describe(*ex, this, "read-acquired");
     return true;
   }
@@ -178,7 +179,7 @@ void rwlock::read_unlock(SL loc) {
   reader_mask_ &= ~(thread_bit(ex->self()));
   ex->commit(this, OpKind::kReadUnlock, Access::kRead, Acquire::kNone, loc);
   readers_release_.join(ex->thread(ex->self()).sync);
-  leave_atomic(*ex);
+  if (spins_) leave_atomic(*ex);
   describe(*ex, this, "read-released");
 }
 
@@ -188,6 +189,7 @@ void rwlock::write_lock(SL loc) {
     writer_ = 0;
     return;
   }
+  if (!spins_) detail::might_sleep(*ex, "down_write", loc);
   ex->schedule_point(op(
       OpKind::kLock, Access::kWrite, this, loc,
       [](const void* a, ThreadId) {
@@ -200,7 +202,7 @@ void rwlock::write_lock(SL loc) {
   ex->commit(this, OpKind::kLock, Access::kWrite, Acquire::kExclusive, loc);
   detail::acquire(*ex, *this, std::memory_order_acquire);
   ex->thread(ex->self()).sync.join(readers_release_);
-  enter_atomic(*ex);
+  if (spins_) enter_atomic(*ex);
   describe(*ex, this, "write-acquired");
 }
 
@@ -218,7 +220,7 @@ bool rwlock::write_trylock(SL loc) {
     ex->commit(this, OpKind::kTryLock, Access::kWrite, Acquire::kExclusive, loc);
     detail::acquire(*ex, *this, std::memory_order_acquire);
     ex->thread(ex->self()).sync.join(readers_release_);
-    enter_atomic(*ex);
+    if (spins_) enter_atomic(*ex);
     describe(*ex, this, "write-acquired");
     return true;
   }
@@ -248,8 +250,35 @@ void rwlock::write_unlock(SL loc) {
   writer_ = kNoThread;
   ex->commit(this, OpKind::kUnlock, Access::kWrite, Acquire::kNone, loc);
   detail::release(*ex, *this, std::memory_order_release, false);
-  leave_atomic(*ex);
+  if (spins_) leave_atomic(*ex);
   describe(*ex, this, "write-released");
+}
+
+// The writer becomes a reader in one step: a release of the write hold (readers waiting may
+// take the lock, and what the writer wrote happens before what they read) that keeps a read
+// hold, so a writer waiting still waits for this thread's up_read.
+void rw_semaphore::downgrade_write(SL loc) {
+  Execution* ex = detail::checked(*this);
+  if (!ex) {
+    writer_ = kNoThread;
+    ++readers_;
+    return;
+  }
+  if (writer_ != ex->self()) {
+    ex->fail(ex->violation("bad unlock balance",
+                           ex->thread_label(ex->self()) + " downgrades " + display_name() +
+                               " which it does not write-hold",
+                           loc));
+    return;
+  }
+  ex->schedule_point(op(OpKind::kDowngrade, Access::kWrite, this, loc));
+  detail::check_lifetime(*ex, *this, true, loc);
+  writer_ = kNoThread;
+  ++readers_;
+  reader_mask_ |= thread_bit(ex->self());
+  ex->commit(this, OpKind::kDowngrade, Access::kWrite, Acquire::kNone, loc);
+  detail::release(*ex, *this, std::memory_order_release, false);
+  describe(*ex, this, "downgraded (read-held)");
 }
 
 // ---- wait queues ----

@@ -1,5 +1,6 @@
 // Instrumented locks and waiting: mutex (sleeping), spinlock, rwlock (spinning, as the
-// kernel's rwlock_t), kernel-style wait queues with explicit wake-ups, and await().
+// kernel's rwlock_t), rw_semaphore (sleeping, with downgrade_write), kernel-style wait queues
+// with explicit wake-ups, and await().
 #pragma once
 
 #include <source_location>
@@ -19,8 +20,7 @@ class mutex : public ObjectBase {
   ThreadId owner() const { return owner_; }
 
  protected:
-  mutex(const char* name, const char* kind, bool spins)
-      : ObjectBase(name, kind), spins_(spins) {}
+  mutex(const char* name, const char* kind, bool spins) : ObjectBase(name, kind), spins_(spins) {}
   ThreadId owner_ = kNoThread;
   bool spins_ = false;
 };
@@ -44,11 +44,22 @@ class rwlock : public ObjectBase {
   int readers() const { return readers_; }
   ThreadId writer() const { return writer_; }
 
- private:
+ protected:
+  rwlock(const char* name, const char* kind, bool spins) : ObjectBase(name, kind), spins_(spins) {}
+  bool spins_ = true;
   ThreadMask reader_mask_ = 0;
   int readers_ = 0;
   ThreadId writer_ = kNoThread;
   VectorClock readers_release_;  // what a writer acquires from the readers before it
+};
+
+// The kernel's struct rw_semaphore: an rwlock whose holders may sleep (taking it may sleep, so
+// it is a finding in atomic context), and whose writer may turn its hold into a read hold
+// without letting another writer in between (downgrade_write: readers waiting may go on).
+class rw_semaphore : public rwlock {
+ public:
+  explicit rw_semaphore(const char* name = nullptr) : rwlock(name, "rw_semaphore", false) {}
+  void downgrade_write(SL loc = SL::current());
 };
 
 // A kernel wait queue: prepare_to_wait, then sleep() until a wake_up() that comes after the

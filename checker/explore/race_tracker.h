@@ -78,12 +78,14 @@ inline int32_t RaceTracker::record(const std::vector<Event>& events, ThreadId p,
       // A blocking acquisition races with what its access conflicts with, like any event,
       // except that a release stands for the acquisition it ends: run before the release,
       // the acquirer would only block, while run before that acquisition it takes the lock
-      // first. Reads of the lock's state (spin_is_locked(), a failed trylock) stay races.
+      // first. Reads of the lock's state (spin_is_locked(), a failed trylock) stay races. A
+      // downgrade ends the write hold as a release does (for a reader); its read hold goes on
+      // from the exclusive acquisition (for a writer, through the downgrader's read release).
       auto add_acquisition_of = [&](int32_t e) __attribute__((always_inline)) {
         if (e < 0) return;
         const Event& c = events[e];
         if (known_before(c.tid, c.seq)) return;
-        if (c.kind == OpKind::kUnlock)
+        if (c.kind == OpKind::kUnlock || c.kind == OpKind::kDowngrade)
           add(f.last_exclusive);
         else if (c.kind == OpKind::kReadUnlock)
           add((f.shared_mask & bit(c.tid)) ? os.shared[c.tid] : -1);
@@ -144,6 +146,9 @@ inline int32_t RaceTracker::record(const std::vector<Event>& events, ThreadId p,
     f.shared_mask = 0;
   } else if (acquire == Acquire::kShared) {
     os.shared[p] = static_cast<int32_t>(idx);
+    f.shared_mask |= bit(p);
+  } else if (kind == OpKind::kDowngrade) {
+    os.shared[p] = f.last_exclusive;  // the read hold the write hold became
     f.shared_mask |= bit(p);
   }
   return prev_write;

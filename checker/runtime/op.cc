@@ -28,6 +28,8 @@ const char* op_name(OpKind k) {
       return "read_trylock";
     case OpKind::kReadUnlock:
       return "read_unlock";
+    case OpKind::kDowngrade:
+      return "downgrade_write";
     case OpKind::kAwait:
       return "await";
     case OpKind::kPrepareWait:

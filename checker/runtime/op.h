@@ -24,6 +24,7 @@ enum class OpKind : uint8_t {
   kReadLock,
   kTryReadLock,
   kReadUnlock,
+  kDowngrade,
   kAwait,
   kPrepareWait,
   kSleep,
