@@ -113,13 +113,14 @@ void flush_tlb_range(mm_struct* mm, SL loc) {
 // The return of an unmapping system call: a CPU's translation of the mapping the call
 // removed (the present entry it zapped, or the one a migration entry it zapped had replaced)
 // is revoked (the model's bookkeeping: the kernel's contract is that none is left).
-void revoke_stale_translations(mm_struct* mm, pte_t zapped, SL loc) {
+void revoke_stale_translations(mm_struct* mm, pte_t zapped, const char* call, SL loc) {
   mm->tlb_lock.lock(loc);
   for (auto& t : mm->tlb) {
     const pte_t e = t->cached.load(loc);
     if (e && pte_pfn(e) == pte_pfn(zapped) && pte_map(e) == pte_map(zapped)) {
       t->revoked.store(true, loc);
       t->revoked_by.store(this_cpu(), loc);
+      t->revoked_call = call;
     }
   }
   mm->tlb_lock.unlock(loc);
@@ -258,10 +259,10 @@ long user_access(mm_struct* mm, bool write, long value, SL loc) {
       mc::violation("stale TLB entry",
                     std::string("a user ") + (write ? "store" : "load") +
                         " used the TLB entry for " + pfn_text(pte_pfn(e)) + " after " +
-                        mc::thread_name(by) +
-                        "'s madvise(MADV_DONTNEED) of the address had returned: the entry was "
-                        "removed from the page table and the TLB not flushed, so the access "
-                        "reaches a page the address no longer maps",
+                        mc::thread_name(by) + "'s " + t.revoked_call +
+                        " of the address had returned: the entry was removed from the page "
+                        "table and the TLB not flushed, so the access reaches a page the "
+                        "address no longer maps",
                     loc);
     }
     if (!e) {
@@ -282,8 +283,16 @@ long user_access(mm_struct* mm, bool write, long value, SL loc) {
       return r;
     }
     mm->tlb_lock.unlock(loc);
+    // The architecture's fault handler: mmap_lock for reading, the VMA found under it (none:
+    // bad_area, SIGSEGV), handle_mm_fault, the lock dropped.
+    mm->mmap_lock.read_lock(loc);
+    if (!mm->vma.load(loc)) {
+      mm->mmap_lock.read_unlock(loc);
+      return -EFAULT;
+    }
     pte_t orig = 0;
     const int ret = handle_mm_fault(mm, &orig, loc);
+    mm->mmap_lock.read_unlock(loc);
     if (ret & VM_FAULT_OOM) return -ENOMEM;
     if (ret & VM_FAULT_SIGBUS) return -EFAULT;
     // The CPU's own migration back undone: the entry does not map a system page after it.
@@ -321,7 +330,7 @@ long user_access(mm_struct* mm, bool write, long value, SL loc) {
 long user_load(mm_struct* mm, SL loc) { return user_access(mm, false, 0, loc); }
 long user_store(mm_struct* mm, long value, SL loc) { return user_access(mm, true, value, loc); }
 
-// ---- MADV_DONTNEED ----
+// ---- MADV_DONTNEED and munmap ----
 
 namespace {
 
@@ -360,19 +369,57 @@ pte_t zap_pte_range(mm_struct* mm, bool* need_flush, page** gathered, SL loc) {
   return e;
 }
 
-}  // namespace
-
-void madvise_dontneed(mm_struct* mm, SL loc) {
-  MC_FUNC("madvise_dontneed");
+// The address's entry zapped through an mmu_gather: zap_pte_range, then tlb_finish_mmu (the
+// TLB flushed if a present entry was zapped, then the gathered page freed). The entry zapped.
+pte_t zap_and_finish_mmu(mm_struct* mm, SL loc) {
   bool need_flush = false;
   page* gathered = nullptr;
   const pte_t zapped = zap_pte_range(mm, &need_flush, &gathered, loc);
-  {
-    MC_FUNC("tlb_finish_mmu");
-    if (need_flush) flush_tlb_range(mm, loc);
-    if (gathered) put_page(gathered, loc);
+  MC_FUNC("tlb_finish_mmu");
+  if (need_flush) flush_tlb_range(mm, loc);
+  if (gathered) put_page(gathered, loc);
+  return zapped;
+}
+
+}  // namespace
+
+int madvise_dontneed(mm_struct* mm, SL loc) {
+  MC_FUNC("madvise_dontneed");
+  mm->mmap_lock.read_lock(loc);
+  if (!mm->vma.load(loc)) {
+    mm->mmap_lock.read_unlock(loc);
+    return -ENOMEM;
   }
-  if (zapped) revoke_stale_translations(mm, zapped, loc);
+  const pte_t zapped = zap_and_finish_mmu(mm, loc);
+  mm->mmap_lock.read_unlock(loc);
+  if (zapped) revoke_stale_translations(mm, zapped, "madvise(MADV_DONTNEED)", loc);
+  return 0;
+}
+
+// __vm_munmap (mm/mmap.c; __do_munmap 4.20-6.0, do_vmi_munmap from 6.1): the VMA detached
+// under the write lock, from dd2283f2605e (4.20) the lock downgraded, then unmap_region's zap
+// and tlb_finish_mmu, the VMA freed, the lock dropped, the return to user space.
+int munmap(mm_struct* mm, SL loc) {
+  MC_FUNC("__vm_munmap");
+  mm->mmap_lock.write_lock(loc);
+  if (!mm->vma.load(loc)) {
+    mm->mmap_lock.write_unlock(loc);
+    return 0;
+  }
+  mm->vma.store(false, loc);  // detached from the mm's VMA tree
+  const bool downgrade = kcfg().munmap_downgrades();
+  if (downgrade) mm->mmap_lock.downgrade_write(loc);
+  pte_t zapped;
+  {
+    MC_FUNC("unmap_region");
+    zapped = zap_and_finish_mmu(mm, loc);
+  }
+  if (downgrade)
+    mm->mmap_lock.read_unlock(loc);
+  else
+    mm->mmap_lock.write_unlock(loc);
+  if (zapped) revoke_stale_translations(mm, zapped, "munmap", loc);
+  return 0;
 }
 
 // ---- migrate_vma ----
@@ -725,14 +772,22 @@ void free_zone_device_page(page* p, SL loc) {
 
 namespace {
 
-// test_hmm's two migrations of the address: the pages selected, the driver's copy.
+// test_hmm's two migrations of the address: under mmap_lock (read) the VMA looked up (none:
+// -EINVAL), the pages selected, the driver's copy.
 int dmirror_migrate_range(dmirror_device* d, mm_struct* mm, unsigned select,
                           const migrate_vma_ops* ops, SL loc) {
+  mm->mmap_lock.read_lock(loc);
+  if (!mm->vma.load(loc)) {
+    mm->mmap_lock.read_unlock(loc);
+    return -EINVAL;
+  }
   struct migrate_vma m;
   m.mm = mm;
   m.flags = select;
   m.pgmap_owner = d;
-  return dmirror_migrate(d, &m, ops, loc);
+  const int r = dmirror_migrate(d, &m, ops, loc);
+  mm->mmap_lock.read_unlock(loc);
+  return r;
 }
 
 }  // namespace

@@ -21,8 +21,14 @@
 // not migrated (migrate_vma_insert_page); no LRU (isolate_lru_page / putback_lru_page are the
 // reference the page's owner holds); ZONE_DEVICE reference counts are zero-based at every
 // version (a free device page has refcount 0; before the 6.0 change the kernel counted one
-// more while the page was in use, and the expected counts with it); mmap_lock is not
-// modelled (every modelled entry point takes it for reading, which excludes none of them).
+// more while the page was in use, and the expected counts with it); the VMA is only there or
+// not (munmap removes it), and the page table page outlives it (free_pgtables is not modelled).
+//
+// mmap_lock (mmap_sem until 5.8): faults, MADV_DONTNEED and the driver's migrations hold it for
+// reading and find the VMA under it; munmap takes it for writing to remove the VMA and, from
+// dd2283f2605e (4.20), downgrades it to a read hold before it zaps the entries and flushes.
+// From 6.4 a fault may hold the VMA's own lock instead, which munmap write-locks before it
+// removes the VMA: the same exclusion, so the model's fault takes mmap_lock at every version.
 #pragma once
 
 #include <cstdint>
@@ -56,9 +62,10 @@ constexpr int kMaxCpus = 5;
 // One CPU's TLB entry for the address.
 struct tlb_entry {
   explicit tlb_entry(int cpu);
-  mc::plain<pte_t> cached;    // the pte the CPU cached; 0: none
-  mc::plain<bool> revoked;    // the model's: removed by an unmapping that returned unflushed
-  mc::plain<int> revoked_by;  // the model thread whose system call returned (for the report)
+  mc::plain<pte_t> cached;        // the pte the CPU cached; 0: none
+  mc::plain<bool> revoked;        // the model's: removed by an unmapping that returned unflushed
+  mc::plain<int> revoked_by;      // the model thread whose system call returned (for the report)
+  const char* revoked_call = "";  // that call's name (for the report; not a kernel field)
 };
 
 // A process address space with one page of private anonymous memory at one address, not yet
@@ -67,6 +74,8 @@ struct mm_struct {
   mm_struct();
   mc::atomic<pte_t> pte{0, "*ptep"};
   mc::spinlock ptl{"ptl"};
+  mc::rw_semaphore mmap_lock{"mm->mmap_lock"};
+  mc::plain<bool> vma{true, "the VMA"};          // the VMA mapping the address, until munmap
   mc::plain<unsigned> maps{0, "mappings made"};  // the model's, under the PTL
   // The CPUs' instruction boundaries: an access (its TLB lookup, walk and memory access) and a
   // shootdown never overlap. One lock for every CPU's entry: two flushes then meet once, not
@@ -80,13 +89,19 @@ constexpr unsigned long kAnonVmaWord = 0xffff888004a10000ul | PAGE_MAPPING_ANON;
 
 // ---- the CPU ----
 // A user-space load or store at the address, by the running CPU: its TLB, else a walk of the
-// entry, else a page fault (handle_mm_fault), then the access again. A load returns the
-// page's word; when the fault cannot allocate (VM_FAULT_OOM) the access returns -ENOMEM.
+// entry, else a page fault (handle_mm_fault under mmap_lock), then the access again. A load
+// returns the page's word; when the fault cannot allocate (VM_FAULT_OOM) the access returns
+// -ENOMEM, and when no VMA maps the address (SIGSEGV) -EFAULT.
 long user_load(mm_struct* mm, SL loc = SL::current());
 long user_store(mm_struct* mm, long value, SL loc = SL::current());
-// madvise(MADV_DONTNEED) over the address: zap_page_range, the mmu_gather's TLB flush and
-// page freeing (tlb_finish_mmu), the return to user space.
-void madvise_dontneed(mm_struct* mm, SL loc = SL::current());
+// madvise(MADV_DONTNEED) over the address: under mmap_lock (read) zap_page_range, the
+// mmu_gather's TLB flush and page freeing (tlb_finish_mmu), the return to user space. 0, or
+// -ENOMEM when no VMA maps the address.
+int madvise_dontneed(mm_struct* mm, SL loc = SL::current());
+// munmap of the address (__vm_munmap): mmap_lock for writing, the VMA removed, from 4.20 the
+// lock downgraded, then unmap_region (the entry zapped, the TLB flushed, the page freed) and
+// the return to user space. Always 0 (an address no VMA maps has nothing to unmap).
+int munmap(mm_struct* mm, SL loc = SL::current());
 
 // ---- migrate_vma ----
 // struct migrate_vma for one page: src and dst are migrate_pfn words.

@@ -194,6 +194,10 @@ struct Config {
   // trylocks the page (else it returns and the CPU faults again), and collect takes the
   // fault's page without its own trylock.
   bool device_private_fault_locks() const { return at_least(Kernel::v6_15); }
+  // dd2283f2605e "mm: mmap: zap pages with read mmap_sem in munmap" (4.20; the model's 5.0):
+  // munmap removes the VMA under the write lock, then downgrades it and zaps under the read
+  // hold.
+  bool munmap_downgrades() const { return at_least(Kernel::v5_0); }
 };
 
 // The configuration of the running execution (set by ConfigScope in each scenario body).

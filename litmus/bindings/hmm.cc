@@ -82,36 +82,40 @@ void add_hmm_bindings(Bindings& bn) {
      "a user-space load of the address by the running CPU: its TLB entry, else a walk of the "
      "page table, else a page fault (a new zeroed page, a wait on a migration entry, or the "
      "device's migrate_to_ram for a device private entry) and the load again; the value, or "
-     "-ENOMEM when the fault cannot allocate",
+     "-ENOMEM when the fault cannot allocate, -EFAULT when no VMA maps the address (SIGSEGV)",
      [](const Call& c) { return int64_t{user_load(cpu_mm(c, "user_load"))}; });
   fn("user_store", {M, I}, I,
      "a user-space store of the value at the address by the running CPU, as user_load "
-     "reaches the page; 0, or -ENOMEM",
+     "reaches the page; 0, or -ENOMEM (-EFAULT: no VMA)",
      [](const Call& c) {
        const long r = user_store(cpu_mm(c, "user_store"), static_cast<long>(c.arg(1)));
        return int64_t{r < 0 ? r : 0};
      });
-  fn("madvise_dontneed", {M}, ArgKind::kVoid,
-     "madvise(MADV_DONTNEED) of the address: zap_pte_range under the PTL (a present entry's "
-     "page gathered, a migration entry only cleared, a device private entry's page put), "
-     "tlb_finish_mmu (the TLB flushed if a present entry was zapped, then the page freed), "
-     "and the return to user space, after which no CPU may still translate the address to "
-     "the page",
-     [](const Call& c) {
-       madvise_dontneed(c.object<mm_struct>(0));
-       return int64_t{0};
-     });
+  fn("madvise_dontneed", {M}, I,
+     "madvise(MADV_DONTNEED) of the address, under mmap_lock for reading: zap_pte_range under "
+     "the PTL (a present entry's page gathered, a migration entry only cleared, a device "
+     "private entry's page put), tlb_finish_mmu (the TLB flushed if a present entry was "
+     "zapped, then the page freed), and the return to user space, after which no CPU may "
+     "still translate the address to the page; 0, or -ENOMEM when no VMA maps the address",
+     [](const Call& c) { return int64_t{madvise_dontneed(c.object<mm_struct>(0))}; });
+  fn("munmap", {M}, I,
+     "munmap of the address (__vm_munmap): mmap_lock for writing, the VMA removed (from 4.20 "
+     "the lock downgraded to a read hold), then the entry zapped and the TLB flushed as "
+     "madvise_dontneed does, and the return to user space; later accesses fault with no VMA "
+     "(-EFAULT: SIGSEGV) and later migrations fail (-EINVAL); 0",
+     [](const Call& c) { return int64_t{munmap(c.object<mm_struct>(0))}; });
   fn("dmirror_migrate_to_device", {D, M}, I,
      "test_hmm's migration of the address's page to device private memory: migrate_vma "
      "(4.14-5.3) or migrate_vma_setup, the driver's copy into a device page, "
-     "migrate_vma_pages and migrate_vma_finalize (5.4 on); the pages migrated (0 or 1)",
+     "migrate_vma_pages and migrate_vma_finalize (5.4 on), under mmap_lock for reading; the "
+     "pages migrated (0 or 1), or -EINVAL when no VMA maps the address",
      [](const Call& c) {
        dmirror_device* d = dmirror(c, "dmirror_migrate_to_device");
        return int64_t{dmirror_migrate_to_device(d, c.object<mm_struct>(1))};
      });
   fn("dmirror_migrate_to_system", {D, M}, I,
      "test_hmm's migration of the address's device page back to system memory (as its "
-     "fault handler does, without a fault): the pages migrated (0 or 1)",
+     "fault handler does, without a fault): the pages migrated (0 or 1), or -EINVAL",
      [](const Call& c) {
        dmirror_device* d = dmirror(c, "dmirror_migrate_to_system");
        return int64_t{dmirror_migrate_to_system(d, c.object<mm_struct>(1))};
