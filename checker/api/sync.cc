@@ -232,19 +232,22 @@ bool rwlock::write_trylock(SL loc) {
   return false;
 }
 
+bool rwlock::check_write_held(Execution& ex, const char* verb, SL loc) {
+  if (writer_ == ex.self()) return true;
+  ex.fail(ex.violation("bad unlock balance",
+                       ex.thread_label(ex.self()) + " " + verb + " " + display_name() +
+                           " which it does not write-hold",
+                       loc));
+  return false;
+}
+
 void rwlock::write_unlock(SL loc) {
   Execution* ex = detail::checked(*this);
   if (!ex) {
     writer_ = kNoThread;
     return;
   }
-  if (writer_ != ex->self()) {
-    ex->fail(ex->violation("bad unlock balance",
-                           ex->thread_label(ex->self()) + " write-releases " + display_name() +
-                               " which it does not hold",
-                           loc));
-    return;
-  }
+  if (!check_write_held(*ex, "write-releases", loc)) return;
   ex->schedule_point(op(OpKind::kUnlock, Access::kWrite, this, loc));
   detail::check_lifetime(*ex, *this, true, loc);
   writer_ = kNoThread;
@@ -264,13 +267,7 @@ void rw_semaphore::downgrade_write(SL loc) {
     ++readers_;
     return;
   }
-  if (writer_ != ex->self()) {
-    ex->fail(ex->violation("bad unlock balance",
-                           ex->thread_label(ex->self()) + " downgrades " + display_name() +
-                               " which it does not write-hold",
-                           loc));
-    return;
-  }
+  if (!check_write_held(*ex, "downgrades", loc)) return;
   ex->schedule_point(op(OpKind::kDowngrade, Access::kWrite, this, loc));
   detail::check_lifetime(*ex, *this, true, loc);
   writer_ = kNoThread;

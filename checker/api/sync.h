@@ -46,6 +46,8 @@ class rwlock : public ObjectBase {
 
  protected:
   rwlock(const char* name, const char* kind, bool spins) : ObjectBase(name, kind), spins_(spins) {}
+  // The running thread holds it for writing; else a "bad unlock balance" finding.
+  bool check_write_held(Execution& ex, const char* verb, SL loc);
   bool spins_ = true;
   ThreadMask reader_mask_ = 0;
   int readers_ = 0;
