@@ -27,8 +27,9 @@
 // mmap_lock (mmap_sem until 5.8): faults, MADV_DONTNEED and the driver's migrations hold it for
 // reading and find the VMA under it; munmap takes it for writing to remove the VMA and, from
 // dd2283f2605e (4.20), downgrades it to a read hold before it zaps the entries and flushes.
-// From 6.4 a fault may hold the VMA's own lock instead, which munmap write-locks before it
-// removes the VMA: the same exclusion, so the model's fault takes mmap_lock at every version.
+// From 6.4 a fault may hold the VMA's own lock instead, which munmap write-locks (bad94decd6a4)
+// before it removes the VMA: the same exclusion, so the model's fault takes mmap_lock at every
+// version.
 #pragma once
 
 #include <cstdint>
