@@ -79,7 +79,7 @@ struct vmballoon {
   mc::plain<page*> page_{nullptr, "b->page"};  // the page of a basic (non-batched) command
   mc::plain<vmballoon_stats*> stats{nullptr, "b->stats"};
   balloon_dev_info b_dev_info;
-  mc::rwlock conf_sem{"b->conf_sem"};  // struct rw_semaphore
+  mc::rw_semaphore conf_sem{"b->conf_sem"};
   mc::spinlock comm_lock{"b->comm_lock"};
   // The static keys vmw_balloon_batching (on by default) and balloon_stat_enabled: text
   // patched on every CPU at once, so reading them is no memory access (no event).
