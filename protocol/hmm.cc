@@ -132,6 +132,16 @@ void revoke_stale_translations(mm_struct* mm, pte_t zapped, const char* call, SL
 
 namespace {
 
+// mmap_read_lock, then the VMA that maps the address looked up under it (vma_lookup; 6.5's
+// lock_mm_and_find_vma in the fault path): false, with the lock dropped again, when there is
+// none.
+bool mmap_read_lock_vma(mm_struct* mm, SL loc) {
+  mm->mmap_lock.read_lock(loc);
+  if (mm->vma.load(loc)) return true;
+  mm->mmap_lock.read_unlock(loc);
+  return false;
+}
+
 // do_anonymous_page: a new zeroed page, mapped if the entry is still empty under the PTL.
 int do_anonymous_page(mm_struct* mm, SL loc) {
   MC_FUNC("do_anonymous_page");
@@ -285,11 +295,7 @@ long user_access(mm_struct* mm, bool write, long value, SL loc) {
     mm->tlb_lock.unlock(loc);
     // The architecture's fault handler: mmap_lock for reading, the VMA found under it (none:
     // bad_area, SIGSEGV), handle_mm_fault, the lock dropped.
-    mm->mmap_lock.read_lock(loc);
-    if (!mm->vma.load(loc)) {
-      mm->mmap_lock.read_unlock(loc);
-      return -EFAULT;
-    }
+    if (!mmap_read_lock_vma(mm, loc)) return -EFAULT;
     pte_t orig = 0;
     const int ret = handle_mm_fault(mm, &orig, loc);
     mm->mmap_lock.read_unlock(loc);
@@ -385,11 +391,7 @@ pte_t zap_and_finish_mmu(mm_struct* mm, SL loc) {
 
 int madvise_dontneed(mm_struct* mm, SL loc) {
   MC_FUNC("madvise_dontneed");
-  mm->mmap_lock.read_lock(loc);
-  if (!mm->vma.load(loc)) {
-    mm->mmap_lock.read_unlock(loc);
-    return -ENOMEM;
-  }
+  if (!mmap_read_lock_vma(mm, loc)) return -ENOMEM;
   const pte_t zapped = zap_and_finish_mmu(mm, loc);
   mm->mmap_lock.read_unlock(loc);
   if (zapped) revoke_stale_translations(mm, zapped, "madvise(MADV_DONTNEED)", loc);
@@ -776,11 +778,7 @@ namespace {
 // -EINVAL), the pages selected, the driver's copy.
 int dmirror_migrate_range(dmirror_device* d, mm_struct* mm, unsigned select,
                           const migrate_vma_ops* ops, SL loc) {
-  mm->mmap_lock.read_lock(loc);
-  if (!mm->vma.load(loc)) {
-    mm->mmap_lock.read_unlock(loc);
-    return -EINVAL;
-  }
+  if (!mmap_read_lock_vma(mm, loc)) return -EINVAL;
   struct migrate_vma m;
   m.mm = mm;
   m.flags = select;
