@@ -137,7 +137,7 @@ void tell_host(virtio_balloon* vb, bool inflate) {
 
 // virtballoon_migratepage (virtio_balloon.c 4.8): newpage into the balloon and inflated, the
 // old page out of it and deflated, under a trylocked balloon_lock. The old page leaves the
-// balloon under pages_lock in the 5.x and 6.x sources up to 6.16 (balloon_migrate_delete_locked);
+// balloon under pages_lock from 89da619bc18d (4.18) to 6.16 (balloon_migrate_delete_locked);
 // 6.17 finalizes it after the unlock (15504b116300).
 int virtballoon_migratepage(balloon_dev_info* b, page* newpage, page* p, migrate_mode) {
   MC_FUNC("virtballoon_migratepage");

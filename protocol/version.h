@@ -16,6 +16,7 @@ enum class Kernel {
   v4_15,
   v5_0,
   v5_3,
+  v5_4,
   v5_15,
   v5_16,
   v5_17,
@@ -121,11 +122,11 @@ struct Config {
   // with the notifier renamed virtio_balloon_oom_notify.
   bool balloon_oom_notifier_back() const { return at_least(Kernel::v5_15); }
   bool balloon_shrinker() const { return at_least(Kernel::v5_0) && !balloon_oom_notifier_back(); }
-  // virtballoon_migratepage deletes the old page from the balloon under pages_lock: absent in
-  // the 4.x sources, present from 5.5 (the first source read) to 6.16; the commit that added it
-  // is not identified, and whether 5.3 has it is unverified (the model says no).
+  // 89da619bc18d "virtio_balloon: fix another race between migration and ballooning" (4.18:
+  // in 4.18's tree, not in 4.17's; the model's 5.0): virtballoon_migratepage deletes the old
+  // page from the balloon under pages_lock, until 6.17 moves the deletion after the unlock.
   bool balloon_migrate_delete_locked() const {
-    return at_least(Kernel::v5_15) && !movable_ops_flag();
+    return at_least(Kernel::v5_0) && !movable_ops_flag();
   }
 
   // ---- slab pages met by the compaction scanner (protocol/slab.h) ----
@@ -158,10 +159,10 @@ struct Config {
   // The pgmap's migrate_to_ram (dev_pagemap_ops, 5.3; the commit id unverified) replaces its
   // page_fault callback, which do_swap_page reached through device_private_entry_fault.
   bool migrate_to_ram() const { return at_least(Kernel::v5_3); }
-  // a7d1f22bb74f "mm: turn migrate_vma upside down" (5.4, read from the sources; the id
-  // unverified): the driver calls migrate_vma_setup,
-  // _pages and _finalize instead of one migrate_vma with callbacks.
-  bool migrate_vma_split() const { return at_least(Kernel::v5_15); }
+  // a7d1f22bb74f "mm: turn migrate_vma upside down" (5.4: in 5.4.18's tree, not in 5.3.1's;
+  // the id unverified): the driver calls migrate_vma_setup, _pages and _finalize instead of
+  // one migrate_vma with callbacks.
+  bool migrate_vma_split() const { return at_least(Kernel::v5_4); }
   // 5143192cd410 "mm/migrate: add a flags parameter to migrate_vma" (5.9):
   // MIGRATE_VMA_SELECT_SYSTEM / _DEVICE_PRIVATE and pgmap_owner; before, collect takes
   // present pages and every device private page alike.

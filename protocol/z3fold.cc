@@ -20,19 +20,22 @@ namespace proto {
 namespace {
 
 // ---- version gates ----
-// The model's 5.3 is 5.3's code; 5.4 to 5.14 are not modelled, so each change of those
-// releases is gated at 5.15, the next modelled version.
+// The model's 5.3 and 5.4 are their own code (read from the 5.3.1 and 5.4.18 trees); 5.5 to
+// 5.14 are not modelled, so each change of those releases is gated at 5.15, the next modelled
+// version.
 // d776aaa9895e "mm/z3fold.c: fix race between migration and destruction" (5.3-rc6): the pool
 // counts its isolated pages under pool->lock, isolation refuses the pages of a pool being
 // destroyed, and z3fold_destroy_pool waits on isolate_wait with the condition inverted
 // (`!pool_isolated_are_drained`); 6e73fd25e2c7 reverted all of it (5.4-rc1 and 5.3.2: "may
 // get blocked on wait_event() for indefinite time").
-bool destroy_waits_for_isolated() { return !kcfg().at_least(Kernel::v5_15); }
+bool destroy_waits_for_isolated() { return !kcfg().at_least(Kernel::v5_4); }
 // 5b6807de1144 "mm/z3fold.c: claim page in the beginning of free" (5.4-rc3): z3fold_free claims
-// the page (PAGE_CLAIMED) before it frees the handle; with "z3fold: fix retry mechanism in page
-// reclaim" (5.4, id not found) isolation refuses a claimed page and do_compact_page leaves one
-// alone. Before them only reclaim claimed pages, and z3fold_free tests PG_isolated.
-bool free_claims_page() { return kcfg().at_least(Kernel::v5_15); }
+// the page (PAGE_CLAIMED) first; a free that finds it claimed already only frees its object.
+// Before, only reclaim claimed pages, and z3fold_free tests PG_isolated.
+bool free_claims_page() { return kcfg().at_least(Kernel::v5_4); }
+// "z3fold: fix retry mechanism in page reclaim" (5.4, id not found): isolation refuses a
+// claimed page before it takes the page lock, and do_compact_page leaves one alone.
+bool claimed_left_alone() { return kcfg().at_least(Kernel::v5_4); }
 // 4a3ac9311dac "mm/z3fold.c: add inter-page compaction" (5.5): the slots' rwlock around every
 // read and write of a slot, get_z3fold_header (the slot read and the header trylocked under
 // it), zhdr->foreign_handles and compact_single_buddy, the slots allocated again for a page
@@ -697,8 +700,10 @@ void do_compact_page(z3fold_header* zhdr, bool locked) {
     return;
   }
   if (!slots_locked()) {
-    // 5.3: an isolated page is left to its migration; no inter-page compaction, no claim.
-    if (PageIsolated(p) || ptest(PAGE_STALE, p)) {
+    // 5.3, 5.4: an isolated page is left to its migration, from 5.4 a claimed one to its
+    // claimer; no inter-page compaction.
+    if (PageIsolated(p) || (claimed_left_alone() && ptest(PAGE_CLAIMED, p)) ||
+        ptest(PAGE_STALE, p)) {
       z3fold_page_unlock(zhdr);
       return;
     }
@@ -956,29 +961,84 @@ retry:
   return handle;
 }
 
-// z3fold_free. To 5.4 (free_claims_page) the page is not claimed: the handle is freed at once,
-// a page claimed (by reclaim) or isolated is only unlocked.
+// z3fold_free's release of the object's chunks in its (locked) page; false for a handle of no
+// known buddy, after the kernel's warning.
+bool clear_buddy_chunks(z3fold_header* zhdr, z3_buddy bud) {
+  switch (bud) {
+    case FIRST:
+      zhdr->first_chunks.store(0);
+      return true;
+    case MIDDLE:
+      zhdr->middle_chunks.store(0);
+      return true;
+    case LAST:
+      zhdr->last_chunks.store(0);
+      return true;
+    default:
+      WARN_ON(true, "1 /* unknown bud */");
+      return false;
+  }
+}
+
+// 5.4's z3fold_free (5b6807de1144): the page claimed before it is locked; the handle freed
+// whether or not the claim was won; a page claimed by another (reclaim, or a free of another
+// object of it) only unlocked; an isolated page left to its migration, its claim dropped after
+// the unlock; the direct compaction run while the page is still claimed by this free, so that
+// do_compact_page (which leaves claimed pages alone from the same release) neither compacts it
+// nor puts it back on an unbuddied list.
+void z3fold_free_54(z3fold_pool* pool, unsigned long handle) {
+  z3fold_header* zhdr = handle_to_z3fold_header(handle);
+  if (!zhdr) return;
+  page* p = virt_to_page(zhdr);
+  const bool page_claimed = ptest_and_set(PAGE_CLAIMED, p);
+  if (ptest(PAGE_HEADLESS, p)) return;  // never, in the model
+  z3fold_page_lock(zhdr);
+  if (!clear_buddy_chunks(zhdr, handle_to_buddy(handle))) {
+    z3fold_page_unlock(zhdr);
+    return;
+  }
+  free_handle(handle, zhdr);
+  if (kref_put(zhdr, release_z3fold_page_locked_list)) {
+    pages_nr_dec(pool);
+    return;
+  }
+  if (page_claimed) {
+    z3fold_page_unlock(zhdr);
+    return;
+  }
+  if (PageIsolated(p) || ptest_and_set(NEEDS_COMPACTING, p)) {
+    z3fold_page_unlock(zhdr);
+    pclear(PAGE_CLAIMED, p);
+    return;
+  }
+  if (zhdr->cpu.load() < 0) {
+    pool->lock.lock();
+    list_del_init(&zhdr->buddy);
+    pool->lock.unlock();
+    zhdr->cpu.store(-1);
+    kref_get(zhdr);
+    do_compact_page(zhdr, true);
+    pclear(PAGE_CLAIMED, p);
+    return;
+  }
+  kref_get(zhdr);
+  queue_work(pool->compact_wq, &zhdr->work);  // queue_work_on(zhdr->cpu, ...)
+  pclear(PAGE_CLAIMED, p);
+  z3fold_page_unlock(zhdr);
+}
+
+// z3fold_free. In 5.3 the page is not claimed: the handle is freed at once, a page claimed (by
+// reclaim) or isolated is only unlocked. 5.4: z3fold_free_54.
 void z3fold_free(z3fold_pool* pool, unsigned long handle) {
   MC_FUNC("z3fold_free");
+  if (free_claims_page() && !slots_locked()) return z3fold_free_54(pool, handle);
   z3fold_header* zhdr = lookup_locked(handle);
   if (!zhdr) return;
   page* p = virt_to_page(zhdr);
   const bool page_claimed = free_claims_page() && ptest_and_set(PAGE_CLAIMED, p);
-  const z3_buddy bud = handle_to_buddy(handle);
-  switch (bud) {
-    case FIRST:
-      zhdr->first_chunks.store(0);
-      break;
-    case MIDDLE:
-      zhdr->middle_chunks.store(0);
-      break;
-    case LAST:
-      zhdr->last_chunks.store(0);
-      break;
-    default:
-      WARN_ON(true, "1 /* unknown bud */");
-      unlock_found(zhdr);
-      return;
+  if (!clear_buddy_chunks(zhdr, handle_to_buddy(handle))) {
+    unlock_found(zhdr);
+    return;
   }
   if (!page_claimed) free_handle(handle, zhdr);
   if (kref_put(zhdr, release_z3fold_page_locked_list)) {
@@ -986,7 +1046,7 @@ void z3fold_free(z3fold_pool* pool, unsigned long handle) {
     return;
   }
   if (!free_claims_page()) {
-    // To 5.4: a page claimed (by reclaim) or isolated is left as it is.
+    // 5.3: a page claimed (by reclaim) or isolated is left as it is.
     if (ptest(PAGE_CLAIMED, p) || PageIsolated(p) || ptest_and_set(NEEDS_COMPACTING, p)) {
       z3fold_page_unlock(zhdr);
       return;
@@ -1071,9 +1131,9 @@ void z3fold_dec_isolated(z3fold_pool* pool) {
 }
 void z3fold_inc_isolated(z3fold_pool* pool) { pool->isolated.store(pool->isolated.load() + 1); }
 
-// 5.3's z3fold_page_isolate, from the page lock on: no claim, the buddy list left without
-// pool->lock (4a3ac9311dac, 5.5, took it there), the page's lru entry deleted (not
-// re-initialised), and d776aaa9895e's destroying test and isolated count.
+// 5.3's and 5.4's z3fold_page_isolate, from the page lock on: no claim, the buddy list left
+// without pool->lock (4a3ac9311dac, 5.5, took it there), the page's lru entry deleted (not
+// re-initialised), and in 5.3 d776aaa9895e's destroying test and isolated count.
 bool z3fold_page_isolate_53(page* p, z3fold_header* zhdr) {
   if (ptest(NEEDS_COMPACTING, p) || ptest(PAGE_STALE, p) || field(zhdr, kMappedCount) != 0) {
     z3fold_page_unlock(zhdr);
@@ -1084,6 +1144,11 @@ bool z3fold_page_isolate_53(page* p, z3fold_header* zhdr) {
   if (!list_empty(&zhdr->buddy)) list_del_init(&zhdr->buddy);
   pool->lock.lock();
   if (!list_empty(&p->lru)) list_del(&p->lru);
+  if (!destroy_waits_for_isolated()) {  // 5.4: reverted (6e73fd25e2c7)
+    pool->lock.unlock();
+    z3fold_page_unlock(zhdr);
+    return true;
+  }
   if (pool->destroying.load()) {
     pool->lock.unlock();
     if (kref_put(zhdr, release_z3fold_page_locked)) {
@@ -1105,7 +1170,9 @@ bool z3fold_page_isolate(page* p, isolate_mode_t mode) {
   (void)mode;
   if (asserts_movable()) VM_BUG_ON_PAGE(!PageMovable(p), p, "!PageMovable(page)");
   VM_BUG_ON_PAGE(PageIsolated(p), p, "PageIsolated(page)");
-  if (ptest(PAGE_HEADLESS, p)) return false;
+  if (ptest(PAGE_HEADLESS, p) ||
+      (claimed_left_alone() && !isolation_claims() && ptest(PAGE_CLAIMED, p)))
+    return false;
   z3fold_header* zhdr = page_address(p);
   if (!zhdr) return false;
   z3fold_page_lock(zhdr);
