@@ -20,10 +20,10 @@ struct KernelName {
 constexpr KernelName kKernels[] = {
     {Kernel::v4_8, "4.8"},   {Kernel::v4_10, "4.10"}, {Kernel::v4_14, "4.14"},
     {Kernel::v4_15, "4.15"}, {Kernel::v5_0, "5.0"},   {Kernel::v5_3, "5.3"},
-    {Kernel::v5_4, "5.4"},   {Kernel::v5_15, "5.15"}, {Kernel::v5_16, "5.16"},
-    {Kernel::v5_17, "5.17"}, {Kernel::v5_18, "5.18"}, {Kernel::v5_19, "5.19"},
-    {Kernel::v6_0, "6.0"},   {Kernel::v6_5, "6.5"},   {Kernel::v6_15, "6.15"},
-    {Kernel::v6_17, "6.17"}, {Kernel::v6_18, "6.18"}};
+    {Kernel::v5_4, "5.4"},   {Kernel::v5_9, "5.9"},   {Kernel::v5_15, "5.15"},
+    {Kernel::v5_16, "5.16"}, {Kernel::v5_17, "5.17"}, {Kernel::v5_18, "5.18"},
+    {Kernel::v5_19, "5.19"}, {Kernel::v6_0, "6.0"},   {Kernel::v6_5, "6.5"},
+    {Kernel::v6_15, "6.15"}, {Kernel::v6_17, "6.17"}, {Kernel::v6_18, "6.18"}};
 struct BugName {
   Bug b;
   const char* name;

@@ -17,6 +17,7 @@ enum class Kernel {
   v5_0,
   v5_3,
   v5_4,
+  v5_9,
   v5_15,
   v5_16,
   v5_17,
@@ -85,8 +86,9 @@ struct Config {
   // c3096e6782b7 (5.18): success always ends with put_page(newpage), no test at all.
   bool newpage_always_put() const { return at_least(Kernel::v5_18); }
   // ~5.12 (id unverified) permanent failures go to a ret list the caller puts back; in the
-  // 5.15 code the page_count()==1 test also precedes the allocation. Modelled from 5.18 on
-  // (our 5.0 follows the 4.8 structure apart from the 5.0 fix).
+  // 5.15 code the page_count()==1 test also precedes the allocation (already in the 5.6 and
+  // 5.9 trees, not in 5.4.18's; commit not identified). Modelled from 5.18 on (our 5.0-5.17
+  // follow the 4.8 structure apart from the 5.0 fix).
   bool ret_list_and_early_count_check() const { return at_least(Kernel::v5_18); }
   // 68f2736a8583 (6.0): struct movable_operations referenced from page->mapping.
   bool movable_operations() const { return at_least(Kernel::v6_0); }
@@ -118,9 +120,10 @@ struct Config {
   // 83a8afa72e9c "vmw_balloon: Compaction support" (5.3): the VMware balloon's 4 KiB pages are
   // balloon pages (balloon_page_list_enqueue), migrated by vmballoon_migratepage.
   bool vmw_balloon_compaction() const { return at_least(Kernel::v5_3); }
-  // 71994620bb25 (4.19) replaced the OOM notifier by a shrinker; da10329cb057 (5.7) went back,
-  // with the notifier renamed virtio_balloon_oom_notify.
-  bool balloon_oom_notifier_back() const { return at_least(Kernel::v5_15); }
+  // 71994620bb25 (4.19) replaced the OOM notifier by a shrinker; da10329cb057 (5.7: in 5.9's
+  // tree, not 5.4's; the model's 5.9) went back, with the notifier renamed
+  // virtio_balloon_oom_notify.
+  bool balloon_oom_notifier_back() const { return at_least(Kernel::v5_9); }
   bool balloon_shrinker() const { return at_least(Kernel::v5_0) && !balloon_oom_notifier_back(); }
   // 89da619bc18d "virtio_balloon: fix another race between migration and ballooning" (4.18:
   // in 4.18's tree, not in 4.17's; the model's 5.0): virtballoon_migratepage deletes the old
@@ -163,10 +166,10 @@ struct Config {
   // the id unverified): the driver calls migrate_vma_setup, _pages and _finalize instead of
   // one migrate_vma with callbacks.
   bool migrate_vma_split() const { return at_least(Kernel::v5_4); }
-  // 5143192cd410 "mm/migrate: add a flags parameter to migrate_vma" (5.9):
-  // MIGRATE_VMA_SELECT_SYSTEM / _DEVICE_PRIVATE and pgmap_owner; before, collect takes
-  // present pages and every device private page alike.
-  bool migrate_vma_select() const { return at_least(Kernel::v5_15); }
+  // 5143192cd410 "mm/migrate: add a flags parameter to migrate_vma" (5.9: in 5.9.1's tree, not
+  // 5.4.18's): MIGRATE_VMA_SELECT_SYSTEM / _DEVICE_PRIVATE and pgmap_owner; before, collect
+  // takes present pages and every device private page alike.
+  bool migrate_vma_select() const { return at_least(Kernel::v5_9); }
   // ab09243aa95a "mm/migrate.c: remove MIGRATE_PFN_LOCKED" (5.16: in 5.17, not in 5.15; 5.16
   // itself unread): a page collect cannot
   // trylock is dropped; before, migrate_vma_prepare tried its lock once more.

@@ -1,11 +1,11 @@
 // The z3fold model. Written from mm/z3fold.c as 5.11-5.18 have it (after dcf5aedb24f8 "z3fold:
 // stricter locking and more careful reclaim", 5.11, and the inter-page compaction of
-// 4a3ac9311dac, 5.5) and the later commits gated below, and from 5.3's code (5.3.1's tree) for
-// the model's 5.3, the only modelled version before 5.15; each kernel function keeps its kernel
-// name. Simplifications (docs/z3fold.md): one CPU; no HEADLESS pages (objects that need a page
-// of their own are never movable); no reclaim (z3fold_reclaim_page, zswap's writeback until
-// 6.5), so nothing encodes handles in a HANDLES_NOFREE slots structure; the slots cache never
-// fails; migrate_disable / cpu_relax are not events.
+// 4a3ac9311dac, 5.5) and the later commits gated below, and from the code of the model's 5.3,
+// 5.4 and 5.9 (the 5.3.1, 5.4.18 and 5.9.1 trees); each kernel function keeps its kernel name.
+// Simplifications (docs/z3fold.md): one CPU; no HEADLESS pages (objects that need a page of their
+// own are never movable); no reclaim (z3fold_reclaim_page, zswap's writeback until 6.5), so nothing
+// encodes handles in a HANDLES_NOFREE slots structure; the slots cache never fails; migrate_disable
+// / cpu_relax are not events.
 #include "protocol/z3fold.h"
 
 #include <string>
@@ -20,9 +20,9 @@ namespace proto {
 namespace {
 
 // ---- version gates ----
-// The model's 5.3 and 5.4 are their own code (read from the 5.3.1 and 5.4.18 trees); 5.5 to
-// 5.14 are not modelled, so each change of those releases is gated at 5.15, the next modelled
-// version.
+// The model's 5.3, 5.4 and 5.9 are their own code (read from the 5.3.1, 5.4.18 and 5.9.1
+// trees); each change of 5.5-5.8 is gated at 5.9, each of 5.10-5.14 at 5.15, the next modelled
+// versions.
 // d776aaa9895e "mm/z3fold.c: fix race between migration and destruction" (5.3-rc6): the pool
 // counts its isolated pages under pool->lock, isolation refuses the pages of a pool being
 // destroyed, and z3fold_destroy_pool waits on isolate_wait with the condition inverted
@@ -40,15 +40,27 @@ bool claimed_left_alone() { return kcfg().at_least(Kernel::v5_4); }
 // read and write of a slot, get_z3fold_header (the slot read and the header trylocked under
 // it), zhdr->foreign_handles and compact_single_buddy, the slots allocated again for a page
 // whose own were freed, get_free_buddy; isolation takes pool->lock around the buddy list
-// removal too (read from the posted patch and 5.6's tree).
-bool slots_locked() { return kcfg().at_least(Kernel::v5_15); }
-// Isolation claims the page and migration releases the claim: in 5.15's tree, not in 5.9's;
-// by its title dcf5aedb24f8 "z3fold: stricter locking and more careful reclaim" (5.11), not
-// verified.
+// removal too (read from the posted patch and the 5.6 and 5.9 trees). 5.9 is the code of 5.6
+// with free_handle's slot check under the write lock ("z3fold: fix use-after-free when freeing
+// handles", in 5.9's tree, not 5.6's; id not identified).
+bool slots_locked() { return kcfg().at_least(Kernel::v5_9); }
+// dcf5aedb24f8 "z3fold: stricter locking and more careful reclaim" (5.11-rc1, in mainline's log
+// next to fc5488651c7d; not read from a 5.11 tree): isolation claims the page, migration and
+// putback release the claim, do_compact_page takes it too, z3fold_free no longer tests
+// PG_isolated (in 5.15's tree, not in 5.9's).
 bool isolation_claims() { return kcfg().at_least(Kernel::v5_15); }
+// fc5488651c7d "z3fold: simplify freeing slots" (5.11-rc1): free_handle frees a slots structure
+// once its slots are empty, the page's own included (zhdr->slots then NULL, allocated again by
+// z3fold_alloc), HANDLES_NOFREE marks reclaim's; before, the page's own slots are freed by
+// __release_z3fold_page, or marked HANDLES_ORPHANED there and freed by the last free_handle.
+bool free_handle_frees_own_slots() { return kcfg().at_least(Kernel::v5_15); }
+// get_free_buddy, where the buddy for an object is chosen (z3fold_alloc, compact_single_buddy):
+// in 5.15's tree, not in 5.9's (commit not identified). Before, the inline choice of 5.3, which
+// takes LAST for an object no smaller than start_middle whether or not LAST is free.
+bool has_get_free_buddy() { return kcfg().at_least(Kernel::v5_15); }
 // __z3fold_alloc refuses a claimed page: in 5.6's tree, not in 5.4's (the commit not
 // identified).
-bool alloc_refuses_claimed() { return kcfg().at_least(Kernel::v5_15); }
+bool alloc_refuses_claimed() { return kcfg().at_least(Kernel::v5_9); }
 // 68f2736a8583 "mm: Convert all PageMovable users to movable_operations" (6.0): z3fold_mops
 // instead of the pseudo filesystem's inode; the model registers one mapping for either
 // (z3fold_create_pool), and __ClearPageMovable's own gate drops the page lock check.
@@ -252,11 +264,15 @@ z3fold_header* get_z3fold_header(unsigned long handle, SL loc = SL::current()) {
         loc);
   }
 }
-// handle_to_z3fold_header (to 5.4): the header the handle's slot points at, read without a
-// lock; the callers then take its page lock (z3fold_page_lock, which waits).
+// handle_to_z3fold_header: the header the handle's slot points at; to 5.4 read without a lock,
+// the callers then taking its page lock (z3fold_page_lock, which waits); from 5.5
+// (__get_z3fold_header without the page lock, 5.9's free_handle) under the slots' read lock.
 z3fold_header* handle_to_z3fold_header(unsigned long handle, SL loc = SL::current()) {
   MC_FUNC("handle_to_z3fold_header");
+  z3fold_buddy_slots* slots = handle_to_slots(handle);
+  if (slots_locked()) slots->lock.read_lock(loc);
   const unsigned long addr = handle_slot(handle).load(loc);
+  if (slots_locked()) slots->lock.read_unlock(loc);
   auto* zhdr = reinterpret_cast<z3fold_header*>(addr & Z3_ADDR_MASK);
   if (!zhdr)
     mc::violation("NULL pointer dereference",
@@ -304,8 +320,36 @@ void unclaim_and_unlock(z3fold_header* zhdr, page* p, void (*unlock)(z3fold_head
   }
 }
 
+// 5.9's free_handle: the header found again through the slot (under the slots' read lock, not
+// page-locked), then under the write lock the slot cleared; the page's own slots are left to
+// __release_z3fold_page, a foreign structure is freed by the last free_handle once
+// __release_z3fold_page of its page marked it HANDLES_ORPHANED.
+void free_handle_59(unsigned long handle) {
+  z3fold_header* zhdr = handle_to_z3fold_header(handle);
+  z3fold_buddy_slots* slots = handle_to_slots(handle);
+  slots->lock.write_lock();
+  handle_slot(handle).store(0);
+  if (zhdr->slots.load() == slots) {
+    slots->lock.write_unlock();
+    return;
+  }
+  set_field(zhdr, kForeignHandles, field(zhdr, kForeignHandles) - 1);
+  if (!(slots->pool.load() & (1ul << HANDLES_ORPHANED))) {
+    slots->lock.write_unlock();
+    return;
+  }
+  bool is_free = true;
+  for (unsigned i = 0; i <= BUDDY_MASK; ++i)
+    if (slots->slot[i].load()) {
+      is_free = false;
+      break;
+    }
+  slots->lock.write_unlock();
+  if (is_free) free_slots(slots_to_pool(slots), slots);
+}
+
 // free_handle (fc5488651c7d, 5.11): the slot cleared under the slots' write lock; the slots
-// structure freed once all its slots are empty. 5.3 has no lock.
+// structure freed once all its slots are empty. 5.3 has no lock; 5.9: free_handle_59.
 void free_handle(unsigned long handle, z3fold_header* zhdr) {
   MC_FUNC("free_handle");
   if (handle & (1ul << PAGE_HEADLESS)) return;
@@ -324,6 +368,7 @@ void free_handle(unsigned long handle, z3fold_header* zhdr) {
     WARN_ON(true, "*(unsigned long *)handle == 0");
     return;
   }
+  if (!free_handle_frees_own_slots()) return free_handle_59(handle);
   z3fold_buddy_slots* slots = handle_to_slots(handle);
   slots->lock.write_lock();
   handle_slot(handle).store(0);
@@ -436,6 +481,21 @@ void __release_z3fold_page(z3fold_header* zhdr, bool locked) {
   pool->lock.lock();
   if (has_lru() && !list_empty(&p->lru)) list_del_init(&p->lru);
   pool->lock.unlock();
+  if (slots_locked() && !free_handle_frees_own_slots()) {
+    // 5.5-5.10: the page's own slots freed if empty, else marked HANDLES_ORPHANED for the last
+    // free_handle of an object compaction moved away.
+    z3fold_buddy_slots* slots = zhdr->slots.load();
+    bool is_free = true;
+    slots->lock.read_lock();
+    for (unsigned i = 0; i <= BUDDY_MASK; ++i)
+      if (slots->slot[i].load()) {
+        is_free = false;
+        break;
+      }
+    if (!is_free) slots->pool.store(slots->pool.load() | (1ul << HANDLES_ORPHANED));  // set_bit
+    slots->lock.read_unlock();
+    if (is_free) free_slots(pool, zhdr->slots.load());
+  }
   if (locked) z3fold_page_unlock(zhdr);
   pool->stale_lock.lock();
   list_add(&zhdr->buddy, &pool->stale);
@@ -600,7 +660,8 @@ z3fold_header* compact_single_buddy(z3fold_header* zhdr) {
   if (new_zhdr == zhdr) {
     WARN_ON(true, "new_zhdr == zhdr");
   } else {
-    const z3_buddy new_bud = get_free_buddy(new_zhdr, chunks);
+    const z3_buddy new_bud = has_get_free_buddy() ? get_free_buddy(new_zhdr, chunks)
+                                                  : z3fold_alloc_buddy_53(new_zhdr, chunks);
     int to = 0;
     switch (new_bud) {
       case FIRST:
@@ -712,7 +773,11 @@ void do_compact_page(z3fold_header* zhdr, bool locked) {
     z3fold_page_unlock(zhdr);
     return;
   }
-  if (ptest(PAGE_STALE, p) || ptest_and_set(PAGE_CLAIMED, p)) {
+  // 5.9 leaves an isolated or claimed page alone; from dcf5aedb24f8 (5.11) the compaction claims
+  // the page itself.
+  const bool claims = isolation_claims();
+  if (claims ? ptest(PAGE_STALE, p) || ptest_and_set(PAGE_CLAIMED, p)
+             : PageIsolated(p) || ptest(PAGE_CLAIMED, p) || ptest(PAGE_STALE, p)) {
     z3fold_page_unlock(zhdr);
     return;
   }
@@ -721,14 +786,14 @@ void do_compact_page(z3fold_header* zhdr, bool locked) {
     if (kref_put(zhdr, release_z3fold_page_locked)) {
       pages_nr_dec(pool);
     } else {
-      pclear(PAGE_CLAIMED, p);
+      if (claims) pclear(PAGE_CLAIMED, p);
       z3fold_page_unlock(zhdr);
     }
     return;
   }
   z3fold_compact_page(zhdr);
   add_to_unbuddied(pool, zhdr);
-  pclear(PAGE_CLAIMED, p);
+  if (claims) pclear(PAGE_CLAIMED, p);
   z3fold_page_unlock(zhdr);
 }
 
@@ -798,7 +863,8 @@ lookup:
       zhdr = nullptr;
     }
   }
-  if (slots_locked() && zhdr && !zhdr->slots.load()) zhdr->slots.store(alloc_slots(pool));
+  if (free_handle_frees_own_slots() && zhdr && !zhdr->slots.load())
+    zhdr->slots.store(alloc_slots(pool));
   return zhdr;
 }
 
@@ -913,7 +979,7 @@ unsigned long z3fold_alloc(z3fold_pool* pool, int chunks) {
 retry:
   zhdr = __z3fold_alloc(pool, chunks);
   if (zhdr) {
-    bud = slots_locked() ? get_free_buddy(zhdr, chunks) : z3fold_alloc_buddy_53(zhdr, chunks);
+    bud = has_get_free_buddy() ? get_free_buddy(zhdr, chunks) : z3fold_alloc_buddy_53(zhdr, chunks);
     if (bud == HEADLESS) {
       if (kref_put(zhdr, release_z3fold_page_locked))
         pages_nr_dec(pool);
@@ -1052,10 +1118,14 @@ void z3fold_free(z3fold_pool* pool, unsigned long handle) {
       return;
     }
   } else if (page_claimed) {
-    // the page has not been claimed by us
-    put_z3fold_header(zhdr);
+    // the page has not been claimed by us (z3fold_page_unlock until the 5.19 clean-up)
+    if (cleanup_519())
+      put_z3fold_header(zhdr);
+    else
+      z3fold_page_unlock(zhdr);
     return;
-  } else if (ptest_and_set(NEEDS_COMPACTING, p)) {
+  } else if ((!isolation_claims() && PageIsolated(p)) || ptest_and_set(NEEDS_COMPACTING, p)) {
+    // Before dcf5aedb24f8 (5.11) an isolated page is left to its migration.
     unclaim_and_unlock(zhdr, p, put_z3fold_header);
     return;
   }
@@ -1176,9 +1246,9 @@ bool z3fold_page_isolate(page* p, isolate_mode_t mode) {
   z3fold_header* zhdr = page_address(p);
   if (!zhdr) return false;
   z3fold_page_lock(zhdr);
-  if (!isolation_claims()) return z3fold_page_isolate_53(p, zhdr);
+  if (!slots_locked()) return z3fold_page_isolate_53(p, zhdr);
   if (ptest(NEEDS_COMPACTING, p) || ptest(PAGE_STALE, p) || field(zhdr, kMappedCount) != 0 ||
-      field(zhdr, kForeignHandles) != 0 || ptest_and_set(PAGE_CLAIMED, p)) {
+      field(zhdr, kForeignHandles) != 0 || (isolation_claims() && ptest_and_set(PAGE_CLAIMED, p))) {
     z3fold_page_unlock(zhdr);
     return false;
   }

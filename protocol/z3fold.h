@@ -39,6 +39,7 @@ enum z3fold_page_flags : unsigned {
 };
 // Bit of slots->pool.
 constexpr unsigned HANDLES_NOFREE = 0;
+constexpr unsigned HANDLES_ORPHANED = 0;  // 5.5-5.10's name of the bit (fc5488651c7d renamed it)
 
 struct z3fold_pool;
 
@@ -58,7 +59,7 @@ struct z3_list {
 struct alignas(64) z3fold_buddy_slots {
   z3fold_buddy_slots();
   mc::plain<unsigned long> slot[BUDDY_MASK + 1];
-  mc::plain<unsigned long> pool;  // back link, HANDLES_NOFREE in bit 0
+  mc::plain<unsigned long> pool;  // back link, HANDLES_NOFREE (HANDLES_ORPHANED) in bit 0
   mc::rwlock lock{"slots->lock"};
 };
 

@@ -106,7 +106,9 @@ TEST(KernelVersions, AnyVersionIsAnsweredByTheNewestModelledOneAtOrBeforeIt) {
   EXPECT_EQ(proto::modelled_kernel_for("5.2"), "5.0");
   EXPECT_EQ(proto::modelled_kernel_for("v5.2"), "5.0");
   EXPECT_EQ(proto::modelled_kernel_for("5.3.18"), "5.3");
-  EXPECT_EQ(proto::modelled_kernel_for("5.14"), "5.4");
+  EXPECT_EQ(proto::modelled_kernel_for("5.8"), "5.4");
+  EXPECT_EQ(proto::modelled_kernel_for("5.10.100"), "5.9");
+  EXPECT_EQ(proto::modelled_kernel_for("5.14"), "5.9");
   EXPECT_EQ(proto::modelled_kernel_for("5.4.18"), "5.4");
   EXPECT_EQ(proto::modelled_kernel_for("5.15.80"), "5.15");
   EXPECT_EQ(proto::modelled_kernel_for("6.4"), "6.0");

@@ -514,8 +514,8 @@ TEST(Builder, EachEntryPointReachesItsFunction) {
     const auto r = traces::entry_point_reaches("zsmalloc", "async_free_zspage", v);
     EXPECT_TRUE(r.count("lock_zspage") && r.count("get_next_page")) << v;
   }
-  // z3fold's paths run where the model has z3fold (5.3, 5.4, 5.15-6.5: it was removed in
-  // 6.15), and reach nothing elsewhere.
+  // z3fold's paths run where the model has z3fold (5.3-6.5: it was removed in 6.15), and
+  // reach nothing elsewhere.
   for (const char* entry : {"z3fold_map", "z3fold_free", "z3fold_alloc", "z3fold_destroy_pool"})
     for (const std::string& v : proto::kernel_choices()) {
       const auto r = traces::entry_point_reaches("z3fold", entry, v);
@@ -725,9 +725,9 @@ TEST_F(Corpus, BuiltScenariosAloneAnswerAsTheIndexSays) {
   EXPECT_EQ(answers(reproduce_file(kCorpus + "B7-kcsan.txt", o)), expected_answers("5.17", "5.18"));
 }
 
-// z3fold is modelled at 5.3, 5.4 and 5.15-6.5 (removed in 6.15): elsewhere its calls are a
-// "litmus" finding, so no scenario runs there. 5.3, 5.4 and 5.15-5.18 show the diagram's
-// use-after-free (at 5.3 and 5.4 through handle_to_z3fold_header, the lookup before
+// z3fold is modelled at 5.3-6.5 (removed in 6.15): elsewhere its calls are a "litmus" finding,
+// so no scenario runs there. 5.3-5.18 show the diagram's use-after-free (at 5.3 and 5.4 through
+// handle_to_z3fold_header, the lookup before
 // get_z3fold_header); 5.19-6.5 (943fb61dd66f) a narrower window of the same two paths
 // (docs/z3fold.md).
 std::string b14_answers() {

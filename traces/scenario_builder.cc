@@ -93,7 +93,7 @@ const std::vector<EntryPoint>& entry_points() {
        "destroys the pool (its last object freed, its page still isolated)",
        kFreed | kIsolated | kWorker, kNoObject, kOwnsPoolEnd, "struct zs_pool *pool",
        "zs_destroy_pool(pool);", ""},
-      // z3fold (5.3, 5.4 and 5.15-6.14; before and after, its calls are a "litmus" finding: no
+      // z3fold (5.3-6.14; before and after, its calls are a "litmus" finding: no
       // scenario).
       {"z3fold", "z3fold_map", "maps the object and reads it",
        0, kReads, 0, "struct z3fold_pool *pool, struct z3fold_handle *h",
