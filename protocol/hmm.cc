@@ -218,9 +218,84 @@ int do_swap_page(mm_struct* mm, pte_t orig, SL loc) {
   return ret;
 }
 
+// wp_page_reuse: the entry made writable in place (ptep_set_access_flags), the PTL dropped.
+int wp_page_reuse(mm_struct* mm, pte_t orig, SL loc) {
+  MC_FUNC("wp_page_reuse");
+  set_pte_at(mm, make_pte(pte_kind::present, pte_pfn(orig), true, pte_map(orig)), loc);
+  mm->ptl.unlock(loc);
+  return 0;  // VM_FAULT_WRITE
+}
+
+// wp_page_copy, entered without the PTL and with a reference on the old page: a new page with
+// the old one's data (cow_user_page, read without a lock), installed writable if the entry is
+// still the one that faulted (the old entry cleared and flushed first, the old page's mapping
+// and its mapping's reference dropped); the fault's reference on the old page dropped last.
+int wp_page_copy(mm_struct* mm, pte_t orig, page* old, SL loc) {
+  MC_FUNC("wp_page_copy");
+  page* newp = alloc_page(loc);
+  if (!newp) {
+    put_page(old, loc);
+    return VM_FAULT_OOM;
+  }
+  copy_highpage(newp, old, loc);  // cow_user_page
+  mm->ptl.lock(loc);
+  page* release = newp;
+  if (mm->pte.load(kRelaxed, loc) == orig) {
+    set_pte_at(mm, 0, loc);  // ptep_clear_flush_notify
+    flush_tlb_range(mm, loc);
+    page_add_anon_rmap(newp, loc);  // page_add_new_anon_rmap
+    set_pte_at(mm, make_pte(pte_kind::present, newp->pfn, true, new_map(mm, loc)), loc);
+    page_remove_rmap(old, loc);
+    release = old;  // "Free the old page.."
+  }
+  put_page(release, loc);
+  mm->ptl.unlock(loc);
+  put_page(old, loc);
+  return 0;
+}
+
+// do_wp_page for the anonymous page of a read-only entry (only try_to_unmap's readable
+// migration entry of a device page leaves one, 4.14-5.15), entered with the PTL held. Until
+// 5.8 the page is reused when the page lock can be had (waiting for it with a reference, the
+// PTL dropped, if the trylock fails) and it is mapped once (reuse_swap_page); from
+// 09854ba94c6a (5.9) when it is mapped once and has no reference but the mapping's, else the
+// fault copies it.
+int do_wp_page(mm_struct* mm, pte_t orig, SL loc) {
+  MC_FUNC("do_wp_page");
+  page* p = pfn_to_page(pte_pfn(orig));
+  if (kcfg().wp_reuse_by_count()) {
+    if (page_count(p, loc) == 1 && trylock_page(p, loc)) {
+      const bool reuse = page_mapcount(p, loc) == 1 && page_count(p, loc) == 1;
+      unlock_page(p, loc);
+      if (reuse) return wp_page_reuse(mm, orig, loc);
+    }
+  } else {
+    if (!trylock_page(p, loc)) {
+      get_page(p, loc);
+      mm->ptl.unlock(loc);
+      lock_page(p, loc);
+      mm->ptl.lock(loc);
+      if (mm->pte.load(kRelaxed, loc) != orig) {
+        unlock_page(p, loc);
+        mm->ptl.unlock(loc);
+        put_page(p, loc);
+        return 0;
+      }
+      put_page(p, loc);
+    }
+    const bool reuse = page_mapcount(p, loc) <= 1;  // reuse_swap_page: not in the swap cache
+    unlock_page(p, loc);
+    if (reuse) return wp_page_reuse(mm, orig, loc);
+  }
+  get_page(p, loc);
+  mm->ptl.unlock(loc);
+  return wp_page_copy(mm, orig, p, loc);
+}
+
 // handle_mm_fault -> handle_pte_fault for the address: the entry as read without a lock
-// (vmf->orig_pte), then the handler of its kind.
-int handle_mm_fault(mm_struct* mm, pte_t* orig_pte, SL loc) {
+// (vmf->orig_pte), then the handler of its kind; a store to a present entry that is not
+// writable goes to do_wp_page under the PTL if the entry is unchanged.
+int handle_mm_fault(mm_struct* mm, bool write, pte_t* orig_pte, SL loc) {
   MC_FUNC("handle_mm_fault");
   // Everything the handler reads of the page it finds is addressed through the entry (an
   // address dependency, which orders as an acquire does).
@@ -230,7 +305,13 @@ int handle_mm_fault(mm_struct* mm, pte_t* orig_pte, SL loc) {
     case pte_kind::none:
       return do_anonymous_page(mm, loc);
     case pte_kind::present:
-      return 0;  // a spurious fault: the walk will find it
+      if (!write || pte_write(orig)) return 0;  // a spurious fault: the walk will find it
+      mm->ptl.lock(loc);
+      if (mm->pte.load(kRelaxed, loc) != orig) {  // pte_same
+        mm->ptl.unlock(loc);
+        return 0;
+      }
+      return do_wp_page(mm, orig, loc);
     case pte_kind::migration:
       migration_entry_wait(mm, loc);
       return 0;
@@ -292,12 +373,15 @@ long user_access(mm_struct* mm, bool write, long value, SL loc) {
       mm->tlb_lock.unlock(loc);
       return r;
     }
+    // A protection fault: the entry that caused it is not kept (x86 invalidates it), so the
+    // next try walks the page table again.
+    if (e && write && !pte_write(e)) t.cached.store(0, loc);
     mm->tlb_lock.unlock(loc);
     // The architecture's fault handler: mmap_lock for reading, the VMA found under it (none:
     // bad_area, SIGSEGV), handle_mm_fault, the lock dropped.
     if (!mmap_read_lock_vma(mm, loc)) return -EFAULT;
     pte_t orig = 0;
-    const int ret = handle_mm_fault(mm, &orig, loc);
+    const int ret = handle_mm_fault(mm, write, &orig, loc);
     mm->mmap_lock.read_unlock(loc);
     if (ret & VM_FAULT_OOM) return -ENOMEM;
     if (ret & VM_FAULT_SIGBUS) return -EFAULT;
@@ -486,7 +570,10 @@ void migrate_vma_collect(struct migrate_vma* m, SL loc) {
 }
 
 // try_to_unmap(page, TTU_MIGRATION) for the one address: under the PTL, the page's present
-// entry becomes a migration entry and is flushed (ptep_clear_flush).
+// entry becomes a migration entry and is flushed (ptep_clear_flush). A device private entry
+// (a5430dda8a3a, 4.14; try_to_migrate_one from 5.14 alike) becomes a migration entry that is
+// not writable (make_migration_entry(page, 0)), whatever the entry allowed: the mapping
+// restored from it is read-only, and a store then takes a write-protect fault.
 void try_to_unmap(mm_struct* mm, page* p, SL loc) {
   MC_FUNC("try_to_unmap_one");
   mm->ptl.lock(loc);
@@ -495,6 +582,11 @@ void try_to_unmap(mm_struct* mm, page* p, SL loc) {
     set_pte_at(mm, 0, loc);
     flush_tlb_range(mm, loc);
     set_pte_at(mm, make_pte(pte_kind::migration, p->pfn, pte_write(e), pte_map(e)), loc);
+    page_remove_rmap(p, loc);
+    put_page(p, loc);
+  } else if (pte_kind_of(e) == pte_kind::device_private && pte_pfn(e) == p->pfn) {
+    set_pte_at(mm, 0, loc);  // ptep_get_and_clear
+    set_pte_at(mm, make_pte(pte_kind::migration, p->pfn, false, pte_map(e)), loc);
     page_remove_rmap(p, loc);
     put_page(p, loc);
   }

@@ -198,6 +198,10 @@ struct Config {
   // trylocks the page (else it returns and the CPU faults again), and collect takes the
   // fault's page without its own trylock.
   bool device_private_fault_locks() const { return at_least(Kernel::v6_15); }
+  // 09854ba94c6a "mm: do_wp_page() simplification" (5.9: in 5.9.1's tree, not 5.8.1's): a
+  // write-protect fault reuses an anonymous page only if it has no reference but its one
+  // mapping's; before, if the page lock can be had and it is mapped once (reuse_swap_page).
+  bool wp_reuse_by_count() const { return at_least(Kernel::v5_9); }
   // dd2283f2605e "mm: mmap: zap pages with read mmap_sem in munmap" (4.20; the model's 5.0):
   // munmap removes the VMA under the write lock, then downgrades it and zaps under the read
   // hold.

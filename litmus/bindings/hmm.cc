@@ -86,7 +86,8 @@ void add_hmm_bindings(Bindings& bn) {
      [](const Call& c) { return int64_t{user_load(cpu_mm(c, "user_load"))}; });
   fn("user_store", {M, I}, I,
      "a user-space store of the value at the address by the running CPU, as user_load "
-     "reaches the page; 0, or -ENOMEM (-EFAULT: no VMA)",
+     "reaches the page, with a write-protect fault (do_wp_page: the page reused, or copied) "
+     "on a read-only entry; 0, or -ENOMEM (-EFAULT: no VMA)",
      [](const Call& c) {
        const long r = user_store(cpu_mm(c, "user_store"), static_cast<long>(c.arg(1)));
        return int64_t{r < 0 ? r : 0};
