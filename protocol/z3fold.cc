@@ -320,6 +320,13 @@ void unclaim_and_unlock(z3fold_header* zhdr, page* p, void (*unlock)(z3fold_head
   }
 }
 
+// Whether every slot of the structure is empty (read in order up to the first that is not).
+bool slots_empty(z3fold_buddy_slots* slots) {
+  for (unsigned i = 0; i <= BUDDY_MASK; ++i)
+    if (slots->slot[i].load()) return false;
+  return true;
+}
+
 // 5.9's free_handle: the header found again through the slot (under the slots' read lock, not
 // page-locked), then under the write lock the slot cleared; the page's own slots are left to
 // __release_z3fold_page, a foreign structure is freed by the last free_handle once
@@ -338,12 +345,7 @@ void free_handle_59(unsigned long handle) {
     slots->lock.write_unlock();
     return;
   }
-  bool is_free = true;
-  for (unsigned i = 0; i <= BUDDY_MASK; ++i)
-    if (slots->slot[i].load()) {
-      is_free = false;
-      break;
-    }
+  const bool is_free = slots_empty(slots);
   slots->lock.write_unlock();
   if (is_free) free_slots(slots_to_pool(slots), slots);
 }
@@ -359,9 +361,7 @@ void free_handle(unsigned long handle, z3fold_header* zhdr) {
     WARN_ON(handle_slot(handle).load() == 0, "*(unsigned long *)handle == 0");
     handle_slot(handle).store(0);
     z3fold_buddy_slots* slots = handle_to_slots(handle);
-    for (unsigned i = 0; i <= BUDDY_MASK; ++i)
-      if (slots->slot[i].load()) return;
-    free_slots(slots_to_pool(slots), slots);
+    if (slots_empty(slots)) free_slots(slots_to_pool(slots), slots);
     return;
   }
   if (handle_slot(handle).load() == 0) {
@@ -378,12 +378,7 @@ void free_handle(unsigned long handle, z3fold_header* zhdr) {
   }
   if (zhdr->slots.load() != slots)
     set_field(zhdr, kForeignHandles, field(zhdr, kForeignHandles) - 1);
-  bool is_free = true;
-  for (unsigned i = 0; i <= BUDDY_MASK; ++i)
-    if (slots->slot[i].load()) {
-      is_free = false;
-      break;
-    }
+  const bool is_free = slots_empty(slots);
   slots->lock.write_unlock();
   if (is_free) {
     z3fold_pool* pool = slots_to_pool(slots);
@@ -485,13 +480,8 @@ void __release_z3fold_page(z3fold_header* zhdr, bool locked) {
     // 5.5-5.10: the page's own slots freed if empty, else marked HANDLES_ORPHANED for the last
     // free_handle of an object compaction moved away.
     z3fold_buddy_slots* slots = zhdr->slots.load();
-    bool is_free = true;
     slots->lock.read_lock();
-    for (unsigned i = 0; i <= BUDDY_MASK; ++i)
-      if (slots->slot[i].load()) {
-        is_free = false;
-        break;
-      }
+    const bool is_free = slots_empty(slots);
     if (!is_free) slots->pool.store(slots->pool.load() | (1ul << HANDLES_ORPHANED));  // set_bit
     slots->lock.read_unlock();
     if (is_free) free_slots(pool, zhdr->slots.load());
