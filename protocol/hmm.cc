@@ -571,9 +571,12 @@ void migrate_vma_collect(struct migrate_vma* m, SL loc) {
 
 // try_to_unmap(page, TTU_MIGRATION) for the one address: under the PTL, the page's present
 // entry becomes a migration entry and is flushed (ptep_clear_flush). A device private entry
-// (a5430dda8a3a, 4.14; try_to_migrate_one from 5.14 alike) becomes a migration entry that is
-// not writable (make_migration_entry(page, 0)), whatever the entry allowed: the mapping
-// restored from it is read-only, and a store then takes a write-protect fault.
+// (a5430dda8a3a, 4.14; 5.15's try_to_migrate_one alike) becomes a migration entry that is not
+// writable (make_migration_entry(page, 0)), whatever the entry allowed: the mapping restored
+// from it is read-only, and a store then takes a write-protect fault. 6.1's try_to_migrate_one
+// keeps the entry's writability (the commit not identified); the model does not gate it, since
+// from 5.16 nothing in the model unmaps a device private entry here (collect drops a page it
+// cannot lock, and eviction by pfn, migrate_device_range, is not modelled).
 void try_to_unmap(mm_struct* mm, page* p, SL loc) {
   MC_FUNC("try_to_unmap_one");
   mm->ptl.lock(loc);
