@@ -589,7 +589,8 @@ void try_to_unmap(mm_struct* mm, page* p, SL loc) {
     put_page(p, loc);
   } else if (pte_kind_of(e) == pte_kind::device_private && pte_pfn(e) == p->pfn) {
     set_pte_at(mm, 0, loc);  // ptep_get_and_clear
-    set_pte_at(mm, make_pte(pte_kind::migration, p->pfn, false, pte_map(e)), loc);
+    const bool write = kcfg().device_private_migration_keeps_write() && pte_write(e);
+    set_pte_at(mm, make_pte(pte_kind::migration, p->pfn, write, pte_map(e)), loc);
     page_remove_rmap(p, loc);
     put_page(p, loc);
   }
@@ -874,6 +875,7 @@ namespace {
 int dmirror_migrate_range(dmirror_device* d, mm_struct* mm, unsigned select,
                           const migrate_vma_ops* ops, SL loc) {
   if (!mmap_read_lock_vma(mm, loc)) return -EINVAL;
+  d->mm = mm;  // the mirror's mm
   struct migrate_vma m;
   m.mm = mm;
   m.flags = select;
@@ -893,6 +895,35 @@ int dmirror_migrate_to_device(dmirror_device* d, mm_struct* mm, SL loc) {
 int dmirror_migrate_to_system(dmirror_device* d, mm_struct* mm, SL loc) {
   MC_FUNC("dmirror_migrate_to_system");
   return dmirror_migrate_range(d, mm, MIGRATE_VMA_SELECT_DEVICE_PRIVATE, &kToSystemOps, loc);
+}
+
+// dmirror_device_evict_chunk: migrate_device_range takes the device page if it is in use (a
+// reference unless it is free, then its trylock), and migrate_device_unmap unmaps it through
+// the rmap (try_to_migrate: the mirror's entry, under its PTL) and checks its references, as
+// migrate_vma_unmap does; the driver copies the backing page into a new system page;
+// migrate_device_pages and migrate_device_finalize are migrate_vma's two last steps. No
+// mmap_lock is taken: the VMA may be going away meanwhile.
+int dmirror_device_evict_chunk(dmirror_device* d, SL loc) {
+  MC_FUNC("dmirror_device_evict_chunk");
+  page* dev = d->dpage.get();
+  struct migrate_vma m;
+  m.mm = d->mm;
+  {
+    MC_FUNC("migrate_device_range");
+    if (!get_page_unless_zero(dev, loc)) return 0;
+    if (!trylock_page(dev, loc)) {
+      put_page(dev, loc);
+      return 0;
+    }
+    m.src = migrate_pfn(dev->pfn) | MIGRATE_PFN_MIGRATE | MIGRATE_PFN_LOCKED;
+    m.cpages = 1;
+  }
+  MC_ASSERT(m.mm || page_mapcount(dev, loc) == 0, "an evicted device page mapped by no mm");
+  migrate_vma_prepare_and_unmap(&m, loc);  // migrate_device_unmap
+  dmirror_devmem_fault_alloc_and_copy(&m, d);
+  migrate_vma_pages(&m, loc);     // migrate_device_pages
+  migrate_vma_finalize(&m, loc);  // migrate_device_finalize
+  return (m.src & MIGRATE_PFN_MIGRATE) && m.dst ? 1 : 0;
 }
 
 // ---- end state ----

@@ -173,6 +173,9 @@ struct dmirror_device {
   mc::spinlock lock{"mdevice->lock"};
   mc::plain<page*> free_pages{nullptr, "mdevice->free_pages"};
   bool exhausted;
+  // The address space whose page table maps the device page (the mirror's mm): where the
+  // rmap walk of an eviction by pfn finds its entry.
+  mm_struct* mm = nullptr;
 };
 constexpr int kDevicePfn = Memory::kMaxPages;
 bool is_device_private_page(page* p);
@@ -184,6 +187,10 @@ page* pfn_to_page(int pfn);
 // device page's callbacks. Each returns the pages migrated.
 int dmirror_migrate_to_device(dmirror_device* d, mm_struct* mm, SL loc = SL::current());
 int dmirror_migrate_to_system(dmirror_device* d, mm_struct* mm, SL loc = SL::current());
+// test_hmm's eviction of the device's memory by pfn (dmirror_device_evict_chunk, from 6.1 on
+// migrate_device_range): the device page, if in use, migrated back to system memory without
+// mmap_lock; the pages migrated (0 or 1).
+int dmirror_device_evict_chunk(dmirror_device* d, SL loc = SL::current());
 
 // The end state: the mm's page is mapped once and referenced, the device page free or mapped,
 // nothing locked, no migration entry left; each claims the zone pages it holds.

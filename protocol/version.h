@@ -202,6 +202,14 @@ struct Config {
   // write-protect fault reuses an anonymous page only if it has no reference but its one
   // mapping's; before, if the page lock can be had and it is mapped once (reuse_swap_page).
   bool wp_reuse_by_count() const { return at_least(Kernel::v5_9); }
+  // try_to_migrate_one keeps a device private entry's writability in the migration entry
+  // (is_writable_device_private_entry: in 5.17's tree, not 5.16's; the commit not identified);
+  // before, the migration entry is readable (a5430dda8a3a).
+  bool device_private_migration_keeps_write() const { return at_least(Kernel::v5_17); }
+  // migrate_device_range and test_hmm's dmirror_device_evict_chunk (6.1: in 6.1's tree, not
+  // 6.0's; the id of the commit that added them, e778406b40db, unverified; the model's 6.5):
+  // device memory evicted by pfn, without mmap_lock.
+  bool migrate_device_range() const { return at_least(Kernel::v6_5); }
   // dd2283f2605e "mm: mmap: zap pages with read mmap_sem in munmap" (4.20; the model's 5.0):
   // munmap removes the VMA under the write lock, then downgrades it and zaps under the read
   // hold.

@@ -114,6 +114,19 @@ void add_hmm_bindings(Bindings& bn) {
        dmirror_device* d = dmirror(c, "dmirror_migrate_to_device");
        return int64_t{dmirror_migrate_to_device(d, c.object<mm_struct>(1))};
      });
+  fn("dmirror_device_evict_chunk", {D}, I,
+     "test_hmm's eviction of the device's memory (6.1 on): migrate_device_range takes the "
+     "device page if it is in use (a reference unless free, its trylock), unmaps it through "
+     "the rmap (try_to_migrate) without mmap_lock, the driver copies it to a new system page, "
+     "migrate_device_pages and migrate_device_finalize; the pages migrated (0 or 1)",
+     [](const Call& c) {
+       if (!kcfg().migrate_device_range())
+         c.fail(
+             "migrate_device_range and dmirror_device_evict_chunk are in 6.1 on (the "
+             "model's 6.5): expected kernel=6.5 or later");
+       dmirror_device* d = dmirror(c, "dmirror_device_evict_chunk");
+       return int64_t{dmirror_device_evict_chunk(d)};
+     });
   fn("dmirror_migrate_to_system", {D, M}, I,
      "test_hmm's migration of the address's device page back to system memory (as its "
      "fault handler does, without a fault): the pages migrated (0 or 1), or -EINVAL",
