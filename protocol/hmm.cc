@@ -573,10 +573,10 @@ void migrate_vma_collect(struct migrate_vma* m, SL loc) {
 // entry becomes a migration entry and is flushed (ptep_clear_flush). A device private entry
 // (a5430dda8a3a, 4.14; 5.15's try_to_migrate_one alike) becomes a migration entry that is not
 // writable (make_migration_entry(page, 0)), whatever the entry allowed: the mapping restored
-// from it is read-only, and a store then takes a write-protect fault. 6.1's try_to_migrate_one
-// keeps the entry's writability (the commit not identified); the model does not gate it, since
-// from 5.16 nothing in the model unmaps a device private entry here (collect drops a page it
-// cannot lock, and eviction by pfn, migrate_device_range, is not modelled).
+// from it is read-only, and a store then takes a write-protect fault. From 5.17 the migration
+// entry keeps the device private entry's writability (device_private_migration_keeps_write).
+// The model reaches a device private entry here through migrate_vma_prepare (until 5.15) and
+// the eviction by pfn (6.1 on).
 void try_to_unmap(mm_struct* mm, page* p, SL loc) {
   MC_FUNC("try_to_unmap_one");
   mm->ptl.lock(loc);
