@@ -805,6 +805,12 @@ void dmirror_finalize_and_map(struct migrate_vma*, void*) {}
 const migrate_vma_ops kToDeviceOps{dmirror_migrate_alloc_and_copy, dmirror_finalize_and_map};
 const migrate_vma_ops kToSystemOps{dmirror_devmem_fault_alloc_and_copy, dmirror_finalize_and_map};
 
+// The pages a finished migration moved (0 or 1): the page still marked to migrate, with a
+// destination.
+int pages_migrated(const struct migrate_vma* m) {
+  return (m->src & MIGRATE_PFN_MIGRATE) && m->dst ? 1 : 0;
+}
+
 // One migration as the version's API has the driver run it.
 int dmirror_migrate(dmirror_device* d, struct migrate_vma* m, const migrate_vma_ops* ops, SL loc) {
   if (!kcfg().migrate_vma_split()) {
@@ -816,7 +822,7 @@ int dmirror_migrate(dmirror_device* d, struct migrate_vma* m, const migrate_vma_
     ops->finalize_and_map(m, d);
     migrate_vma_finalize(m, loc);
   }
-  return (m->src & MIGRATE_PFN_MIGRATE) && m->dst ? 1 : 0;
+  return pages_migrated(m);
 }
 
 // dmirror_devmem_fault (the pgmap's migrate_to_ram; 4.14's page_fault callback): the
@@ -923,7 +929,7 @@ int dmirror_device_evict_chunk(dmirror_device* d, SL loc) {
   dmirror_devmem_fault_alloc_and_copy(&m, d);
   migrate_vma_pages(&m, loc);     // migrate_device_pages
   migrate_vma_finalize(&m, loc);  // migrate_device_finalize
-  return (m.src & MIGRATE_PFN_MIGRATE) && m.dst ? 1 : 0;
+  return pages_migrated(&m);
 }
 
 // ---- end state ----

@@ -1036,6 +1036,32 @@ bool clear_buddy_chunks(z3fold_header* zhdr, z3_buddy bud) {
   }
 }
 
+// The end of z3fold_free for a page that needs compacting: compacted at once when it is on no
+// CPU's list (the list removal left to do_compact_page from the 5.19 clean-up), else its work
+// queued. The free's claim is dropped before that, except in 5.4, which drops it after.
+void compact_or_queue(z3fold_pool* pool, z3fold_header* zhdr, page* p) {
+  const bool claimed = free_claims_page();
+  const bool late = claimed && !slots_locked();
+  if (zhdr->cpu.load() < 0) {  // || !cpu_online(zhdr->cpu): one CPU, always online
+    if (!cleanup_519()) {
+      pool->lock.lock();
+      list_del_init(&zhdr->buddy);
+      pool->lock.unlock();
+    }
+    zhdr->cpu.store(-1);
+    kref_get(zhdr);
+    if (claimed && !late) pclear(PAGE_CLAIMED, p);
+    do_compact_page(zhdr, true);
+    if (late) pclear(PAGE_CLAIMED, p);
+    return;
+  }
+  kref_get(zhdr);
+  if (claimed && !late) pclear(PAGE_CLAIMED, p);
+  queue_work(pool->compact_wq, &zhdr->work);  // queue_work_on(zhdr->cpu, ...)
+  if (late) pclear(PAGE_CLAIMED, p);
+  unlock_found(zhdr);
+}
+
 // 5.4's z3fold_free (5b6807de1144): the page claimed before it is locked; the handle freed
 // whether or not the claim was won; a page claimed by another (reclaim, or a free of another
 // object of it) only unlocked; an isolated page left to its migration, its claim dropped after
@@ -1067,20 +1093,7 @@ void z3fold_free_54(z3fold_pool* pool, unsigned long handle) {
     pclear(PAGE_CLAIMED, p);
     return;
   }
-  if (zhdr->cpu.load() < 0) {
-    pool->lock.lock();
-    list_del_init(&zhdr->buddy);
-    pool->lock.unlock();
-    zhdr->cpu.store(-1);
-    kref_get(zhdr);
-    do_compact_page(zhdr, true);
-    pclear(PAGE_CLAIMED, p);
-    return;
-  }
-  kref_get(zhdr);
-  queue_work(pool->compact_wq, &zhdr->work);  // queue_work_on(zhdr->cpu, ...)
-  pclear(PAGE_CLAIMED, p);
-  z3fold_page_unlock(zhdr);
+  compact_or_queue(pool, zhdr, p);
 }
 
 // z3fold_free. In 5.3 the page is not claimed: the handle is freed at once, a page claimed (by
@@ -1119,22 +1132,7 @@ void z3fold_free(z3fold_pool* pool, unsigned long handle) {
     unclaim_and_unlock(zhdr, p, put_z3fold_header);
     return;
   }
-  if (zhdr->cpu.load() < 0) {  // || !cpu_online(zhdr->cpu): one CPU, always online
-    if (!cleanup_519()) {
-      pool->lock.lock();
-      list_del_init(&zhdr->buddy);
-      pool->lock.unlock();
-    }
-    zhdr->cpu.store(-1);
-    kref_get(zhdr);
-    if (free_claims_page()) pclear(PAGE_CLAIMED, p);
-    do_compact_page(zhdr, true);
-    return;
-  }
-  kref_get(zhdr);
-  if (free_claims_page()) pclear(PAGE_CLAIMED, p);
-  queue_work(pool->compact_wq, &zhdr->work);  // queue_work_on(zhdr->cpu, ...)
-  unlock_found(zhdr);
+  compact_or_queue(pool, zhdr, p);
 }
 
 mc::plain<long>* z3fold_map(z3fold_pool* pool, unsigned long handle) {
