@@ -100,21 +100,21 @@ namespace {
 // two of its accesses.
 void flush_tlb_range(mm_struct* mm, SL loc) {
   MC_FUNC("flush_tlb_range");
-  mm->tlb_lock.lock(loc);
+  mm->tlb_lock.write_lock(loc);
   for (auto& t : mm->tlb) {
     if (t->cached.load(loc)) {
       t->cached.store(0, loc);
       t->revoked.store(false, loc);
     }
   }
-  mm->tlb_lock.unlock(loc);
+  mm->tlb_lock.write_unlock(loc);
 }
 
 // The return of an unmapping system call: a CPU's translation of the mapping the call
 // removed (the present entry it zapped, or the one a migration entry it zapped had replaced)
 // is revoked (the model's bookkeeping: the kernel's contract is that none is left).
 void revoke_stale_translations(mm_struct* mm, pte_t zapped, const char* call, SL loc) {
-  mm->tlb_lock.lock(loc);
+  mm->tlb_lock.write_lock(loc);
   for (auto& t : mm->tlb) {
     const pte_t e = t->cached.load(loc);
     if (e && pte_pfn(e) == pte_pfn(zapped) && pte_map(e) == pte_map(zapped)) {
@@ -123,7 +123,7 @@ void revoke_stale_translations(mm_struct* mm, pte_t zapped, const char* call, SL
       t->revoked_call = call;
     }
   }
-  mm->tlb_lock.unlock(loc);
+  mm->tlb_lock.write_unlock(loc);
 }
 
 }  // namespace
@@ -181,9 +181,12 @@ void migration_entry_wait(mm_struct* mm, SL loc) {
     mm->ptl.unlock(loc);
     return;
   }
+  mm->fault_ref[this_cpu()] = p;
+  mm->fault_ref_fn[this_cpu()] = "migration_entry_wait";
   mm->ptl.unlock(loc);
   wait_on_page_locked(p, loc);
   put_page(p, loc);
+  mm->fault_ref[this_cpu()] = nullptr;
 }
 
 // do_swap_page's device private branch: the page's migrate_to_ram (4.14-5.2: the pgmap's
@@ -211,10 +214,13 @@ int do_swap_page(mm_struct* mm, pte_t orig, SL loc) {
     return 0;
   }
   get_page(p, loc);
+  mm->fault_ref[this_cpu()] = p;
+  mm->fault_ref_fn[this_cpu()] = "do_swap_page";
   mm->ptl.unlock(loc);
   const int ret = p->pgmap->migrate_to_ram(&vmf);
   if (k.device_private_fault_locks()) unlock_page(p, loc);
   put_page(p, loc);
+  mm->fault_ref[this_cpu()] = nullptr;
   return ret;
 }
 
@@ -326,10 +332,12 @@ int handle_mm_fault(mm_struct* mm, bool write, pte_t* orig_pte, SL loc) {
 // for on a migration entry) failed for another CPU's reference or lock on the page, and
 // fails again until that goes: the CPU waits until no migration entry is up and the page has
 // one reference at most (its mapping's) before it faults again, where the kernel's CPU would
-// retry at once. A CPU whose own migration is undone twice in one access is in a livelock: after
-// the first, every other reference had gone, so another CPU took one again to undo the second, a
-// CPU retrying too; the state then is the state after the first, and the two can go round forever.
-constexpr int kLivelockFaults = 2;
+// retry at once.
+//
+// A livelock: the CPU's own migration back failed on the reference another CPU's fault held
+// on the page (that fault's pin, or its wait on the migration entry). Both faults then end
+// with the entry as it was, and both CPUs access the address again from the state the first
+// fault started in: the same round can follow, and follow forever.
 
 // The entry is the device page's: its device private entry, or a migration entry of it.
 bool names_device_page(pte_t e) {
@@ -337,13 +345,28 @@ bool names_device_page(pte_t e) {
          pte_pfn(e) == kDevicePfn;
 }
 
+// An access's instruction boundary (mm_struct::tlb_lock): a load shares it with other CPUs'
+// loads, a store has it alone (the page's word is written by one CPU at a time, as a cache
+// line is).
+void access_begin(mm_struct* mm, bool write, SL loc) {
+  if (write)
+    mm->tlb_lock.write_lock(loc);
+  else
+    mm->tlb_lock.read_lock(loc);
+}
+void access_end(mm_struct* mm, bool write, SL loc) {
+  if (write)
+    mm->tlb_lock.write_unlock(loc);
+  else
+    mm->tlb_lock.read_unlock(loc);
+}
+
 long user_access(mm_struct* mm, bool write, long value, SL loc) {
   tlb_entry& t = cpu_tlb(mm);
-  int undone = 0;
   for (int attempt = 0;; ++attempt) {
     // Each fault either changes the entry or waits for another CPU to finish with the page.
     MC_ASSERT(attempt < 16, "a user access faulted 16 times");
-    mm->tlb_lock.lock(loc);
+    access_begin(mm, write, loc);
     pte_t e = t.cached.load(loc);
     if (e && t.revoked.load(loc)) {
       const int by = t.revoked_by.load(loc);
@@ -370,35 +393,35 @@ long user_access(mm_struct* mm, bool write, long value, SL loc) {
         p->data->word.store(value, loc);
       else
         r = p->data->word.load(loc);
-      mm->tlb_lock.unlock(loc);
+      access_end(mm, write, loc);
       return r;
     }
     // A protection fault: the entry that caused it is not kept (x86 invalidates it), so the
     // next try walks the page table again.
     if (e && write && !pte_write(e)) t.cached.store(0, loc);
-    mm->tlb_lock.unlock(loc);
+    access_end(mm, write, loc);
     // The architecture's fault handler: mmap_lock for reading, the VMA found under it (none:
     // bad_area, SIGSEGV), handle_mm_fault, the lock dropped.
     if (!mmap_read_lock_vma(mm, loc)) return -EFAULT;
     pte_t orig = 0;
+    const int cpu = this_cpu();
+    mm->undone_by[cpu] = -1;
     const int ret = handle_mm_fault(mm, write, &orig, loc);
     mm->mmap_lock.read_unlock(loc);
     if (ret & VM_FAULT_OOM) return -ENOMEM;
     if (ret & VM_FAULT_SIGBUS) return -EFAULT;
-    // The CPU's own migration back undone: the entry does not map a system page after it.
-    // A wait on a migration entry of the page is no migration of the CPU's own.
-    const pte_t now = mm->pte.load(kRelaxed, loc);
-    if (pte_kind_of(now) == pte_kind::present) continue;
-    if (pte_kind_of(orig) == pte_kind::device_private && ++undone == kLivelockFaults)
+    if (const int by = mm->undone_by[cpu]; by >= 0)
       mc::violation("livelock",
                     "the CPU's fault on the device page " + pfn_text(pte_pfn(orig)) +
-                        " migrated it back to system memory and found it undone " +
-                        std::to_string(kLivelockFaults) +
-                        " times: after the first, the CPU waited until no other CPU held a "
-                        "reference to the page, and another CPU took one again, so the two "
-                        "can repeat this forever (their faults' references make each other's "
-                        "migrate_vma fail)",
+                        " migrated it back to system memory, and the migration failed on the "
+                        "reference " +
+                        mc::thread_name(by) + "'s fault held on the page (" + mm->undone_ref[cpu] +
+                        "): both faults end with the entry as it was, both CPUs access the "
+                        "address again from the state this fault started in, and the same "
+                        "round can repeat forever",
                     loc);
+    const pte_t now = mm->pte.load(kRelaxed, loc);
+    if (pte_kind_of(now) == pte_kind::present) continue;
     if (!names_device_page(now)) continue;  // empty (a zap, or collect's moment)
     // Settled: the entry no longer names the device page, or names it again (not a migration
     // entry) and the page has no reference but the mapping's. The last change it waits for
@@ -630,6 +653,18 @@ bool migrate_vma_check_page(page* p, page* fault_page, SL loc) {
   return page_count(p, loc) - extra <= page_mapcount(p, loc);
 }
 
+// The model's: a migration of `p` that failed is marked when another CPU's fault held a
+// reference on the page then.
+void note_fault_ref(struct migrate_vma* m, page* p) {
+  if (!m->mm) return;
+  for (int cpu = 0; cpu < kMaxCpus; ++cpu) {
+    if (cpu != this_cpu() && m->mm->fault_ref[cpu] == p) {
+      m->failed_on_ref_of = cpu;
+      m->failed_on_ref = m->mm->fault_ref_fn[cpu];
+    }
+  }
+}
+
 // The fault's page stays locked for the fault (1afaeb8293c9).
 bool keeps_fault_lock(const struct migrate_vma* m, page* p) {
   return kcfg().device_private_fault_locks() && p == m->fault_page;
@@ -655,6 +690,7 @@ void migrate_vma_prepare_and_unmap(struct migrate_vma* m, SL loc) {
   MC_FUNC("migrate_vma_unmap");
   if (page_mapcount(p, loc) > 0) try_to_unmap(m->mm, p, loc);
   if (page_mapcount(p, loc) == 0 && migrate_vma_check_page(p, m->fault_page, loc)) return;
+  note_fault_ref(m, p);
   // restore
   m->cpages--;
   remove_migration_ptes(m->mm, p, p, loc);
@@ -684,6 +720,7 @@ void unlock_and_put(page* p, SL loc) {
 int migrate_vma_setup(struct migrate_vma* args, SL loc) {
   MC_FUNC("migrate_vma_setup");
   args->src = args->dst = args->cpages = 0;
+  args->failed_on_ref_of = -1;
   migrate_vma_collect(args, loc);
   if (args->cpages) migrate_vma_prepare_and_unmap(args, loc);
   return 0;
@@ -694,8 +731,10 @@ void migrate_vma_pages(struct migrate_vma* m, SL loc) {
   page* newp = migrate_pfn_to_page(m->dst);
   page* p = migrate_pfn_to_page(m->src);
   if (!newp || !p || !(m->src & MIGRATE_PFN_MIGRATE)) return;
-  if (migrate_page(newp, p, m->fault_page, loc) != MIGRATEPAGE_SUCCESS)
+  if (migrate_page(newp, p, m->fault_page, loc) != MIGRATEPAGE_SUCCESS) {
     m->src &= ~MIGRATE_PFN_MIGRATE;
+    note_fault_ref(m, p);
+  }
 }
 
 void migrate_vma_finalize(struct migrate_vma* m, SL loc) {
@@ -722,6 +761,7 @@ void migrate_vma_finalize(struct migrate_vma* m, SL loc) {
 int migrate_vma(const migrate_vma_ops* ops, struct migrate_vma* args, void* priv, SL loc) {
   MC_FUNC("migrate_vma");
   args->src = args->dst = args->cpages = 0;
+  args->failed_on_ref_of = -1;
   migrate_vma_collect(args, loc);
   if (!args->cpages) return 0;
   migrate_vma_prepare_and_unmap(args, loc);
@@ -846,7 +886,10 @@ int dmirror_devmem_fault(vm_fault* vmf) {
   m.flags = MIGRATE_VMA_SELECT_DEVICE_PRIVATE;
   m.pgmap_owner = d;
   if (kcfg().device_private_fault_pins()) m.fault_page = vmf->pg;
-  dmirror_migrate(d, &m, &kToSystemOps, loc);
+  if (!dmirror_migrate(d, &m, &kToSystemOps, loc) && m.failed_on_ref_of >= 0) {
+    m.mm->undone_by[this_cpu()] = m.failed_on_ref_of;
+    m.mm->undone_ref[this_cpu()] = m.failed_on_ref;
+  }
   return 0;
 }
 

@@ -79,11 +79,20 @@ struct mm_struct {
   mc::plain<bool> vma{true, "the VMA"};          // the VMA mapping the address, until munmap
   mc::plain<unsigned> maps{0, "mappings made"};  // the model's, under the PTL
   // The CPUs' instruction boundaries: an access (its TLB lookup, walk and memory access) and a
-  // shootdown never overlap. One lock for every CPU's entry: two flushes then meet once, not
-  // once per CPU (accesses of different CPUs are ordered by it too, which only adds
-  // interleavings).
-  mc::spinlock tlb_lock{"tlb lock"};
+  // shootdown never overlap. One lock for every CPU's entry: a shootdown holds it for writing
+  // (two flushes then meet once, not once per CPU); a load holds it for reading (the loads of
+  // different CPUs commute), a store for writing (it orders the stores with the other CPUs'
+  // accesses, as the cache does).
+  mc::rwlock tlb_lock{"tlb lock"};
   std::unique_ptr<tlb_entry> tlb[kMaxCpus];
+  // The model's, per CPU: the page its fault holds a reference on (do_swap_page's pin from
+  // 16ce101db85d, migration_entry_wait's until ffa65753c431) and that function's name; and,
+  // for its fault's migration back to system memory that such a reference of another CPU made
+  // fail, that CPU (-1: none) and function.
+  page* fault_ref[kMaxCpus] = {};
+  const char* fault_ref_fn[kMaxCpus] = {};
+  int undone_by[kMaxCpus] = {-1, -1, -1, -1, -1};
+  const char* undone_ref[kMaxCpus] = {};
 };
 // The anonymous mapping word of the mm's pages (an anon_vma, PAGE_MAPPING_ANON).
 constexpr unsigned long kAnonVmaWord = 0xffff888004a10000ul | PAGE_MAPPING_ANON;
@@ -128,6 +137,10 @@ struct migrate_vma {
   unsigned flags = 0;                 // MIGRATE_VMA_SELECT_* (5.9 on; earlier every kind)
   const void* pgmap_owner = nullptr;  // device private pages of this owner only
   page* fault_page = nullptr;         // 6.1 (16ce101db85d): the page do_swap_page pinned
+  // The model's: the migration failed while another CPU's fault held a reference on the page:
+  // that CPU, and the function its reference belongs to (-1: none such).
+  int failed_on_ref_of = -1;
+  const char* failed_on_ref = "";
 };
 
 // 5.4 on: the driver's three calls (a7d1f22bb74f). -EINVAL for bad arguments.
