@@ -127,12 +127,13 @@ int __unmap_and_move(page* p, page* newpage, bool force, migrate_mode mode, SL l
   return rc;
 }
 
-// unmap_and_move (migrate.c 4.8; 5.18/6.0: count check before allocation, ret list)
+// unmap_and_move (migrate.c 4.8; the count check before the allocation from 5.9, the ret
+// list from 5.15)
 int unmap_and_move(new_page_t get_new_page, free_page_t put_new_page, void* priv, page* p,
                    bool force, migrate_mode mode, list_head* ret, SL loc) {
   MC_FUNC("unmap_and_move");
   const Config& k = kcfg();
-  const bool early = k.ret_list_and_early_count_check();
+  const bool early = k.count_check_before_alloc();
   page* newpage = nullptr;
   bool newpage_consumed = false;
   int rc = MIGRATEPAGE_SUCCESS;
@@ -161,7 +162,7 @@ int unmap_and_move(new_page_t get_new_page, free_page_t put_new_page, void* priv
   if (rc == MIGRATEPAGE_SUCCESS) {
     put_page(p, loc);  // the isolation reference: normally frees the old page
   } else if (rc != -EAGAIN) {
-    if (early) {
+    if (k.ret_list()) {
       list_add_tail(&p->lru, ret, loc);  // the caller puts it back
     } else if (!__PageMovable(p, loc)) {
       putback_lru_page(p, loc);
@@ -540,7 +541,7 @@ int migrate_pages(list_head* from, new_page_t get_new_page, free_page_t put_new_
           unmap_and_move(get_new_page, put_new_page, priv, p, pass > 2, mode, &s->ret, loc);
       if (rc == -ENOMEM) {
         ++nr_failed;
-        if (k.ret_list_and_early_count_check()) list_splice_tail_pages(&s->ret, from, loc);
+        if (k.ret_list()) list_splice_tail_pages(&s->ret, from, loc);
         return -ENOMEM;
       }
       if (rc == -EAGAIN)
@@ -551,7 +552,7 @@ int migrate_pages(list_head* from, new_page_t get_new_page, free_page_t put_new_
     }
   }
   nr_failed += retry;
-  if (k.ret_list_and_early_count_check()) list_splice_tail_pages(&s->ret, from, loc);
+  if (k.ret_list()) list_splice_tail_pages(&s->ret, from, loc);
   return nr_failed;
 }
 

@@ -85,11 +85,16 @@ struct Config {
   bool newpage_putback_by_is_lru() const { return at_least(Kernel::v5_0); }
   // c3096e6782b7 (5.18): success always ends with put_page(newpage), no test at all.
   bool newpage_always_put() const { return at_least(Kernel::v5_18); }
-  // ~5.12 (id unverified) permanent failures go to a ret list the caller puts back; in the
-  // 5.15 code the page_count()==1 test also precedes the allocation (already in the 5.6 and
-  // 5.9 trees, not in 5.4.18's; commit not identified). Modelled from 5.18 on (our 5.0-5.17
-  // follow the 4.8 structure apart from the 5.0 fix).
-  bool ret_list_and_early_count_check() const { return at_least(Kernel::v5_18); }
+  // "mm: migrate: handle freed page at the first place" (Yang Shi, posted November 2019;
+  // commit id not identified): unmap_and_move tests page_count() == 1 before it allocates the
+  // new page, so a page freed under the migration costs no allocation. In the 5.6 and 5.9
+  // trees, not in 5.4.18's: the model's 5.9 (its 5.4 answers 5.5-5.8 without it).
+  bool count_check_before_alloc() const { return at_least(Kernel::v5_9); }
+  // dd4ae78a21fc "mm: migrate: simplify the logic for handling permanent failure" (version
+  // not verified: between the 5.9 and 5.15 trees, which it is in): unmap_and_move puts a page
+  // that failed for good on a ret list, which migrate_pages splices back onto the caller's
+  // list for the caller to put back. The model's 5.15.
+  bool ret_list() const { return at_least(Kernel::v5_15); }
   // 68f2736a8583 (6.0): struct movable_operations referenced from page->mapping.
   bool movable_operations() const { return at_least(Kernel::v6_0); }
   // 6.17 series (3d388584d599, 92f091769fde, 3544c4faccb8): PG_movable_ops + page type,
