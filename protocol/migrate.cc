@@ -335,13 +335,6 @@ int migrate_pages_batch(list_head* from, new_page_t get_new_page, free_page_t pu
   return stop ? -ENOMEM : nr_failed;
 }
 
-void list_splice_tail_pages(list_head* from, list_head* to, SL loc) {
-  while (page* p = list_first_page(from, loc)) {
-    list_del(&p->lru, loc);
-    list_add_tail(&p->lru, to, loc);
-  }
-}
-
 }  // namespace
 
 migrate_scratch::migrate_scratch()
@@ -511,7 +504,7 @@ int migrate_pages(list_head* from, new_page_t get_new_page, free_page_t put_new_
       // migrate_pages_sync: failures of the ASYNC batch are all retried one by one.
       rc = migrate_pages_batch(from, get_new_page, put_new_page, priv, migrate_mode::MIGRATE_ASYNC,
                                &s->one, NR_MAX_MIGRATE_ASYNC_RETRY, s, loc);
-      list_splice_tail_pages(&s->one, from, loc);
+      list_splice_tail_init(&s->one, from, loc);
       if (rc >= 0) {
         rc = 0;
         while (page* p = list_first_page(from, loc)) {
@@ -519,7 +512,7 @@ int migrate_pages(list_head* from, new_page_t get_new_page, free_page_t put_new_
           list_add_tail(&p->lru, &s->one, loc);
           const int r = migrate_pages_batch(&s->one, get_new_page, put_new_page, priv, mode,
                                             &s->ret, NR_MAX_MIGRATE_SYNC_RETRY, s, loc);
-          list_splice_tail_pages(&s->one, &s->ret, loc);  // -EAGAIN leftovers: failed
+          list_splice_tail_init(&s->one, &s->ret, loc);  // -EAGAIN leftovers: failed
           if (r < 0) {
             rc = r;
             break;
@@ -528,7 +521,7 @@ int migrate_pages(list_head* from, new_page_t get_new_page, free_page_t put_new_
         }
       }
     }
-    list_splice_tail_pages(&s->ret, from, loc);
+    list_splice_init(&s->ret, from, loc);  // list_splice: in front of what is left
     return rc;
   }
   int nr_failed = 0;
@@ -541,7 +534,7 @@ int migrate_pages(list_head* from, new_page_t get_new_page, free_page_t put_new_
           unmap_and_move(get_new_page, put_new_page, priv, p, pass > 2, mode, &s->ret, loc);
       if (rc == -ENOMEM) {
         ++nr_failed;
-        if (k.ret_list()) list_splice_tail_pages(&s->ret, from, loc);
+        if (k.ret_list()) list_splice_init(&s->ret, from, loc);
         return -ENOMEM;
       }
       if (rc == -EAGAIN)
@@ -552,7 +545,7 @@ int migrate_pages(list_head* from, new_page_t get_new_page, free_page_t put_new_
     }
   }
   nr_failed += retry;
-  if (k.ret_list()) list_splice_tail_pages(&s->ret, from, loc);
+  if (k.ret_list()) list_splice_init(&s->ret, from, loc);
   return nr_failed;
 }
 

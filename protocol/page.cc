@@ -195,6 +195,29 @@ void __list_add(list_head* entry, list_head* prev, list_head* next, const SL& lo
 }
 }  // namespace
 
+namespace {
+// __list_splice: `list`'s entries between `prev` and `next`.
+void __list_splice(list_head* list, list_head* prev, list_head* next, const SL& loc) {
+  list_head* first = list->next.load(loc);
+  list_head* last = list->prev.load(loc);
+  first->prev.store(prev, loc);
+  prev->next.store(first, loc);
+  last->next.store(next, loc);
+  next->prev.store(last, loc);
+}
+}  // namespace
+
+void list_splice_init(list_head* list, list_head* head, SL loc) {
+  if (list_empty(list, loc)) return;
+  __list_splice(list, head, head->next.load(loc), loc);
+  INIT_LIST_HEAD(list);
+}
+void list_splice_tail_init(list_head* list, list_head* head, SL loc) {
+  if (list_empty(list, loc)) return;
+  __list_splice(list, head->prev.load(loc), head, loc);
+  INIT_LIST_HEAD(list);
+}
+
 void list_add(list_head* entry, list_head* head, SL loc) {
   __list_add(entry, head, head->next.load(loc), loc);
 }

@@ -104,6 +104,10 @@ void list_del(list_head* entry, SL loc = SL::current());
 // list_del_init: unlinked (with the same checks) and pointing at itself.
 void list_del_init(list_head* entry, SL loc = SL::current());
 bool list_empty(list_head* head, SL loc = SL::current());
+// list_splice_init / list_splice_tail_init: the entries of `list` (a head) joined at the front
+// or the back of `head` by relinking its first and last entries only, `list` left empty.
+void list_splice_init(list_head* list, list_head* head, SL loc = SL::current());
+void list_splice_tail_init(list_head* list, list_head* head, SL loc = SL::current());
 page* list_first_page(list_head* head, SL loc = SL::current());  // null if empty
 // The page after `p` on the list headed by `head` (null at the end). Following a poisoned
 // link is the kernel's general protection fault on LIST_POISON1.
