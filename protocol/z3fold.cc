@@ -85,6 +85,17 @@ bool cleanup_519() { return kcfg().at_least(Kernel::v5_19); }
 bool asserts_movable() { return !kcfg().at_least(Kernel::v6_5); }
 // e774a7bc7f0a "mm: zswap: remove page reclaim logic from z3fold" (6.5): no pool->lru.
 bool has_lru() { return !kcfg().at_least(Kernel::v6_5); }
+// z3fold_reclaim_page's history (each read in the 5.3.1, 5.4.18, 5.9.1, 5.15.55 and 5.19 trees):
+// "z3fold: fix retry mechanism in page reclaim" (5.4, id not found; in 5.4.18, not 5.3.1) and
+// dcf5aedb24f8 (5.11): the handles given to evict are encoded in reclaim's own slots (on its
+// stack; HANDLES_NOFREE from dcf5aedb24f8), not the page's; 4a3ac9311dac (5.5) had gone back to
+// the page's own slots, freeing each handle after its eviction.
+bool reclaim_local_slots() { return (free_claims_page() && !slots_locked()) || isolation_claims(); }
+// 04094226d6ce "mm/z3fold: fix z3fold_reclaim_page races with z3fold_free" (5.19): the page's
+// reference taken after the claim, under the page lock; before (from dcf5aedb24f8), taken with
+// kref_get_unless_zero before the trylock and dropped when the trylock failed, with the release
+// that takes pool->lock, which reclaim holds.
+bool reclaim_ref_after_claim() { return kcfg().at_least(Kernel::v5_19); }
 
 // ---- z3fold's lists (list.h with CONFIG_DEBUG_LIST's checks) ----
 constexpr auto kOnce = std::memory_order_relaxed;  // READ_ONCE / WRITE_ONCE
@@ -428,6 +439,11 @@ unsigned handle_to_chunks(unsigned long handle) {
 z3_buddy handle_to_buddy(unsigned long handle) {
   const unsigned long addr = read_slot(handle);
   auto* zhdr = reinterpret_cast<z3fold_header*>(addr & Z3_ADDR_MASK);
+  if (!zhdr)
+    mc::violation("NULL pointer dereference",
+                  "BUG: kernel NULL pointer dereference in handle_to_buddy: the handle's slot was "
+                  "emptied (the object freed) after the lookup found the page, and "
+                  "zhdr->first_num is read at its address");
   return static_cast<z3_buddy>((addr - field(zhdr, kFirstNum)) & BUDDY_MASK);
 }
 
@@ -1133,6 +1149,174 @@ void z3fold_free(z3fold_pool* pool, unsigned long handle) {
     return;
   }
   compact_or_queue(pool, zhdr, p);
+}
+
+// ---- reclaim (until 6.5) ----
+
+bool kref_get_unless_zero(z3fold_header* zhdr, SL loc = SL::current()) {
+  int expected = 1;
+  while (true) {
+    if (zhdr->refcount.compare_exchange_strong(expected, expected + 1, kRelaxed, loc)) return true;
+    if (expected == 0) return false;
+  }
+}
+
+// release_z3fold_page: the unlocked release (pool->lock taken inside, for page->lru).
+void release_z3fold_page(z3fold_header* zhdr) { __release_z3fold_page(zhdr, false); }
+
+// The walk of pool->lru from its tail (list_for_each_prev, pool->lock held) for a page to
+// reclaim: the page claimed, locked and referenced, taken off its unbuddied list; null when
+// none. `zhdr` is the caller's variable: 5.4-5.10 leave it as the previous round set it when
+// every page is passed over (and `page` NULL), as the kernel does.
+void reclaim_walk(z3fold_pool* pool, z3fold_header*& zhdr, page*& pg) {
+  for (list_head* pos = pool->lru.prev.load(); pos != &pool->lru; pos = pos->prev.load()) {
+    pg = pos->owner;
+    if (!isolation_claims()) {
+      // 5.3-5.10: the claim first, without the page lock.
+      if (ptest_and_set(PAGE_CLAIMED, pg)) {
+        if (claimed_left_alone()) pg = nullptr;
+        continue;
+      }
+      if (PageIsolated(pg)) {
+        if (claimed_left_alone()) {
+          pclear(PAGE_CLAIMED, pg);
+          pg = nullptr;
+        }
+        continue;  // 5.3: its claim left set
+      }
+      zhdr = page_address(pg);
+      if (!z3fold_page_trylock(zhdr)) {
+        if (claimed_left_alone()) pclear(PAGE_CLAIMED, pg);
+        zhdr = nullptr;
+        continue;  // can't evict at this point
+      }
+      if (slots_locked() && field(zhdr, kForeignHandles)) {
+        pclear(PAGE_CLAIMED, pg);
+        z3fold_page_unlock(zhdr);
+        zhdr = nullptr;
+        continue;  // can't evict such page
+      }
+      kref_get(zhdr);
+      list_del_init(&zhdr->buddy);
+      zhdr->cpu.store(-1);
+      return;
+    }
+    zhdr = page_address(pg);
+    if (!reclaim_ref_after_claim() && !kref_get_unless_zero(zhdr)) {
+      zhdr = nullptr;
+      return;
+    }
+    if (!z3fold_page_trylock(zhdr)) {
+      if (!reclaim_ref_after_claim() && kref_put(zhdr, release_z3fold_page)) pages_nr_dec(pool);
+      zhdr = nullptr;
+      continue;  // can't evict at this point
+    }
+    // The claim under the page lock, so that __z3fold_alloc's test of it means something.
+    if (field(zhdr, kForeignHandles) || ptest_and_set(PAGE_CLAIMED, pg)) {
+      if (reclaim_ref_after_claim())
+        z3fold_page_unlock(zhdr);
+      else if (kref_put(zhdr, release_z3fold_page_locked))  // 28473d91ff7f (5.14)
+        pages_nr_dec(pool);
+      else
+        z3fold_page_unlock(zhdr);
+      zhdr = nullptr;
+      continue;  // can't evict such page
+    }
+    list_del_init(&zhdr->buddy);
+    zhdr->cpu.store(-1);
+    if (reclaim_ref_after_claim()) kref_get(zhdr);
+    return;
+  }
+}
+
+int z3fold_reclaim_page(z3fold_pool* pool, unsigned retries) {
+  MC_FUNC("z3fold_reclaim_page");
+  // The slots on reclaim's stack (5.4 leaves them uninitialised; dcf5aedb24f8 marks them
+  // HANDLES_NOFREE): model memory freed at the return, so a use after it is one.
+  z3fold_buddy_slots* own_stack = nullptr;
+  if (reclaim_local_slots()) {
+    own_stack = mc::make_named<z3fold_buddy_slots>("reclaim's slots", SL::current());
+    if (isolation_claims())
+      own_stack->pool.store(reinterpret_cast<unsigned long>(pool) | (1ul << HANDLES_NOFREE));
+  }
+  auto done = [own_stack](int r) {
+    if (own_stack) mc::free(own_stack);
+    return r;
+  };
+  int ret = slots_locked() ? -1 : 0;
+  pool->lock.lock();
+  if (!pool->evict || retries == 0) {
+    pool->lock.unlock();
+    return done(-EINVAL);
+  }
+  z3fold_header* zhdr = nullptr;
+  page* pg = nullptr;
+  for (unsigned i = 0; i < retries; ++i) {
+    if (list_empty(&pool->lru)) {
+      pool->lock.unlock();
+      return done(-EINVAL);
+    }
+    reclaim_walk(pool, zhdr, pg);
+    if (!zhdr) break;
+    if (!pg) {
+      pool->lock.unlock();
+      mc::violation("NULL pointer dereference",
+                    "BUG: kernel NULL pointer dereference in z3fold_reclaim_page: "
+                    "list_del_init(&page->lru) with page NULL: every page of this round was "
+                    "passed over, and zhdr is still the previous round's");
+      return done(-EINVAL);
+    }
+    list_del_init(&pg->lru);
+    pool->lock.unlock();
+    // The handles, encoded before the unlock (a free may clear the chunks).
+    auto encode = [own_stack, zhdr](z3_buddy bud) {
+      return own_stack ? __encode_handle(zhdr, own_stack, bud) : encode_handle(zhdr, bud);
+    };
+    unsigned long first = 0, middle = 0, last = 0;
+    if (zhdr->first_chunks.load()) first = encode(FIRST);
+    if (zhdr->middle_chunks.load()) middle = encode(MIDDLE);
+    if (zhdr->last_chunks.load()) last = encode(LAST);
+    const unsigned long handles[3] = {middle, first, last};
+    z3fold_page_unlock(zhdr);
+    // The eviction callbacks, middle first.
+    for (unsigned long h : handles) {
+      if (!h) continue;
+      ret = pool->evict(pool, h);
+      if (ret) break;
+      if (slots_locked() && !reclaim_local_slots()) free_handle(h, zhdr);  // 5.5-5.10
+    }
+    // next:
+    if (!slots_locked() && !free_claims_page()) {
+      // 5.3: the claim dropped under the page lock, before the reference.
+      z3fold_page_lock(zhdr);
+      pclear(PAGE_CLAIMED, pg);
+      if (kref_put(zhdr, release_z3fold_page_locked)) {
+        pages_nr_dec(pool);
+        return done(0);
+      }
+      pool->lock.lock();
+      list_add(&pg->lru, &pool->lru);
+      pool->lock.unlock();
+      z3fold_page_unlock(zhdr);
+    } else {
+      // dcf5aedb24f8: the page's own slots, read before the lock, freed with the page.
+      z3fold_buddy_slots* slots = isolation_claims() ? zhdr->slots.load() : nullptr;
+      z3fold_page_lock(zhdr);
+      if (kref_put(zhdr, release_z3fold_page_locked)) {
+        if (slots) free_slots(pool, slots);  // kmem_cache_free(pool->c_handle, slots)
+        pages_nr_dec(pool);
+        return done(0);
+      }
+      pool->lock.lock();
+      list_add(&pg->lru, &pool->lru);
+      pool->lock.unlock();
+      if (putback_unbuddied() && list_empty(&zhdr->buddy)) add_to_unbuddied(pool, zhdr);
+      unclaim_and_unlock(zhdr, pg, z3fold_page_unlock);
+    }
+    pool->lock.lock();
+  }
+  pool->lock.unlock();
+  return done(-EAGAIN);
 }
 
 mc::plain<long>* z3fold_map(z3fold_pool* pool, unsigned long handle) {

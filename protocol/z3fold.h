@@ -1,8 +1,9 @@
 // z3fold (mm/z3fold.c) on the migration protocol: up to three objects (buddies) per page, the
 // z3fold header in the page's first chunk with its page lock, reference count and compaction
 // work, the handles' slots, the pool's unbuddied, lru and stale lists and its two workqueues,
-// and the movable-page callbacks. Movable from 5.2 (1f862989b04a) until z3fold's removal in
-// 6.15 (58ba73e521b3); each difference between versions is gated in z3fold.cc on its commit.
+// the movable-page callbacks and, until 6.5, reclaim (with its user, zswap: protocol/zswap.h).
+// Movable from 5.2 (1f862989b04a) until z3fold's removal in 6.15 (58ba73e521b3); each
+// difference between versions is gated in z3fold.cc on its commit.
 //
 // Scale: a page is kZ3Chunks chunks, the header takes the first (ZHDR_CHUNKS); an object is
 // 1..kZ3MaxChunks chunks. Objects that need a page of their own (HEADLESS pages, never
@@ -42,6 +43,7 @@ constexpr unsigned HANDLES_NOFREE = 0;
 constexpr unsigned HANDLES_ORPHANED = 0;  // 5.5-5.10's name of the bit (fc5488651c7d renamed it)
 
 struct z3fold_pool;
+struct zswap_tree;
 
 // A list_head of z3fold's own lists (the unbuddied and stale lists, linked through
 // zhdr->buddy), with list.h's marked accesses: ->next read and written with READ_ONCE /
@@ -115,6 +117,10 @@ struct z3fold_pool {
   mc::plain<bool> destroying{false, "pool->destroying"};
   mc::plain<int> isolated{0, "pool->isolated"};
   mc::waitqueue isolate_wait{"pool->isolate_wait"};
+  // pool->ops->evict: the zpool user's writeback of an object (zswap_writeback_entry), with
+  // its tree; none: reclaim returns -EINVAL.
+  int (*evict)(z3fold_pool* pool, unsigned long handle) = nullptr;
+  zswap_tree* zswap = nullptr;
 };
 
 // ---- the API (the zpool driver's calls) ----
@@ -127,6 +133,10 @@ void z3fold_free(z3fold_pool* pool, unsigned long handle);
 // The object's first chunk (null if the handle's buddy is unknown), until z3fold_unmap.
 mc::plain<long>* z3fold_map(z3fold_pool* pool, unsigned long handle);
 void z3fold_unmap(z3fold_pool* pool, unsigned long handle);
+// z3fold_reclaim_page (until 6.5, e774a7bc7f0a): the least recently used page that can be
+// claimed, each of its objects given to pool->evict; 0 when a page was freed, -EAGAIN after
+// `retries` pages, -EINVAL with nothing to reclaim.
+int z3fold_reclaim_page(z3fold_pool* pool, unsigned retries);
 // The movable-page callbacks (z3fold_aops / z3fold_mops).
 bool z3fold_page_isolate(page* p, isolate_mode_t mode);
 int z3fold_page_migrate(address_space* mapping, page* newpage, page* p, migrate_mode mode);

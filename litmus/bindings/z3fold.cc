@@ -21,6 +21,7 @@
 #include "litmus/bindings/zone.h"
 #include "protocol/end_state.h"
 #include "protocol/version.h"
+#include "protocol/zswap.h"
 
 namespace litmus {
 
@@ -34,10 +35,14 @@ struct HandleVar {
   bool live = false;
   bool written = false;
   long value = 0;
+  // zswap_store's: the entry's swap offset (0: not zswap's) and whether zswap_invalidate ran.
+  long offset = 0;
+  bool invalidated = false;
 };
 
 struct Pool {
   z3fold_pool* pool = nullptr;
+  std::unique_ptr<zswap_tree> tree;  // the pool's user, zswap (its evict: the writeback)
   bool destroyed = false;
   std::vector<HandleVar*> handles;  // the file's handle variables
   // What each thread has mapped (z3fold_map's address), until z3fold_unmap.
@@ -99,10 +104,28 @@ void run_works(z3fold_pool* pool) {
   }
 }
 
+// A zswap object is live while its entry has not been freed (by zswap_invalidate or by a
+// writeback); the entry must be in the tree with its creation reference only, or freed.
+void check_zswap_end(Pool& p) {
+  for (HandleVar* v : p.handles) {
+    if (!v->offset) continue;
+    zswap_entry* e = zswap_entry_peek(p.tree.get(), v->offset);
+    v->live = !e->freed;
+    if (e->in_tree.peek() && e->refcount.peek() != 1)
+      end_violation("zswap entry " + std::to_string(v->offset) + " in the tree with refcount " +
+                    std::to_string(e->refcount.peek()) + ", expected 1");
+    if (!e->in_tree.peek() && !e->freed)
+      end_violation("zswap entry " + std::to_string(v->offset) +
+                    " left the tree but was not freed (refcount " +
+                    std::to_string(e->refcount.peek()) + ")");
+  }
+}
+
 void check_pool_end(World&, void* obj) {
   Pool& p = *static_cast<Pool*>(obj);
   if (p.destroyed) return;
   run_works(p.pool);
+  check_zswap_end(p);
   int live = 0;
   for (HandleVar* v : p.handles) live += v->live;
   z3fold_check_pool_peek(p.pool, live);
@@ -117,7 +140,10 @@ void check_pool_end(World&, void* obj) {
   for (HandleVar* v : p.handles)
     if (v->live) {
       v->live = false;
-      z3fold_free(p.pool, v->handle);
+      if (v->offset)
+        zswap_frontswap_invalidate_page(p.tree.get(), v->offset);
+      else
+        z3fold_free(p.pool, v->handle);
     }
   run_works(p.pool);
   z3fold_destroy_pool(p.pool);
@@ -144,7 +170,14 @@ void add_z3fold_bindings(Bindings& bn) {
   pool_type.create = [](World& w, const ObjectDecl& d) -> void* {
     zone(w);
     auto p = std::make_unique<Pool>();
-    if (z3fold_modelled()) p->pool = z3fold_create_pool(d.name.c_str());
+    if (z3fold_modelled()) {
+      p->pool = z3fold_create_pool(d.name.c_str());
+      // zswap_pool_create: the zpool's operations are zswap's (evict: the writeback).
+      p->tree = std::make_unique<zswap_tree>();
+      p->tree->pool = p->pool;
+      p->pool->zswap = p->tree.get();
+      p->pool->evict = zswap_writeback_entry;
+    }
     return w.keep(std::move(p));
   };
   pool_type.check_end = [](World& w, void* obj) {
@@ -206,6 +239,7 @@ void add_z3fold_bindings(Bindings& bn) {
        Pool& p = pool_arg(c);
        HandleVar& v = handle_var(c, 1);
        const unsigned long h = live_handle(c, 1);
+       if (v.offset) c.fail("argument 2: zswap stored this object: zswap_invalidate frees it");
        if (!v.live) c.fail("argument 2: the object was freed already");
        v.live = false;
        z3fold_free(p.pool, h);
@@ -240,6 +274,56 @@ void add_z3fold_bindings(Bindings& bn) {
        p.mapped.erase({self(), h});
        z3fold_unmap(p.pool, h);
        return int64_t{0};
+     });
+  fn("zswap_store", {Z, H, I}, I,
+     "zswap_frontswap_store: an object of `chunks` chunks (1..6) allocated in the pool for a "
+     "swapped-out page, its zswap header (the page's swap offset, one per handle variable) "
+     "written, its entry inserted in zswap's tree; 0, or -ENOMEM",
+     [track](const Call& c) {
+       Pool& p = pool_arg(c);
+       HandleVar& v = *track(c, p, 1);
+       if (v.handle) c.fail("argument 2 holds an object already");
+       const int64_t chunks = c.arg(2);
+       if (chunks < 1 || chunks > kZ3MaxChunks)
+         c.fail("size " + std::to_string(chunks) + " chunks: the model takes 1.." +
+                std::to_string(kZ3MaxChunks));
+       long offset = 1;
+       while (p.handles[static_cast<size_t>(offset - 1)] != &v) ++offset;
+       const int r = zswap_frontswap_store(p.tree.get(), offset, static_cast<int>(chunks));
+       if (r) return int64_t{r};
+       v.handle = zswap_entry_peek(p.tree.get(), offset)->handle.peek();
+       v.chunks = static_cast<int>(chunks);
+       v.offset = offset;
+       v.live = v.written = true;
+       v.value = offset;
+       return int64_t{0};
+     });
+  fn("zswap_invalidate", {Z, H}, V,
+     "zswap_frontswap_invalidate_page: the entry erased from zswap's tree and its reference "
+     "dropped (the object freed with the last one; nothing if a writeback took it already)",
+     [](const Call& c) {
+       Pool& p = pool_arg(c);
+       HandleVar& v = handle_var(c, 1);
+       if (!v.offset) c.fail("argument 2: not an object zswap_store stored");
+       if (v.invalidated) c.fail("argument 2: invalidated already");
+       v.invalidated = true;
+       zswap_frontswap_invalidate_page(p.tree.get(), v.offset);
+       return int64_t{0};
+     });
+  fn("z3fold_reclaim_page", {Z, I}, I,
+     "z3fold_reclaim_page (until 6.5): up to `retries` pages from the tail of pool->lru, each "
+     "claimed and its objects given to zswap's writeback (zswap_writeback_entry: the swap "
+     "cache page new, there already, or not allocated, as the explorer chooses); 0 when a page "
+     "was freed, -EAGAIN, or -EINVAL",
+     [](const Call& c) {
+       Pool& p = pool_arg(c);
+       if (!kcfg().at_least(Kernel::v5_3) || kcfg().at_least(Kernel::v6_5))
+         c.fail(
+             "z3fold's reclaim is in 5.2-6.4 (e774a7bc7f0a removed it in 6.5): expected "
+             "kernel=5.3..6.4");
+       const int64_t retries = c.arg(1);
+       if (retries < 0 || retries > 8) c.fail("retries: expected 0..8 (zswap's shrink asks 8)");
+       return int64_t{z3fold_reclaim_page(p.pool, static_cast<unsigned>(retries))};
      });
   fn("z3fold_compact_work", {Z}, V,
      "runs the compaction works queued on pool->compact_wq now, in this thread (its kworker)",
