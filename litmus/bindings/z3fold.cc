@@ -82,11 +82,15 @@ mc::plain<long>* mapped_of(const Call& c, Pool& p, unsigned long h) {
   return it->second;
 }
 
-int64_t do_alloc(const Call& c, Pool& p, HandleVar& v, int64_t chunks) {
+void check_chunks(const Call& c, int64_t chunks) {
   if (chunks < 1 || chunks > kZ3MaxChunks)
     c.fail("size " + std::to_string(chunks) + " chunks: the model takes 1.." +
            std::to_string(kZ3MaxChunks) + " (a page is " + std::to_string(kZ3Chunks) +
            " chunks, the header one; larger objects take HEADLESS pages, not modelled)");
+}
+
+int64_t do_alloc(const Call& c, Pool& p, HandleVar& v, int64_t chunks) {
+  check_chunks(c, chunks);
   const unsigned long h = z3fold_alloc(p.pool, static_cast<int>(chunks));
   if (!h) return -ENOMEM;
   v.handle = h;
@@ -284,9 +288,7 @@ void add_z3fold_bindings(Bindings& bn) {
        HandleVar& v = *track(c, p, 1);
        if (v.handle) c.fail("argument 2 holds an object already");
        const int64_t chunks = c.arg(2);
-       if (chunks < 1 || chunks > kZ3MaxChunks)
-         c.fail("size " + std::to_string(chunks) + " chunks: the model takes 1.." +
-                std::to_string(kZ3MaxChunks));
+       check_chunks(c, chunks);
        long offset = 1;
        while (p.handles[static_cast<size_t>(offset - 1)] != &v) ++offset;
        const int r = zswap_frontswap_store(p.tree.get(), offset, static_cast<int>(chunks));
