@@ -1273,6 +1273,8 @@ int z3fold_reclaim_page(z3fold_pool* pool, unsigned retries) {
       return own_stack ? __encode_handle(zhdr, own_stack, bud) : encode_handle(zhdr, bud);
     };
     unsigned long first = 0, middle = 0, last = 0;
+    if (own_stack && isolation_claims())  // memset(slots.slot, 0, ...) each round (5.11 on)
+      for (auto& slot : own_stack->slot) slot.store(0);
     if (zhdr->first_chunks.load()) first = encode(FIRST);
     if (zhdr->middle_chunks.load()) middle = encode(MIDDLE);
     if (zhdr->last_chunks.load()) last = encode(LAST);
