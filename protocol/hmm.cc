@@ -160,6 +160,13 @@ int do_anonymous_page(mm_struct* mm, SL loc) {
   return 0;
 }
 
+// The model's record of a fault's reference on `p`, made once the reference is taken and
+// dropped once it is put (so that a migration failing on the count sees it).
+void hold_fault_ref(mm_struct* mm, page* p, const char* fn) {
+  mm->held[this_cpu()] = fault_ref{p, fn, this_cpu()};
+}
+void drop_fault_ref(mm_struct* mm) { mm->held[this_cpu()] = fault_ref{}; }
+
 // migration_entry_wait: under the PTL, the entry still a migration entry, then a wait for its
 // page's unlock. 4.14 (__migration_entry_wait) takes a reference on the page for the wait;
 // ffa65753c431 (5.17) waits without one (migration_entry_wait_on_locked, queued before the PTL
@@ -181,12 +188,11 @@ void migration_entry_wait(mm_struct* mm, SL loc) {
     mm->ptl.unlock(loc);
     return;
   }
-  mm->fault_ref[this_cpu()] = p;
-  mm->fault_ref_fn[this_cpu()] = "migration_entry_wait";
+  hold_fault_ref(mm, p, "migration_entry_wait");
   mm->ptl.unlock(loc);
   wait_on_page_locked(p, loc);
   put_page(p, loc);
-  mm->fault_ref[this_cpu()] = nullptr;
+  drop_fault_ref(mm);
 }
 
 // do_swap_page's device private branch: the page's migrate_to_ram (4.14-5.2: the pgmap's
@@ -214,13 +220,12 @@ int do_swap_page(mm_struct* mm, pte_t orig, SL loc) {
     return 0;
   }
   get_page(p, loc);
-  mm->fault_ref[this_cpu()] = p;
-  mm->fault_ref_fn[this_cpu()] = "do_swap_page";
+  hold_fault_ref(mm, p, "do_swap_page");
   mm->ptl.unlock(loc);
   const int ret = p->pgmap->migrate_to_ram(&vmf);
   if (k.device_private_fault_locks()) unlock_page(p, loc);
   put_page(p, loc);
-  mm->fault_ref[this_cpu()] = nullptr;
+  drop_fault_ref(mm);
   return ret;
 }
 
@@ -405,17 +410,17 @@ long user_access(mm_struct* mm, bool write, long value, SL loc) {
     if (!mmap_read_lock_vma(mm, loc)) return -EFAULT;
     pte_t orig = 0;
     const int cpu = this_cpu();
-    mm->undone_by[cpu] = -1;
+    mm->undone_on[cpu] = fault_ref{};
     const int ret = handle_mm_fault(mm, write, &orig, loc);
     mm->mmap_lock.read_unlock(loc);
     if (ret & VM_FAULT_OOM) return -ENOMEM;
     if (ret & VM_FAULT_SIGBUS) return -EFAULT;
-    if (const int by = mm->undone_by[cpu]; by >= 0)
+    if (const fault_ref& by = mm->undone_on[cpu]; by.cpu >= 0)
       mc::violation("livelock",
                     "the CPU's fault on the device page " + pfn_text(pte_pfn(orig)) +
                         " migrated it back to system memory, and the migration failed on the "
                         "reference " +
-                        mc::thread_name(by) + "'s fault held on the page (" + mm->undone_ref[cpu] +
+                        mc::thread_name(by.cpu) + "'s fault held on the page (" + by.fn +
                         "): both faults end with the entry as it was, both CPUs access the "
                         "address again from the state this fault started in, and the same "
                         "round can repeat forever",
@@ -657,12 +662,8 @@ bool migrate_vma_check_page(page* p, page* fault_page, SL loc) {
 // reference on the page then.
 void note_fault_ref(struct migrate_vma* m, page* p) {
   if (!m->mm) return;
-  for (int cpu = 0; cpu < kMaxCpus; ++cpu) {
-    if (cpu != this_cpu() && m->mm->fault_ref[cpu] == p) {
-      m->failed_on_ref_of = cpu;
-      m->failed_on_ref = m->mm->fault_ref_fn[cpu];
-    }
-  }
+  for (const fault_ref& r : m->mm->held)
+    if (r.cpu >= 0 && r.cpu != this_cpu() && r.pg == p) m->failed_on = r;
 }
 
 // The fault's page stays locked for the fault (1afaeb8293c9).
@@ -720,7 +721,7 @@ void unlock_and_put(page* p, SL loc) {
 int migrate_vma_setup(struct migrate_vma* args, SL loc) {
   MC_FUNC("migrate_vma_setup");
   args->src = args->dst = args->cpages = 0;
-  args->failed_on_ref_of = -1;
+  args->failed_on = fault_ref{};
   migrate_vma_collect(args, loc);
   if (args->cpages) migrate_vma_prepare_and_unmap(args, loc);
   return 0;
@@ -761,7 +762,7 @@ void migrate_vma_finalize(struct migrate_vma* m, SL loc) {
 int migrate_vma(const migrate_vma_ops* ops, struct migrate_vma* args, void* priv, SL loc) {
   MC_FUNC("migrate_vma");
   args->src = args->dst = args->cpages = 0;
-  args->failed_on_ref_of = -1;
+  args->failed_on = fault_ref{};
   migrate_vma_collect(args, loc);
   if (!args->cpages) return 0;
   migrate_vma_prepare_and_unmap(args, loc);
@@ -886,10 +887,8 @@ int dmirror_devmem_fault(vm_fault* vmf) {
   m.flags = MIGRATE_VMA_SELECT_DEVICE_PRIVATE;
   m.pgmap_owner = d;
   if (kcfg().device_private_fault_pins()) m.fault_page = vmf->pg;
-  if (!dmirror_migrate(d, &m, &kToSystemOps, loc) && m.failed_on_ref_of >= 0) {
-    m.mm->undone_by[this_cpu()] = m.failed_on_ref_of;
-    m.mm->undone_ref[this_cpu()] = m.failed_on_ref;
-  }
+  if (!dmirror_migrate(d, &m, &kToSystemOps, loc) && m.failed_on.cpu >= 0)
+    m.mm->undone_on[this_cpu()] = m.failed_on;
   return 0;
 }
 

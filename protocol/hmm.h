@@ -69,6 +69,14 @@ struct tlb_entry {
   const char* revoked_call = "";  // that call's name (for the report; not a kernel field)
 };
 
+// The model's: a reference a CPU's fault holds on a page, the function that took it, and the
+// CPU (-1: none).
+struct fault_ref {
+  page* pg = nullptr;
+  const char* fn = "";
+  int cpu = -1;
+};
+
 // A process address space with one page of private anonymous memory at one address, not yet
 // touched (the entry empty: the first access faults a page in).
 struct mm_struct {
@@ -85,14 +93,11 @@ struct mm_struct {
   // accesses, as the cache does).
   mc::rwlock tlb_lock{"tlb lock"};
   std::unique_ptr<tlb_entry> tlb[kMaxCpus];
-  // The model's, per CPU: the page its fault holds a reference on (do_swap_page's pin from
-  // 16ce101db85d, migration_entry_wait's until ffa65753c431) and that function's name; and,
-  // for its fault's migration back to system memory that such a reference of another CPU made
-  // fail, that CPU (-1: none) and function.
-  page* fault_ref[kMaxCpus] = {};
-  const char* fault_ref_fn[kMaxCpus] = {};
-  int undone_by[kMaxCpus] = {-1, -1, -1, -1, -1};
-  const char* undone_ref[kMaxCpus] = {};
+  // The model's, per CPU: the reference its fault holds on a page (do_swap_page's pin from
+  // 16ce101db85d, migration_entry_wait's until ffa65753c431), and the other CPU's such
+  // reference its fault's migration back to system memory failed on (cpu -1: none).
+  fault_ref held[kMaxCpus];
+  fault_ref undone_on[kMaxCpus];
 };
 // The anonymous mapping word of the mm's pages (an anon_vma, PAGE_MAPPING_ANON).
 constexpr unsigned long kAnonVmaWord = 0xffff888004a10000ul | PAGE_MAPPING_ANON;
@@ -137,10 +142,9 @@ struct migrate_vma {
   unsigned flags = 0;                 // MIGRATE_VMA_SELECT_* (5.9 on; earlier every kind)
   const void* pgmap_owner = nullptr;  // device private pages of this owner only
   page* fault_page = nullptr;         // 6.1 (16ce101db85d): the page do_swap_page pinned
-  // The model's: the migration failed while another CPU's fault held a reference on the page:
-  // that CPU, and the function its reference belongs to (-1: none such).
-  int failed_on_ref_of = -1;
-  const char* failed_on_ref = "";
+  // The model's: the migration failed while another CPU's fault held a reference on the page
+  // (that reference; cpu -1: none).
+  fault_ref failed_on;
 };
 
 // 5.4 on: the driver's three calls (a7d1f22bb74f). -EINVAL for bad arguments.

@@ -359,14 +359,16 @@ void get_page(page* p, SL loc) {
 
 // get_page_unless_zero (mm.h 4.8): atomic_add_unless(&_refcount, 1, 0), a full barrier when
 // it succeeds.
-bool get_page_unless_zero(page* p, SL loc) {
+bool atomic_inc_not_zero(mc::atomic<int>& v, std::memory_order mo, SL loc) {
   int expected = 1;  // the common case first: one step when the guess is right
   while (true) {
-    if (p->_refcount.compare_exchange_strong(expected, expected + 1, std::memory_order_acq_rel,
-                                             loc))
-      return true;
+    if (v.compare_exchange_strong(expected, expected + 1, mo, loc)) return true;
     if (expected == 0) return false;
   }
+}
+
+bool get_page_unless_zero(page* p, SL loc) {
+  return atomic_inc_not_zero(p->_refcount, std::memory_order_acq_rel, loc);
 }
 
 // put_page_testzero (mm.h 4.8): VM_BUG_ON_PAGE(page_ref_count(page) == 0); dec_and_test.

@@ -165,6 +165,9 @@ inline bool PageWaiters(page* p, SL loc = SL::current()) { return test_bit(PG_wa
 // ---- reference counting (include/linux/mm.h, 4.8; same semantics to 6.17) ----
 int page_count(page* p, SL loc = SL::current());
 void get_page(page* p, SL loc = SL::current());
+// atomic_add_unless(v, 1, 0) (refcount_inc_not_zero): the value incremented unless it is 0,
+// with `mo` when it succeeds; false when it was 0.
+bool atomic_inc_not_zero(mc::atomic<int>& v, std::memory_order mo, SL loc = SL::current());
 bool get_page_unless_zero(page* p, SL loc = SL::current());
 bool put_page_testzero(page* p, SL loc = SL::current());
 void put_page(page* p, SL loc = SL::current());

@@ -1154,11 +1154,7 @@ void z3fold_free(z3fold_pool* pool, unsigned long handle) {
 // ---- reclaim (until 6.5) ----
 
 bool kref_get_unless_zero(z3fold_header* zhdr, SL loc = SL::current()) {
-  int expected = 1;
-  while (true) {
-    if (zhdr->refcount.compare_exchange_strong(expected, expected + 1, kRelaxed, loc)) return true;
-    if (expected == 0) return false;
-  }
+  return atomic_inc_not_zero(zhdr->refcount, kRelaxed, loc);
 }
 
 // release_z3fold_page: the unlocked release (pool->lock taken inside, for page->lru).

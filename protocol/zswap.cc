@@ -46,6 +46,14 @@ long read_swpentry(mc::plain<long>* obj) { return obj ? obj->load() : 0; }
 
 zswap_entry::zswap_entry(long off) : offset(off) {}
 
+std::unique_ptr<zswap_tree> zswap_pool_create(z3fold_pool* pool) {
+  auto tree = std::make_unique<zswap_tree>();
+  tree->pool = pool;
+  pool->zswap = tree.get();
+  pool->evict = zswap_writeback_entry;  // zswap_zpool_ops
+  return tree;
+}
+
 int zswap_frontswap_store(zswap_tree* tree, long offset, int chunks) {
   MC_FUNC("zswap_frontswap_store");
   const unsigned long handle = z3fold_alloc(tree->pool, chunks);  // zpool_malloc
@@ -90,30 +98,25 @@ int zswap_writeback_entry(z3fold_pool* pool, unsigned long handle) {
   entry->refcount.store(entry->refcount.load() + 1);
   tree->lock.unlock();
   // zswap_get_swap_cache_page: a new swap cache page, one there already, or no memory.
+  enum { kNew, kExist, kFail };
+  const uint32_t swapcache = mc::choose(3);
   int ret = 0;
-  switch (mc::choose(3)) {
-    case 0: {  // ZSWAP_SWAPCACHE_NEW: decompress into it, then __swap_writepage
-      if (!maps_once()) {
-        const unsigned long own = entry->handle.load();
-        read_swpentry(z3fold_map(pool, own));
-        z3fold_unmap(pool, own);
-      }
-      tree->lock.lock();
-      zswap_entry_put(tree, entry);  // the writeback's reference
-      // Still in the tree: not invalidated meanwhile, so the creation reference goes too.
-      if (zswap_rb_search(tree, offset) == entry) zswap_entry_put(tree, entry);
-      tree->lock.unlock();
-      break;
+  if (swapcache == kNew) {  // decompress into it, then __swap_writepage
+    if (!maps_once()) {
+      const unsigned long own = entry->handle.load();
+      read_swpentry(z3fold_map(pool, own));
+      z3fold_unmap(pool, own);
     }
-    case 1:
-      ret = -EEXIST;  // ZSWAP_SWAPCACHE_EXIST
-      [[fallthrough]];
-    default:
-      if (!ret) ret = -ENOMEM;  // ZSWAP_SWAPCACHE_FAIL
-      tree->lock.lock();
-      zswap_entry_put(tree, entry);
-      tree->lock.unlock();
-      break;
+    tree->lock.lock();
+    zswap_entry_put(tree, entry);  // the writeback's reference
+    // Still in the tree: not invalidated meanwhile, so the creation reference goes too.
+    if (zswap_rb_search(tree, offset) == entry) zswap_entry_put(tree, entry);
+    tree->lock.unlock();
+  } else {
+    ret = swapcache == kExist ? -EEXIST : -ENOMEM;
+    tree->lock.lock();
+    zswap_entry_put(tree, entry);
+    tree->lock.unlock();
   }
   if (maps_once()) z3fold_unmap(pool, handle);
   return ret;

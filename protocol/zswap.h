@@ -30,6 +30,9 @@ struct zswap_tree {
   z3fold_pool* pool = nullptr;                        // entry->pool->zpool
 };
 
+// zswap_pool_create's zpool: the z3fold pool `pool`, its evict operation zswap's writeback, and
+// the tree of zswap's entries in it.
+std::unique_ptr<zswap_tree> zswap_pool_create(z3fold_pool* pool);
 // zswap_frontswap_store for the page at `offset`: an object of `chunks` chunks allocated
 // (zpool_malloc), its header written (zpool_map_handle, the swap entry, zpool_unmap_handle),
 // the entry inserted in the tree. 0, or -ENOMEM when the pool has no room.

@@ -10,6 +10,7 @@
 // page back and leave no handle slots behind.
 #include "protocol/z3fold.h"
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <string>
@@ -176,11 +177,7 @@ void add_z3fold_bindings(Bindings& bn) {
     auto p = std::make_unique<Pool>();
     if (z3fold_modelled()) {
       p->pool = z3fold_create_pool(d.name.c_str());
-      // zswap_pool_create: the zpool's operations are zswap's (evict: the writeback).
-      p->tree = std::make_unique<zswap_tree>();
-      p->tree->pool = p->pool;
-      p->pool->zswap = p->tree.get();
-      p->pool->evict = zswap_writeback_entry;
+      p->tree = zswap_pool_create(p->pool);  // z3fold's user: zswap
     }
     return w.keep(std::move(p));
   };
@@ -289,8 +286,9 @@ void add_z3fold_bindings(Bindings& bn) {
        if (v.handle) c.fail("argument 2 holds an object already");
        const int64_t chunks = c.arg(2);
        check_chunks(c, chunks);
-       long offset = 1;
-       while (p.handles[static_cast<size_t>(offset - 1)] != &v) ++offset;
+       // The swap offset: the handle variable's place among the pool's, from 1.
+       const long offset =
+           std::find(p.handles.begin(), p.handles.end(), &v) - p.handles.begin() + 1;
        const int r = zswap_frontswap_store(p.tree.get(), offset, static_cast<int>(chunks));
        if (r) return int64_t{r};
        v.handle = zswap_entry_peek(p.tree.get(), offset)->handle.peek();
